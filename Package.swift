@@ -1,0 +1,79 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "Safelist",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "safelist", targets: ["safelist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // Domain core: policy model, validation, list query, errors, credentials, store protocol.
+        // Knows neither HTTP nor SQL.
+        .target(
+            name: "SafelistCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Embedded store on SQLite (GRDB).
+        .target(
+            name: "SafelistSQLite",
+            dependencies: [
+                "SafelistCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // HTTP layer: routes, Cloudflare v4 envelope, auth middleware.
+        .target(
+            name: "SafelistAPI",
+            dependencies: [
+                "SafelistCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The operator's executable: serve and the credential commands.
+        .executableTarget(
+            name: "safelist",
+            dependencies: [
+                "SafelistCore",
+                "SafelistSQLite",
+                "SafelistAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "SafelistCoreTests",
+            dependencies: ["SafelistCore"]
+        ),
+        .testTarget(
+            name: "SafelistSQLiteTests",
+            dependencies: ["SafelistCore", "SafelistSQLite"]
+        ),
+        .testTarget(
+            name: "SafelistAPITests",
+            dependencies: [
+                "SafelistCore",
+                "SafelistSQLite",
+                "SafelistAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,41 @@
+import Hummingbird
+import Logging
+import SafelistCore
+
+/// What the HTTP application needs; the executable fills it from flags and environment.
+public struct APIConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8787
+    /// Large enough for a full batch (4 × 1,000 items with 1,024-character fields).
+    public var maxBodyBytes = 32 * 1024 * 1024
+
+    public init() {}
+}
+
+/// The router with every route and middleware: used by the server and, unchanged, by the tests.
+public func buildRouter(
+    policies: any PolicyStore, credentials: any CredentialStore, configuration: APIConfiguration = .init()
+) -> Router<SafelistRequestContext> {
+    let router = Router(context: SafelistRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
+    let controller = PolicyController(store: policies, maxBodyBytes: configuration.maxBodyBytes)
+    let path = "accounts/:account_id/email-security/settings/allow_policies"
+    // Cloudflare's base path, and the bare one for clients configured with just host:port.
+    controller.addRoutes(to: router.group(RouterPath("client/v4/" + path)))
+    controller.addRoutes(to: router.group(RouterPath(path)))
+    return router
+}
+
+public func buildApplication(
+    policies: any PolicyStore, credentials: any CredentialStore, configuration: APIConfiguration,
+    logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(policies: policies, credentials: credentials, configuration: configuration),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Safelist"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}

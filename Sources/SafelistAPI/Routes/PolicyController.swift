@@ -1,0 +1,81 @@
+import Hummingbird
+import SafelistCore
+
+/// The seven allow-policy operations (spec §1, §3). Each handler authorizes before it reads the
+/// body, so a Read token learns nothing from a write's validation.
+struct PolicyController: Sendable {
+    let store: any PolicyStore
+    let maxBodyBytes: Int
+
+    func addRoutes(to group: RouterGroup<SafelistRequestContext>) {
+        group.get(use: list)
+        group.post(use: create)
+        group.post("batch", use: batch)
+        group.get(":policy_id", use: get)
+        group.patch(":policy_id", use: edit)
+        group.put(":policy_id", use: replace)
+        group.delete(":policy_id", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .read, path: request.uri.path)
+        let query = try ListQuery.parse(QueryString.pairs(request.uri.query))
+        let page = try await store.list(account: account, query: query)
+        let info = ResultInfo(page: query.page, perPage: query.perPage, count: page.policies.count,
+                              totalCount: page.totalCount)
+        return try EnvelopeResponse.success(page.policies.map(PolicyJSON.init), info: info)
+    }
+
+    @Sendable func create(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .write, path: request.uri.path)
+        var notices: [ErrorItem] = []
+        let fields = try PolicyFields.parse(await body(request), notices: &notices)
+        let policy = try await store.create(account: account, fields: fields)
+        return try EnvelopeResponse.success(PolicyJSON(policy: policy), status: .created, messages: notices)
+    }
+
+    @Sendable func get(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .read, path: request.uri.path)
+        let id = try context.policyID(path: request.uri.path)
+        guard let policy = try await store.policy(account: account, id: id) else { throw SafelistError.policyNotFound() }
+        return try EnvelopeResponse.success(PolicyJSON(policy: policy))
+    }
+
+    @Sendable func edit(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .write, path: request.uri.path)
+        let id = try context.policyID(path: request.uri.path)
+        var notices: [ErrorItem] = []
+        let edit = try PolicyEdit.parse(await body(request), notices: &notices)
+        let policy = try await store.edit(account: account, id: id, edit: edit)
+        return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
+    }
+
+    @Sendable func replace(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .write, path: request.uri.path)
+        let id = try context.policyID(path: request.uri.path)
+        var notices: [ErrorItem] = []
+        let fields = try PolicyFields.parse(await body(request), notices: &notices)
+        let policy = try await store.replace(account: account, id: id, fields: fields)
+        return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
+    }
+
+    /// The official SDKs send `Content-Type: application/json` with no body here: the body is ignored.
+    @Sendable func delete(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .write, path: request.uri.path)
+        let id = try context.policyID(path: request.uri.path)
+        try await store.delete(account: account, id: id)
+        return try EnvelopeResponse.success(DeletedJSON(id: id.rawValue))
+    }
+
+    @Sendable func batch(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .write, path: request.uri.path)
+        var notices: [ErrorItem] = []
+        let batch = try BatchRequest.parse(await body(request), notices: &notices)
+        let result = try await store.write(account: account, request: batch)
+        return try EnvelopeResponse.success(BatchResultJSON(result), messages: notices)
+    }
+
+    private func body(_ request: Request) async throws -> JSONValue {
+        try await RequestBody.json(request, limit: maxBodyBytes)
+    }
+}

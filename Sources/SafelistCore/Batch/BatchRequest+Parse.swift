@@ -1,0 +1,108 @@
+extension BatchRequest {
+    static let arrays = ["deletes", "patches", "puts", "posts"]
+
+    /// Reads a batch body: four required arrays, each item validated like its single-policy
+    /// counterpart; every problem is reported with its full pointer (`/patches/3/pattern`).
+    public static func parse(_ body: JSONValue, notices: inout [ErrorItem]) throws(SafelistError) -> BatchRequest {
+        guard case .object(let object) = body else {
+            throw SafelistError(.validation, code: ErrorCode.wrongType,
+                                "The request body must be a JSON object, not \(body.typeName)", pointer: "")
+        }
+        var problems: [ErrorItem] = []
+        for key in object.keys.sorted() where !arrays.contains(key) {
+            problems.append(ErrorItem(code: ErrorCode.unknownField, message: "Unknown field \(key)",
+                                      pointer: "/" + jsonPointerToken(key)))
+        }
+        var request = BatchRequest()
+        for name in arrays {
+            guard let value = object[name] else {
+                problems.append(ErrorItem(code: ErrorCode.missingField,
+                                          message: "\(name) is required (an empty array is allowed)", pointer: "/" + name))
+                continue
+            }
+            guard case .array(let items) = value else {
+                problems.append(RawPolicyBody.wrongType(pointer: "/" + name, expected: "an array", got: value))
+                continue
+            }
+            guard items.count <= maxItemsPerArray else {
+                problems.append(ErrorItem(code: ErrorCode.tooManyItems,
+                                          message: "\(name) may hold at most \(maxItemsPerArray) items", pointer: "/" + name))
+                continue
+            }
+            for (index, item) in items.enumerated() {
+                let pointer = "/\(name)/\(index)"
+                do throws(SafelistError) {
+                    try request.append(item, to: name, pointer: pointer, notices: &notices)
+                } catch {
+                    problems += error.errors.map { $0.nested(under: pointer) }
+                }
+            }
+        }
+        guard problems.isEmpty else { throw .validation(problems) }
+        return request
+    }
+
+    private mutating func append(
+        _ item: JSONValue, to array: String, pointer: String, notices: inout [ErrorItem]
+    ) throws(SafelistError) {
+        var itemNotices: [ErrorItem] = []
+        defer { notices += itemNotices.map { $0.nested(under: pointer) } }
+        switch array {
+        case "deletes":
+            guard case .object(let object) = item else {
+                throw .validation([RawPolicyBody.wrongType(pointer: "", expected: "an object", got: item)])
+            }
+            var problems = object.keys.sorted().filter { $0 != "id" }.map {
+                ErrorItem(code: ErrorCode.unknownField, message: "Unknown field \($0)", pointer: "/" + jsonPointerToken($0))
+            }
+            let id = Self.readID(object, problems: &problems)
+            guard problems.isEmpty, let id else { throw .validation(problems) }
+            deletes.append(Delete(id: id, pointer: pointer))
+        case "patches":
+            var problems: [ErrorItem] = []
+            let id = Self.readID(item.objectValue, problems: &problems)
+            do throws(SafelistError) {
+                let edit = try PolicyEdit.parse(item, extraKeys: ["id"], notices: &itemNotices)
+                if let id, problems.isEmpty { patches.append(Patch(id: id, edit: edit, pointer: pointer)) }
+            } catch {
+                problems += error.errors
+            }
+            if !problems.isEmpty { throw .validation(problems) }
+        case "puts":
+            var problems: [ErrorItem] = []
+            let id = Self.readID(item.objectValue, problems: &problems)
+            do throws(SafelistError) {
+                let fields = try PolicyFields.parse(item, extraKeys: ["id"], notices: &itemNotices)
+                if let id, problems.isEmpty { puts.append(Put(id: id, fields: fields, pointer: pointer)) }
+            } catch {
+                problems += error.errors
+            }
+            if !problems.isEmpty { throw .validation(problems) }
+        default:
+            let fields = try PolicyFields.parse(item, notices: &itemNotices)
+            posts.append(Post(fields: fields, pointer: pointer))
+        }
+    }
+
+    /// The `id` of a batch item; an object that is not one is reported by the item's parser.
+    private static func readID(_ object: [String: JSONValue]?, problems: inout [ErrorItem]) -> PolicyID? {
+        guard let object else { return nil }
+        switch object["id"] {
+        case nil:
+            problems.append(ErrorItem(code: ErrorCode.missingField, message: "id is required", pointer: "/id"))
+        case .string(let text)?:
+            if let id = PolicyID(text) { return id }
+            problems.append(ErrorItem(code: ErrorCode.invalidValue, message: "id must be a policy id (a UUID)", pointer: "/id"))
+        case let other?:
+            problems.append(RawPolicyBody.wrongType(pointer: "/id", expected: "a string", got: other))
+        }
+        return nil
+    }
+}
+
+extension JSONValue {
+    var objectValue: [String: JSONValue]? {
+        if case .object(let object) = self { return object }
+        return nil
+    }
+}

@@ -1,0 +1,73 @@
+/// A set of writes applied as one transaction, in the order deletes, patches, puts, posts. The
+/// single-policy operations are one-item requests whose items carry no pointer, so that every
+/// write goes through the same planner and store path.
+public struct BatchRequest: Sendable, Equatable {
+    public struct Delete: Sendable, Equatable {
+        public var id: PolicyID
+        public var pointer: String?
+    }
+
+    public struct Patch: Sendable, Equatable {
+        public var id: PolicyID
+        public var edit: PolicyEdit
+        public var pointer: String?
+    }
+
+    public struct Put: Sendable, Equatable {
+        public var id: PolicyID
+        public var fields: PolicyFields
+        public var pointer: String?
+    }
+
+    public struct Post: Sendable, Equatable {
+        public var fields: PolicyFields
+        public var pointer: String?
+    }
+
+    public static let maxItemsPerArray = 1000
+
+    public var deletes: [Delete] = []
+    public var patches: [Patch] = []
+    public var puts: [Put] = []
+    public var posts: [Post] = []
+
+    public init(deletes: [Delete] = [], patches: [Patch] = [], puts: [Put] = [], posts: [Post] = []) {
+        self.deletes = deletes
+        self.patches = patches
+        self.puts = puts
+        self.posts = posts
+    }
+
+    public static func create(_ fields: PolicyFields) -> BatchRequest {
+        BatchRequest(posts: [Post(fields: fields)])
+    }
+
+    public static func replace(_ id: PolicyID, with fields: PolicyFields) -> BatchRequest {
+        BatchRequest(puts: [Put(id: id, fields: fields)])
+    }
+
+    public static func edit(_ id: PolicyID, _ edit: PolicyEdit) -> BatchRequest {
+        BatchRequest(patches: [Patch(id: id, edit: edit)])
+    }
+
+    public static func delete(_ id: PolicyID) -> BatchRequest {
+        BatchRequest(deletes: [Delete(id: id)])
+    }
+
+    /// Every existing policy the request refers to: what a store fetches before planning.
+    public var referencedIDs: [PolicyID] {
+        deletes.map(\.id) + patches.map(\.id) + puts.map(\.id)
+    }
+
+    public var isEmpty: Bool { deletes.isEmpty && patches.isEmpty && puts.isEmpty && posts.isEmpty }
+}
+
+/// What a batch did: the deleted ids, then the resulting policies, each in request order.
+public struct BatchResult: Sendable, Equatable {
+    public var deletes: [PolicyID] = []
+    public var patches: [AllowPolicy] = []
+    public var puts: [AllowPolicy] = []
+    public var posts: [AllowPolicy] = []
+
+    public init() {}
+}

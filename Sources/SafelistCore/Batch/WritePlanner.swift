@@ -1,0 +1,74 @@
+/// Turns a write request into the ordered row changes a store applies in one transaction. The
+/// planner holds every rule (not found, edit validation, replace semantics, timestamps); a store
+/// only fetches the referenced rows beforehand and applies the changes afterwards, mapping a
+/// unique-index violation to `SafelistError.duplicatePattern` at the change's pointer.
+public enum WritePlanner {
+    public enum Change: Sendable, Equatable {
+        case delete(PolicyID)
+        case update(AllowPolicy)
+        case insert(AllowPolicy)
+    }
+
+    public struct PlannedChange: Sendable, Equatable {
+        public var change: Change
+        /// Where a conflict caused by this change is reported (`/posts/2/pattern`, or `/pattern`).
+        public var conflictPointer: String
+    }
+
+    public struct Plan: Sendable, Equatable {
+        public var changes: [PlannedChange] = []
+        public var result = BatchResult()
+    }
+
+    public static func plan(
+        _ request: BatchRequest, account: AccountID, existing: [PolicyID: AllowPolicy],
+        clock: () -> Timestamp = Timestamp.now
+    ) throws(SafelistError) -> Plan {
+        var current = existing
+        var plan = Plan()
+        var last = Timestamp(microseconds: .min)
+        // Strictly increasing times within one request keep its posts in item order by created_at.
+        func tick() -> Timestamp {
+            let now = clock()
+            last = now > last ? now : Timestamp(microseconds: last.microseconds + 1)
+            return last
+        }
+        func existingPolicy(_ id: PolicyID, pointer: String?) throws(SafelistError) -> AllowPolicy {
+            guard let policy = current[id], policy.accountID == account else {
+                throw .policyNotFound(pointer: pointer.map { $0 + "/id" })
+            }
+            return policy
+        }
+        for item in request.deletes {
+            _ = try existingPolicy(item.id, pointer: item.pointer)
+            current[item.id] = nil
+            plan.changes.append(PlannedChange(change: .delete(item.id), conflictPointer: ""))
+            plan.result.deletes.append(item.id)
+        }
+        for item in request.patches {
+            let policy = try existingPolicy(item.id, pointer: item.pointer)
+            let updated: AllowPolicy
+            do throws(SafelistError) {
+                updated = try item.edit.apply(to: policy, now: tick())
+            } catch {
+                throw SafelistError(error.kind, error.errors.map { $0.nested(under: item.pointer ?? "") })
+            }
+            current[item.id] = updated
+            plan.changes.append(PlannedChange(change: .update(updated), conflictPointer: (item.pointer ?? "") + "/pattern"))
+            plan.result.patches.append(updated)
+        }
+        for item in request.puts {
+            var policy = try existingPolicy(item.id, pointer: item.pointer)
+            policy.replace(with: item.fields, now: tick())
+            current[item.id] = policy
+            plan.changes.append(PlannedChange(change: .update(policy), conflictPointer: (item.pointer ?? "") + "/pattern"))
+            plan.result.puts.append(policy)
+        }
+        for item in request.posts {
+            let policy = AllowPolicy(accountID: account, fields: item.fields, now: tick())
+            plan.changes.append(PlannedChange(change: .insert(policy), conflictPointer: (item.pointer ?? "") + "/pattern"))
+            plan.result.posts.append(policy)
+        }
+        return plan
+    }
+}

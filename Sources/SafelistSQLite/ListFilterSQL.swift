@@ -1,0 +1,38 @@
+import GRDB
+import SafelistCore
+
+/// The WHERE clause and ORDER BY of a list query. Column names come from a fixed set, never from
+/// the request; values travel as arguments.
+struct ListFilterSQL {
+    var condition = "account_id = ?"
+    var arguments: StatementArguments
+    let query: ListQuery
+
+    init(account: AccountID, query: ListQuery) {
+        self.query = query
+        arguments = [account.rawValue]
+        if let pattern = query.pattern {
+            condition += " AND pattern = ?"
+            arguments += [pattern]
+        }
+        if let type = query.patternType {
+            condition += " AND pattern_type = ?"
+            arguments += [type.rawValue]
+        }
+        for (column, value) in query.flagFilters {
+            condition += " AND \(column) = ?"
+            arguments += [value]
+        }
+        if let search = query.foldedSearch {
+            condition += " AND (instr(safelist_fold(pattern), ?) > 0 OR instr(safelist_fold(coalesce(comments, '')), ?) > 0)"
+            arguments += [search, search]
+        }
+    }
+
+    /// The total order: the chosen column, then `id` as the tiebreak, both in one direction.
+    func orderBy(prefix: String) -> String {
+        let column = query.order == .pattern ? "pattern" : "created_at"
+        let direction = query.direction == .asc ? "ASC" : "DESC"
+        return "\(prefix)\(column) \(direction), \(prefix)id \(direction)"
+    }
+}

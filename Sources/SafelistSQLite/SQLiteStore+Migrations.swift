@@ -1,0 +1,64 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Versioned schema changes, applied in order at start. Never edit a shipped migration: add one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-policies") { db in
+            try db.execute(sql: """
+                CREATE TABLE policies (
+                    id TEXT NOT NULL UNIQUE,
+                    account_id TEXT NOT NULL,
+                    pattern TEXT NOT NULL,
+                    match_key TEXT NOT NULL,
+                    pattern_type TEXT NOT NULL,
+                    is_regex INTEGER NOT NULL,
+                    is_trusted_sender INTEGER NOT NULL,
+                    is_exempt_recipient INTEGER NOT NULL,
+                    is_acceptable_sender INTEGER NOT NULL,
+                    verify_sender INTEGER NOT NULL,
+                    comments TEXT,
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL
+                )
+                """)
+            for statement in policyIndexes { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration("v1-credentials") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    permission TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    secret_hash BLOB NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    revoked_at INTEGER
+                );
+                CREATE TABLE api_users (
+                    email TEXT PRIMARY KEY NOT NULL,
+                    scope TEXT NOT NULL,
+                    key_hash BLOB NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// The conflict rule as a unique index, and one index per (filter, order) pair so that a deep
+    /// page of a million-policy account is an index walk, never a sort or a table scan.
+    static var policyIndexes: [String] {
+        var statements = [
+            "CREATE UNIQUE INDEX policies_conflict ON policies(account_id, pattern_type, is_regex, match_key)",
+            "CREATE INDEX policies_by_created ON policies(account_id, created_at, id)",
+            "CREATE INDEX policies_by_pattern ON policies(account_id, pattern, id)",
+        ]
+        for column in ["pattern_type", "is_trusted_sender", "is_exempt_recipient", "is_acceptable_sender", "verify_sender"] {
+            statements.append("CREATE INDEX policies_\(column)_created ON policies(account_id, \(column), created_at, id)")
+            statements.append("CREATE INDEX policies_\(column)_pattern ON policies(account_id, \(column), pattern, id)")
+        }
+        return statements
+    }
+}

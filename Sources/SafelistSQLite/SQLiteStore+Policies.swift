@@ -1,0 +1,73 @@
+import GRDB
+import SafelistCore
+
+extension SQLiteStore: PolicyStore {
+    public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
+        let filter = ListFilterSQL(account: account, query: query)
+        return try await read { db in
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM policies WHERE \(filter.condition)"),
+                                         arguments: filter.arguments) ?? 0
+            guard let offset = query.offset, offset < total else { return ListPage(policies: [], totalCount: total) }
+            let order = filter.orderBy(prefix: "")
+            // Deferred join: skip `offset` entries of the covering index, then read only one page of rows.
+            let sql = """
+                SELECT \(PolicyRow.columns) FROM policies
+                WHERE rowid IN (SELECT rowid FROM policies WHERE \(filter.condition) ORDER BY \(order) LIMIT ? OFFSET ?)
+                ORDER BY \(order)
+                """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql),
+                                        arguments: filter.arguments + [query.perPage, offset])
+            return ListPage(policies: try rows.map(PolicyRow.policy), totalCount: total)
+        }
+    }
+
+    public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(PolicyRow.columns) FROM policies WHERE id = ? AND account_id = ?"),
+                             arguments: [id.rawValue, account.rawValue]).map(PolicyRow.policy)
+        }
+    }
+
+    public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
+        try await write { db in
+            let existing = try Self.fetch(db, account: account, ids: request.referencedIDs)
+            let plan = try WritePlanner.plan(request, account: account, existing: existing)
+            for planned in plan.changes {
+                do {
+                    switch planned.change {
+                    case .delete(let id):
+                        try db.cachedStatement(sql: "DELETE FROM policies WHERE id = ? AND account_id = ?")
+                            .execute(arguments: [id.rawValue, account.rawValue])
+                    case .update(let policy):
+                        try db.cachedStatement(sql: PolicyRow.updateSQL).execute(arguments: PolicyRow.updateArguments(policy))
+                    case .insert(let policy):
+                        try db.cachedStatement(sql: PolicyRow.insertSQL).execute(arguments: PolicyRow.insertArguments(policy))
+                    }
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                    throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
+                }
+            }
+            return plan.result
+        }
+    }
+
+    /// Loads many policies in one transaction, for imports and benchmarks. Goes through the
+    /// same unique index as every other write.
+    public func insert(_ policies: [AllowPolicy]) async throws {
+        try await write { db in
+            let statement = try db.cachedStatement(sql: PolicyRow.insertSQL)
+            for policy in policies { try statement.execute(arguments: PolicyRow.insertArguments(policy)) }
+        }
+    }
+
+    private static func fetch(_ db: Database, account: AccountID, ids: [PolicyID]) throws -> [PolicyID: AllowPolicy] {
+        var result: [PolicyID: AllowPolicy] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT \(PolicyRow.columns) FROM policies WHERE id = ? AND account_id = ?")
+        for id in Set(ids) {
+            if let row = try Row.fetchOne(statement, arguments: [id.rawValue, account.rawValue]) {
+                result[id] = try PolicyRow.policy(row)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct SafelistCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "safelist",
+        abstract: "A self-hosted, Cloudflare-compatible email allow-policy service.",
+        subcommands: [Serve.self, TokenCommand.self, UserCommand.self]
+    )
+}
