@@ -1,0 +1,91 @@
+import Foundation
+import SafelistCore
+import Testing
+
+@Suite("Credentials: Cloudflare's codes for every case")
+struct AuthTests {
+    @Test func authMatrix() async throws {
+        let server = try await TestServer()
+        let readA = try await server.issue(.read, .accounts([accountA]))
+        let writeA = try await server.issue(.write, .accounts([accountA]))
+        let expired = try await server.issue(.write, .all, expiresAt: Timestamp(microseconds: Timestamp.now().microseconds - 1_000_000))
+        let future = try await server.issue(.write, .all, expiresAt: Timestamp(microseconds: Timestamp.now().microseconds + 3_600_000_000))
+        let revoked = try await CredentialIssuer(store: server.store).issueToken(name: "r", permission: .write, scope: .all)
+        #expect(try await server.store.revokeToken(id: revoked.token.id, at: .now()))
+        let user = try await CredentialIssuer(store: server.store).createUser(email: "Ops@Example.com", scope: .accounts([accountA]))
+
+        try await server.test { api in
+            let list = policiesPath(accountA)
+            let none = try await api.send(.get, list, auth: APIClient.Auth.none)
+            #expect(none.status == 400 && none.errorCodes == [9106])
+            // Never serves an unauthenticated request, not even "no route".
+            #expect(try await api.send(.get, "/nowhere", auth: APIClient.Auth.none).errorCodes == [9106])
+
+            for header in ["Basic abc", "Bearer", "Bearer two words", "Bearer bad$chars", "token"] {
+                let bad = try await api.send(.get, list, auth: .headers([("Authorization", header)]))
+                #expect(bad.status == 400 && bad.errorCodes == [6003], "\(header)")
+                let chain = bad.errors.first?["error_chain"] as? [[String: Any]] ?? []
+                #expect(chain.compactMap { $0["code"] as? Int } == [6111], "\(header)")
+            }
+            let unknown = try await api.send(.get, list, auth: .bearer(Secret.newToken()))
+            #expect(unknown.status == 403 && unknown.errorCodes == [10000])
+            #expect(try await api.send(.get, list, auth: .bearer(revoked.secret)).errorCodes == [10000])
+            #expect(try await api.send(.get, list, auth: .bearer(expired)).errorCodes == [10000])
+            #expect(try await api.send(.get, list, auth: .bearer(future)).status == 200)
+
+            #expect(try await api.send(.get, list, auth: .bearer(readA)).status == 200)
+            let readWrites = try await api.send(.post, list, json: policyBody("a@b.com"), auth: .bearer(readA))
+            #expect(readWrites.status == 403 && readWrites.errorCodes == [9109])
+            // Authorization comes before body validation.
+            #expect(try await api.send(.post, list, raw: "{", auth: .bearer(readA)).errorCodes == [9109])
+            #expect(try await api.send(.post, policiesPath(accountA, "/batch"), raw: "{}", auth: .bearer(readA)).errorCodes == [9109])
+            let otherAccount = try await api.send(.get, policiesPath(accountB), auth: .bearer(writeA))
+            #expect(otherAccount.status == 403 && otherAccount.errorCodes == [9109])
+            #expect(try await api.send(.post, list, json: policyBody("w@b.com"), auth: .bearer(writeA)).status == 201)
+
+            let keyPair = APIClient.Auth.headers([("X-Auth-Email", "ops@example.com"), ("X-Auth-Key", user.key)])
+            #expect(try await api.send(.post, list, json: policyBody("k@b.com"), auth: keyPair).status == 201)
+            let mixedCase = APIClient.Auth.headers([("X-Auth-Email", "OPS@example.COM"), ("X-Auth-Key", user.key)])
+            #expect(try await api.send(.get, list, auth: mixedCase).status == 200)
+            #expect(try await api.send(.get, policiesPath(accountB), auth: keyPair).errorCodes == [9109])
+            let wrongKey = try await api.send(.get, list, auth: .headers([("X-Auth-Email", "ops@example.com"), ("X-Auth-Key", Secret.newGlobalKey())]))
+            #expect(wrongKey.status == 403 && wrongKey.errorCodes == [10000])
+            let unknownUser = try await api.send(.get, list, auth: .headers([("X-Auth-Email", "nobody@example.com"), ("X-Auth-Key", user.key)]))
+            #expect(unknownUser.errorCodes == [10000])
+
+            let keyOnly = try await api.send(.get, list, auth: .headers([("X-Auth-Key", user.key)]))
+            #expect(keyOnly.status == 400 && keyOnly.errorCodes == [6003])
+            #expect((keyOnly.errors.first?["error_chain"] as? [[String: Any]])?.compactMap { $0["code"] as? Int } == [6102])
+            let emailOnly = try await api.send(.get, list, auth: .headers([("X-Auth-Email", "ops@example.com")]))
+            #expect((emailOnly.errors.first?["error_chain"] as? [[String: Any]])?.compactMap { $0["code"] as? Int } == [6103])
+            let badBoth = try await api.send(.get, list, auth: .headers([("X-Auth-Email", "not an email"), ("X-Auth-Key", "has space")]))
+            #expect((badBoth.errors.first?["error_chain"] as? [[String: Any]])?.compactMap { $0["code"] as? Int } == [6102, 6103])
+        }
+    }
+
+    @Test func secretsAreStoredOnlyAsHashes() async throws {
+        let server = try await TestServer()
+        let issued = try await CredentialIssuer(store: server.store).issueToken(name: "h", permission: .read, scope: .all)
+        let user = try await CredentialIssuer(store: server.store).createUser(email: "h@example.com", scope: .all)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: server.store.path))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: server.store.path + "-wal"))) ?? Data())
+        #expect(bytes.range(of: Data(issued.secret.utf8)) == nil)
+        #expect(bytes.range(of: Data(user.key.utf8)) == nil)
+        #expect(issued.token.secretHash == Secret.hash(issued.secret))
+        #expect(issued.secret.count == 40 && user.key.count == 37)
+    }
+
+    @Test func bootstrapOnlyWhenNoCredentialsExist() async throws {
+        let server = try await TestServer()
+        #expect(try await CredentialIssuer(store: server.store).bootstrapIfEmpty() == nil)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-boot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = try SafelistSQLiteStoreFactory.open(directory.appendingPathComponent("b.sqlite").path)
+        let secret = try await CredentialIssuer(store: empty).bootstrapIfEmpty()
+        #expect(secret != nil)
+        let tokens = try await empty.tokens()
+        #expect(tokens.count == 1 && tokens[0].permission == .write && tokens[0].scope == .all)
+        #expect(try await CredentialIssuer(store: empty).bootstrapIfEmpty() == nil)
+    }
+}

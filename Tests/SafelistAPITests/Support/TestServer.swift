@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import HummingbirdTesting
+import NIOCore
+import SafelistAPI
+import SafelistCore
+import SafelistSQLite
+
+let accountA = AccountID("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")!
+let accountB = AccountID("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")!
+
+func policiesPath(_ account: AccountID, _ rest: String = "", bare: Bool = false) -> String {
+    (bare ? "" : "/client/v4") + "/accounts/\(account.rawValue)/email-security/settings/allow_policies" + rest
+}
+
+/// The real router over a real SQLite file in a fresh temporary directory.
+struct TestServer {
+    let directory: URL
+    let store: SQLiteStore
+    /// Write on every account.
+    let token: String
+
+    init(maxBodyBytes: Int? = nil) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var options = SQLiteStore.Options()
+        options.synchronous = .normal
+        store = try SQLiteStore(path: directory.appendingPathComponent("test.sqlite").path, options: options)
+        token = try await CredentialIssuer(store: store).issueToken(name: "test", permission: .write, scope: .all).secret
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    private let maxBodyBytes: Int?
+
+    func issue(_ permission: Permission, _ scope: AccountScope, expiresAt: Timestamp? = nil) async throws -> String {
+        try await CredentialIssuer(store: store).issueToken(
+            name: "t", permission: permission, scope: scope, expiresAt: expiresAt).secret
+    }
+
+    func test(_ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
+        var configuration = APIConfiguration()
+        if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        var logger = Logger(label: "safelist-test")
+        logger.logLevel = .error
+        let app = Application(router: buildRouter(policies: store, credentials: store, configuration: configuration), logger: logger)
+        let token = token
+        try await app.test(.router) { client in
+            try await body(APIClient(client: client, token: token))
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Sends requests as a client that skips an SDK's checks would: raw bodies, any headers.
+struct APIClient: Sendable {
+    let client: any TestClientProtocol
+    let token: String
+
+    enum Auth: Sendable {
+        case bearer(String)
+        case none
+        case headers([(String, String)])
+    }
+
+    @discardableResult
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, json: Any? = nil, raw: String? = nil,
+        auth: Auth? = nil, contentType: String? = "application/json", headers extra: [(String, String)] = []
+    ) async throws -> Reply {
+        var headers = HTTPFields()
+        switch auth ?? .bearer(token) {
+        case .bearer(let secret): headers[.authorization] = "Bearer \(secret)"
+        case .none: break
+        case .headers(let list): for (name, value) in list { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        }
+        for (name, value) in extra { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+        }
+        if body != nil, let contentType { headers[.contentType] = contentType }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, data: Data(buffer: response.body))
+        }
+    }
+}
+
+struct Reply: Sendable {
+    let status: Int
+    let headers: HTTPFields
+    let data: Data
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    var result: [String: Any] { json["result"] as? [String: Any] ?? [:] }
+    var results: [[String: Any]] { json["result"] as? [[String: Any]] ?? [] }
+    var errors: [[String: Any]] { json["errors"] as? [[String: Any]] ?? [] }
+    var messages: [[String: Any]] { json["messages"] as? [[String: Any]] ?? [] }
+    var errorCodes: [Int] { errors.compactMap { $0["code"] as? Int } }
+    var pointers: [String] { errors.compactMap { ($0["source"] as? [String: Any])?["pointer"] as? String } }
+    var id: String { result["id"] as? String ?? "" }
+    var text: String { String(decoding: data, as: UTF8.self) }
+}
+
+/// A complete create body; override fields by passing them.
+func policyBody(_ pattern: String, _ type: String = "EMAIL", regex: Bool = false, _ overrides: [String: Any] = [:]) -> [String: Any] {
+    var body: [String: Any] = [
+        "pattern": pattern, "pattern_type": type, "is_regex": regex, "is_trusted_sender": true,
+        "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": true,
+    ]
+    for (key, value) in overrides { body[key] = value }
+    return body
+}
