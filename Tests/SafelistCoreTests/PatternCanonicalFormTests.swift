@@ -1,0 +1,121 @@
+import Testing
+@testable import SafelistCore
+
+@Suite("Pattern validation and canonical forms")
+struct PatternCanonicalFormTests {
+    @Test(arguments: [
+        ("bücher", "bcher-kva"),
+        ("münchen", "mnchen-3ya"),
+        ("例え", "r8jz45g"),
+        ("ü", "tda"),
+    ])
+    func punycodeRoundTrips(unicode: String, encoded: String) {
+        #expect(Punycode.encode(unicode) == encoded)
+        #expect(Punycode.decode(encoded) == unicode)
+    }
+
+    @Test func punycodeRejectsGarbage() {
+        #expect(Punycode.decode("!!!") == nil)
+        #expect(Punycode.decode("99999999999999999999") == nil)
+    }
+
+    @Test func internationalNamesShareTheirASCIIForm() throws {
+        let unicode = try DomainName.canonicalize("Bücher.Example.")
+        let ascii = try DomainName.canonicalize("XN--BCHER-KVA.example")
+        #expect(unicode.stored == "bücher.example")
+        #expect(ascii.stored == "xn--bcher-kva.example")
+        #expect(unicode.matchKey == "xn--bcher-kva.example")
+        #expect(ascii.matchKey == unicode.matchKey)
+        // NFC: a decomposed ü is the same name.
+        #expect(try DomainName.canonicalize("bu\u{0308}cher.example").matchKey == unicode.matchKey)
+        #expect(throws: PatternProblem.self) { try DomainName.canonicalize("xn--.example") }
+        #expect(throws: PatternProblem.self) { try DomainName.canonicalize("xn--abc-.example") }
+        #expect(throws: PatternProblem.self) { try DomainName.canonicalize("a b.example") }
+        #expect(throws: PatternProblem.self) { try DomainName.canonicalize("example.123") }
+        #expect(throws: PatternProblem.self) { try DomainName.canonicalize(String(repeating: "abcdefghi.", count: 26) + "com") }
+    }
+
+    @Test(arguments: [
+        ("1.2.3.4", "1.2.3.4"),
+        ("1.2.3.4/32", "1.2.3.4"),
+        ("8.0.0.0/8", "8.0.0.0/8"),
+        ("2606:4700:4700::1111", "2606:4700:4700::1111"),
+        ("2606:4700:4700:0000:0000:0000:0000:1111", "2606:4700:4700::1111"),
+        ("2606:4700:0:0:1:0:0:1", "2606:4700::1:0:0:1"),
+        ("2606:4700:4700:1:2:3:4:5", "2606:4700:4700:1:2:3:4:5"),
+        ("2001:DB9::/32", "2001:db9::/32"),
+        ("2606:4700::/128", "2606:4700::"),
+        ("::ffff:1.1.1.1", "1.1.1.1"),
+        ("::ffff:1.1.1.0/120", "1.1.1.0/24"),
+        ("::FFFF:0101:0101", "1.1.1.1"),
+    ])
+    func ipCanonicalForms(input: String, canonical: String) throws {
+        #expect(try IPBlock.parsePublic(input).description == canonical)
+    }
+
+    @Test(arguments: [
+        "10.0.0.0/8", "172.16.5.4", "192.168.0.0/16", "100.64.0.1", "127.0.0.1", "169.254.1.1", "0.0.0.0",
+        "0.0.0.0/0", "8.0.0.0/5", "224.0.0.1", "255.255.255.255", "192.0.2.10", "::", "::1", "::/0",
+        "fc00::/7", "fd12:3456::1", "fe80::1", "ff02::1", "2001:db8::1", "::ffff:192.168.1.1", "::ffff:0:0/96",
+    ])
+    func nonGlobalSpaceRefused(input: String) {
+        do {
+            _ = try IPBlock.parsePublic(input)
+            Issue.record("accepted \(input)")
+        } catch {
+            #expect(error.code == ErrorCode.nonPublicIP, "\(input): \(error.message)")
+        }
+    }
+
+    @Test(arguments: ["1.2.3", "1.2.3.4.5", "256.1.1.1", "01.1.1.1", "1.1.1.1/", "1.1.1.1/033", "1:2:3",
+                      "1::2::3", "12345::", "2606:4700::/129", "gggg::", "1.2.3.4%eth0", " 1.2.3.4", "1.2.3.4/-1"])
+    func malformedIPRefused(input: String) {
+        #expect(throws: PatternProblem.self) { _ = try IPBlock.parse(input) }
+    }
+
+    @Test func hostBitsNameTheNetwork() {
+        do {
+            _ = try IPBlock.parsePublic("8.8.8.8/24")
+            Issue.record("accepted host bits")
+        } catch {
+            #expect(error.code == ErrorCode.hostBitsSet)
+            #expect(error.message.contains("8.8.8.0/24"))
+        }
+    }
+
+    @Test(arguments: [
+        "abc", "a|b", "(a|b)+c*", "[a-z0-9._%+-]+@example\\.com", "(?i)FOO", "(?:ab){2,5}", "x{3}", "\\d+\\.\\d+",
+        "[]a]", "\\Q(literal\\E", "(?<name>a)b", "\\x{41}", "\\p{L}+", "^a$",
+    ])
+    func linearRegexAccepted(pattern: String) throws {
+        try RegexSyntax.check(pattern)
+    }
+
+    @Test(arguments: [
+        ("(a)\\1", ErrorCode.unsupportedRegex), ("(?=a)", ErrorCode.unsupportedRegex), ("(?!a)", ErrorCode.unsupportedRegex),
+        ("(?<=a)b", ErrorCode.unsupportedRegex), ("(?<!a)b", ErrorCode.unsupportedRegex), ("(?>a)", ErrorCode.unsupportedRegex),
+        ("a*+", ErrorCode.unsupportedRegex), ("\\k<x>", ErrorCode.unsupportedRegex), ("(?(1)a|b)", ErrorCode.unsupportedRegex),
+        ("\\G", ErrorCode.unsupportedRegex), ("(", ErrorCode.invalidRegex), (")", ErrorCode.invalidRegex),
+        ("[abc", ErrorCode.invalidRegex), ("+a", ErrorCode.invalidRegex), ("a**", ErrorCode.invalidRegex),
+        ("a{1001}", ErrorCode.invalidRegex), ("a{", ErrorCode.invalidRegex), ("\\", ErrorCode.invalidRegex),
+        ("(|*)", ErrorCode.invalidRegex),
+    ])
+    func unsafeOrBrokenRegexRefused(pattern: String, code: Int) {
+        do {
+            try RegexSyntax.check(pattern)
+            Issue.record("accepted \(pattern)")
+        } catch {
+            #expect(error.code == code, "\(pattern): \(error.message)")
+        }
+    }
+
+    @Test func emailsAreLowercasedWithTheirDomainRules() throws {
+        let pattern = try PatternValidator.validate("Ann.Lee+x@Bücher.Example", type: .email, isRegex: false)
+        #expect(pattern.stored == "ann.lee+x@bücher.example")
+        #expect(pattern.matchKey == "ann.lee+x@xn--bcher-kva.example")
+        for bad in ["@example.com", "a@", "a b@example.com", ".a@example.com", "a.@example.com", "a@b@c",
+                    String(repeating: "a", count: 65) + "@example.com"] {
+            #expect(throws: SafelistError.self, "\(bad)") { _ = try PatternValidator.validate(bad, type: .email, isRegex: false) }
+        }
+    }
+}

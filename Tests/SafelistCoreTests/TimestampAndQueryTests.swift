@@ -1,0 +1,59 @@
+import Testing
+@testable import SafelistCore
+
+@Suite("Timestamps, list queries and the write planner")
+struct TimestampAndQueryTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000000Z"),
+        (Int64(1_388_553_600_123_450), "2014-01-01T05:20:00.123450Z"),
+        (Int64(951_782_400_000_001), "2000-02-29T00:00:00.000001Z"),
+        (Int64(-1), "1969-12-31T23:59:59.999999Z"),
+        (Int64(4_102_444_800_000_000), "2100-01-01T00:00:00.000000Z"),
+    ])
+    func rfc3339(micros: Int64, text: String) {
+        #expect(Timestamp(microseconds: micros).rfc3339 == text)
+    }
+
+    @Test func parsesTypedTimes() {
+        #expect(Timestamp(rfc3339: "2030-01-01T00:00:00Z")?.rfc3339 == "2030-01-01T00:00:00.000000Z")
+        #expect(Timestamp(rfc3339: "2030-01-01T01:00:00+01:00")?.rfc3339 == "2030-01-01T00:00:00.000000Z")
+        #expect(Timestamp(rfc3339: "tomorrow") == nil)
+    }
+
+    @Test func listDefaultsAndOffsets() throws {
+        let defaults = try ListQuery.parse([])
+        #expect(defaults.page == 1 && defaults.perPage == 20 && defaults.order == .createdAt && defaults.direction == .asc)
+        let deep = try ListQuery.parse([("page", "1000"), ("per_page", "1000")])
+        #expect(deep.offset == 999_000)
+        let huge = try ListQuery.parse([("page", "\(Int.max)"), ("per_page", "1000")])
+        #expect(huge.offset == nil)
+        let filtered = try ListQuery.parse([("is_trusted_sender", "false"), ("verify_sender", "true"), ("search", "")])
+        #expect(filtered.flagFilters.map(\.column) == ["is_trusted_sender", "verify_sender"])
+        #expect(filtered.search == nil)
+    }
+
+    @Test func plannerOrdersTimesAndChecksOwnership() throws {
+        let fields = try PolicyFields.parse(.object([
+            "pattern": .string("a@b.com"), "pattern_type": .string("EMAIL"), "is_regex": .bool(false),
+            "is_trusted_sender": .bool(true), "is_exempt_recipient": .bool(false),
+            "is_acceptable_sender": .bool(false), "verify_sender": .bool(false),
+        ]), notices: &discard)
+        var second = fields
+        second.pattern = CanonicalPattern(stored: "c@d.com", matchKey: "c@d.com")
+        let frozen = Timestamp(microseconds: 42)
+        let plan = try WritePlanner.plan(
+            BatchRequest(posts: [.init(fields: fields), .init(fields: second)]), account: account, existing: [:],
+            clock: { frozen })
+        #expect(plan.result.posts.map(\.createdAt.microseconds) == [42, 43])
+
+        let foreign = AllowPolicy(accountID: other, fields: fields, now: frozen)
+        #expect(throws: SafelistError.policyNotFound(pointer: nil)) {
+            _ = try WritePlanner.plan(.delete(foreign.id), account: account, existing: [foreign.id: foreign])
+        }
+    }
+
+    let account = AccountID(String(repeating: "a", count: 32))!
+    let other = AccountID(String(repeating: "b", count: 32))!
+}
+
+nonisolated(unsafe) private var discard: [ErrorItem] = []
