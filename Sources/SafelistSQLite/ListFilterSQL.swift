@@ -30,9 +30,22 @@ struct ListFilterSQL {
     }
 
     /// The total order: the chosen column, then `id` as the tiebreak, both in one direction.
-    func orderBy(prefix: String) -> String {
+    var orderBy: String {
         let column = query.order == .pattern ? "pattern" : "created_at"
         let direction = query.direction == .asc ? "ASC" : "DESC"
-        return "\(prefix)\(column) \(direction), \(prefix)id \(direction)"
+        return "\(column) \(direction), id \(direction)"
+    }
+
+    var countSQL: String { "SELECT count(*) FROM policies WHERE \(condition)" }
+
+    /// Deferred join: skip `offset` entries of a covering index, then read only one page of rows.
+    /// Arguments: the filter's, then LIMIT and OFFSET.
+    /// The outer ORDER BY sorts only the page's rows; the window must come off an index in order.
+    var pageSQL: String {
+        "SELECT \(PolicyRow.columns) FROM policies WHERE rowid IN (\(windowSQL)) ORDER BY \(orderBy)"
+    }
+
+    var windowSQL: String {
+        "SELECT rowid FROM policies WHERE \(condition) ORDER BY \(orderBy) LIMIT ? OFFSET ?"
     }
 }

@@ -54,6 +54,8 @@ extension SQLiteStore {
             "CREATE UNIQUE INDEX policies_conflict ON policies(account_id, pattern_type, is_regex, match_key)",
             "CREATE INDEX policies_by_created ON policies(account_id, created_at, id)",
             "CREATE INDEX policies_by_pattern ON policies(account_id, pattern, id)",
+            // The `pattern` filter in created_at order.
+            "CREATE INDEX policies_pattern_created ON policies(account_id, pattern, created_at, id)",
         ]
         for column in ["pattern_type", "is_trusted_sender", "is_exempt_recipient", "is_acceptable_sender", "verify_sender"] {
             statements.append("CREATE INDEX policies_\(column)_created ON policies(account_id, \(column), created_at, id)")

@@ -5,19 +5,25 @@ extension SQLiteStore: PolicyStore {
     public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
         let filter = ListFilterSQL(account: account, query: query)
         return try await read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM policies WHERE \(filter.condition)"),
-                                         arguments: filter.arguments) ?? 0
+            let total = try Int.fetchOne(db.cachedStatement(sql: filter.countSQL), arguments: filter.arguments) ?? 0
             guard let offset = query.offset, offset < total else { return ListPage(policies: [], totalCount: total) }
-            let order = filter.orderBy(prefix: "")
-            // Deferred join: skip `offset` entries of the covering index, then read only one page of rows.
-            let sql = """
-                SELECT \(PolicyRow.columns) FROM policies
-                WHERE rowid IN (SELECT rowid FROM policies WHERE \(filter.condition) ORDER BY \(order) LIMIT ? OFFSET ?)
-                ORDER BY \(order)
-                """
-            let rows = try Row.fetchAll(db.cachedStatement(sql: sql),
+            let rows = try Row.fetchAll(db.cachedStatement(sql: filter.pageSQL),
                                         arguments: filter.arguments + [query.perPage, offset])
             return ListPage(policies: try rows.map(PolicyRow.policy), totalCount: total)
+        }
+    }
+
+    /// SQLite's plans for a list query's window (the index walk that finds one page) and its
+    /// count, for tests that keep every order and filter on an index.
+    func listQueryPlan(account: AccountID, query: ListQuery) async throws -> (window: String, count: String) {
+        let filter = ListFilterSQL(account: account, query: query)
+        return try await read { db in
+            func plan(_ sql: String, _ arguments: StatementArguments) throws -> String {
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                    .map { $0["detail"] as String }.joined(separator: " | ")
+            }
+            return (try plan(filter.windowSQL, filter.arguments + [query.perPage, 0]),
+                    try plan(filter.countSQL, filter.arguments))
         }
     }
 

@@ -5,23 +5,45 @@ public struct BatchRequest: Sendable, Equatable {
     public struct Delete: Sendable, Equatable {
         public var id: PolicyID
         public var pointer: String?
+
+        public init(id: PolicyID, pointer: String? = nil) {
+            self.id = id
+            self.pointer = pointer
+        }
     }
 
     public struct Patch: Sendable, Equatable {
         public var id: PolicyID
         public var edit: PolicyEdit
         public var pointer: String?
+
+        public init(id: PolicyID, edit: PolicyEdit, pointer: String? = nil) {
+            self.id = id
+            self.edit = edit
+            self.pointer = pointer
+        }
     }
 
     public struct Put: Sendable, Equatable {
         public var id: PolicyID
         public var fields: PolicyFields
         public var pointer: String?
+
+        public init(id: PolicyID, fields: PolicyFields, pointer: String? = nil) {
+            self.id = id
+            self.fields = fields
+            self.pointer = pointer
+        }
     }
 
     public struct Post: Sendable, Equatable {
         public var fields: PolicyFields
         public var pointer: String?
+
+        public init(fields: PolicyFields, pointer: String? = nil) {
+            self.fields = fields
+            self.pointer = pointer
+        }
     }
 
     public static let maxItemsPerArray = 1000

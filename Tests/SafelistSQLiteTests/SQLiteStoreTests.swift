@@ -1,0 +1,65 @@
+import Foundation
+import SafelistCore
+@testable import SafelistSQLite
+import Testing
+
+typealias SafelistSQLiteStoreProbe = SQLiteStore
+
+@Suite("SQLite specifics: reopening, migrations, index use")
+struct SQLiteStoreTests {
+    func temporaryPath() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("s.sqlite").path
+    }
+
+    @Test func reopeningKeepsDataAndReappliesNoMigration() async throws {
+        let path = try temporaryPath()
+        let created = try await SQLiteStore(path: path).create(account: account, fields: fields("x@example.com"))
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await reopened.policy(account: account, id: created.id) == created)
+    }
+
+    /// Every order and every single filter walks an index: no table scan, no sort of the matches.
+    @Test func everyListShapeIsServedByAnIndex() async throws {
+        let store = try SQLiteStore(path: try temporaryPath())
+        var shapes: [(String, ListQuery)] = []
+        for order in [ListQuery.Order.createdAt, .pattern] {
+            for direction in [ListQuery.Direction.asc, .desc] {
+                var base = ListQuery()
+                base.order = order
+                base.direction = direction
+                shapes.append(("none", base))
+                var q = base
+                q.patternType = .domain
+                shapes.append(("pattern_type", q))
+                q = base
+                q.pattern = "x@example.com"
+                shapes.append(("pattern", q))
+                for flag in 0..<4 {
+                    q = base
+                    switch flag {
+                    case 0: q.isTrustedSender = true
+                    case 1: q.isExemptRecipient = false
+                    case 2: q.isAcceptableSender = true
+                    default: q.verifySender = false
+                    }
+                    shapes.append(("flag \(flag)", q))
+                }
+            }
+        }
+        for (name, query) in shapes {
+            let plan = try await store.listQueryPlan(account: account, query: query)
+            let label = "\(name) \(query.order) \(query.direction)"
+            #expect(plan.window.contains("USING COVERING INDEX"), "\(label): \(plan.window)")
+            #expect(plan.count.contains("USING COVERING INDEX"), "\(label): \(plan.count)")
+            #expect(!plan.window.contains("TEMP B-TREE"), "\(label): \(plan.window)")
+        }
+    }
+
+    @Test func unreadableFileIsAClearError() throws {
+        let path = try temporaryPath()
+        try Data("not a database, just text that is long enough to have a header".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: (any Error).self) { _ = try SQLiteStore(path: path) }
+    }
+}
