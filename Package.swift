@@ -75,6 +75,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Starts the real `safelist` executable: durability across kill -9, signals, first start.
+        .testTarget(
+            name: "SafelistServerTests",
+            dependencies: ["safelist"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

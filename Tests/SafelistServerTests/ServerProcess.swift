@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A `safelist serve` child process on a free loopback port, with its standard output captured.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let database: String
+    private let output = Pipe()
+    private let lock = NSLock()
+    private var captured = ""
+    private(set) var port = 0
+
+    /// The executable `swift build` put next to the test bundle, or `SAFELIST_BINARY`.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SAFELIST_BINARY"] { return URL(fileURLWithPath: path) }
+        let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])]
+            .map { $0.deletingLastPathComponent().appendingPathComponent("safelist") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    init(database: String) throws {
+        self.database = database
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            throw ServerError("no safelist executable at \(Self.binary.path); run `swift build` first")
+        }
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--port", "0", "--database", database, "--log-level", "warning"]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.captured += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    var stdout: String { lock.withLock { captured } }
+
+    /// Starts the server and waits for its "listening" line.
+    func start() async throws {
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let match = stdout.firstMatch(of: #/Safelist listening on http://127\.0\.0\.1:(\d+)/#), let port = Int(match.1) {
+                self.port = port
+                return
+            }
+            guard process.isRunning else { throw ServerError("server exited early: \(stdout)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ServerError("server did not start within 30 s: \(stdout)")
+    }
+
+    /// The secret the first start printed, if it printed one.
+    var bootstrapToken: String? {
+        stdout.firstMatch(of: #/keeps only its hash:\s+([A-Za-z0-9_-]{40})/#).map { String($0.1) }
+    }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    func waitForExit(timeout: TimeInterval = 30) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            guard Date() < deadline else { throw ServerError("server did not exit") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    func request(_ method: String, _ path: String, token: String, json: Any? = nil) async throws -> (Int, [String: Any]) {
+        let reply = try await send(method, path, token: token, json: json)
+        return (reply.status, reply.json)
+    }
+
+    func send(_ method: String, _ path: String, token: String, json: Any? = nil) async throws -> Reply {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/client/v4\(path)") else { throw ServerError("bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        output.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+struct ServerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+struct Reply: Sendable {
+    let status: Int
+    let data: Data
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
+}
