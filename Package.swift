@@ -56,6 +56,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Measurements, run in release: `swift run -c release safelist-bench list`.
+        .executableTarget(
+            name: "safelist-bench",
+            dependencies: ["SafelistCore", "SafelistSQLite"]
+        ),
         .testTarget(
             name: "SafelistCoreTests",
             dependencies: ["SafelistCore"]
