@@ -36,7 +36,12 @@ struct ListFilterSQL {
         return "\(column) \(direction), id \(direction)"
     }
 
-    var countSQL: String { "SELECT count(*) FROM policies WHERE \(condition)" }
+    /// Without `pattern` or `search`, the count comes from the trigger-kept `policy_counts`.
+    var countSQL: String {
+        query.pattern == nil && query.search == nil
+            ? "SELECT coalesce(sum(n), 0) FROM policy_counts WHERE \(condition)"
+            : "SELECT count(*) FROM policies WHERE \(condition)"
+    }
 
     /// Deferred join: skip `offset` entries of a covering index, then read only one page of rows.
     /// Arguments: the filter's, then LIMIT and OFFSET.

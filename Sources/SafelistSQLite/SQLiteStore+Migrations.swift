@@ -44,7 +44,43 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2-policy-counts") { db in
+            try db.execute(sql: policyCountsSQL)
+        }
         return migrator
+    }
+
+    /// Per-account counts by pattern type and flags, kept by triggers in the writing transaction,
+    /// so that `total_count` of a list without `pattern` or `search` is a sum over at most 64 rows
+    /// instead of a count over up to a million index entries.
+    static var policyCountsSQL: String {
+        let key = "account_id, pattern_type, is_trusted_sender, is_exempt_recipient, is_acceptable_sender, verify_sender"
+        func values(_ row: String) -> String {
+            key.split(separator: ",").map { "\(row).\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        }
+        func match(_ row: String) -> String {
+            key.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .map { "\($0) = \(row).\($0)" }.joined(separator: " AND ")
+        }
+        let add = "INSERT INTO policy_counts (\(key), n) VALUES (\(values("NEW")), 1) ON CONFLICT (\(key)) DO UPDATE SET n = n + 1;"
+        let remove = "UPDATE policy_counts SET n = n - 1 WHERE \(match("OLD"));"
+        return """
+            CREATE TABLE policy_counts (
+                account_id TEXT NOT NULL,
+                pattern_type TEXT NOT NULL,
+                is_trusted_sender INTEGER NOT NULL,
+                is_exempt_recipient INTEGER NOT NULL,
+                is_acceptable_sender INTEGER NOT NULL,
+                verify_sender INTEGER NOT NULL,
+                n INTEGER NOT NULL,
+                PRIMARY KEY (\(key))
+            ) WITHOUT ROWID;
+            INSERT INTO policy_counts (\(key), n) SELECT \(key), count(*) FROM policies GROUP BY \(key);
+            CREATE TRIGGER policies_count_insert AFTER INSERT ON policies BEGIN \(add) END;
+            CREATE TRIGGER policies_count_delete AFTER DELETE ON policies BEGIN \(remove) END;
+            CREATE TRIGGER policies_count_update
+                AFTER UPDATE OF \(key) ON policies BEGIN \(remove) \(add) END;
+            """
     }
 
     /// The conflict rule as a unique index, and one index per (filter, order) pair so that a deep
