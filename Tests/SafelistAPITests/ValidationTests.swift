@@ -36,6 +36,19 @@ struct ValidationTests {
         }
     }
 
+    @Test func hostileBodiesNeverCrashTheServer() async throws {
+        try await TestServer().test { api in
+            for raw in [String(repeating: "[", count: 100_000), String(repeating: "{\"a\":", count: 100_000),
+                        "\u{FEFF}{}", "{\"pattern\": \"\\ud800\"}", "nul\u{0}"] {
+                let reply = try await api.send(.post, policiesPath(accountA), raw: raw)
+                #expect(reply.status == 400, "\(raw.prefix(20))")
+                #expect(reply.json["success"] as? Bool == false)
+            }
+            // The server still answers afterwards.
+            #expect(try await api.send(.get, policiesPath(accountA)).status == 200)
+        }
+    }
+
     @Test func everyProblemReportedWithItsPointer() async throws {
         try await TestServer().test { api in
             let reply = try await api.send(.post, policiesPath(accountA), json: [
