@@ -8,6 +8,9 @@ public struct APIConfiguration: Sendable {
     public var port = 8787
     /// Large enough for a full batch (4 × 1,000 items with 1,024-character fields).
     public var maxBodyBytes = 32 * 1024 * 1024
+    /// Requests per credential per five minutes; 0 turns the limiter off (the default: a
+    /// self-hosted server usually serves its own automation).
+    public var rateLimit = 0
 
     public init() {}
 }
@@ -20,6 +23,9 @@ public func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
+    if configuration.rateLimit > 0 {
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: configuration.rateLimit)))
+    }
     let controller = PolicyController(store: policies, maxBodyBytes: configuration.maxBodyBytes)
     let path = "accounts/:account_id/email-security/settings/allow_policies"
     // Cloudflare's base path, and the bare one for clients configured with just host:port.

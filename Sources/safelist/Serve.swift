@@ -23,11 +23,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body accepted, in bytes (env SAFELIST_MAX_BODY_BYTES; default 33554432).")
     var maxBodyBytes: Int?
 
+    @Option(help: "Requests per credential per five minutes, answered 429 past it; 0 is off (env SAFELIST_RATE_LIMIT; default 0).")
+    var rateLimit: Int?
+
     func run() async throws {
         var configuration = APIConfiguration()
         configuration.host = host ?? Environment.value("SAFELIST_HOST") ?? configuration.host
         if let port = try port ?? Self.integer("SAFELIST_PORT") { configuration.port = port }
         if let limit = try maxBodyBytes ?? Self.integer("SAFELIST_MAX_BODY_BYTES") { configuration.maxBodyBytes = limit }
+        if let limit = try rateLimit ?? Self.integer("SAFELIST_RATE_LIMIT") { configuration.rateLimit = limit }
+        guard configuration.rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
         guard (0...65535).contains(configuration.port) else { throw ValidationError("--port must be 0 to 65535") }
         guard configuration.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         let levelText = logLevel ?? Environment.value("SAFELIST_LOG_LEVEL") ?? "info"

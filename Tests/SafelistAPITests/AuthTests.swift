@@ -89,3 +89,19 @@ struct AuthTests {
         #expect(try await CredentialIssuer(store: empty).bootstrapIfEmpty() == nil)
     }
 }
+
+@Suite("Rate limit: Cloudflare's 429/971 per credential")
+struct RateLimitTests {
+    @Test func limitIsPerCredentialWithRetryAfter() async throws {
+        let server = try await TestServer(rateLimit: 3)
+        let other = try await server.issue(.read, .all)
+        try await server.test { api in
+            for _ in 0..<3 { #expect(try await api.send(.get, policiesPath(accountA)).status == 200) }
+            let limited = try await api.send(.get, policiesPath(accountA))
+            #expect(limited.status == 429 && limited.errorCodes == [971])
+            let retry = Int(limited.headers[.retryAfter] ?? "") ?? 0
+            #expect(retry >= 1 && retry <= 100, "3 per 300 s refills one token in 100 s")
+            #expect(try await api.send(.get, policiesPath(accountA), auth: .bearer(other)).status == 200)
+        }
+    }
+}

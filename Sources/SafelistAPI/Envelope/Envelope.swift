@@ -76,6 +76,8 @@ enum EnvelopeResponse {
             if let name = shouldRetry { response.headers[name] = "false" }
         case .methodNotAllowed(let allowed):
             response.headers[.allow] = allowed.joined(separator: ", ")
+        case .rateLimited(let seconds):
+            response.headers[.retryAfter] = String(seconds)
         default:
             break
         }

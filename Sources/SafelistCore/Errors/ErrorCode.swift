@@ -12,6 +12,7 @@ public enum ErrorCode {
     public static let unauthorized = 9109
     public static let couldNotRoute = 7003
     public static let noRoute = 7000
+    public static let rateLimited = 971
 
     // Safelist's catalogue.
     public static let malformedJSON = 25001

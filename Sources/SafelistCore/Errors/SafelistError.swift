@@ -14,6 +14,7 @@ public struct SafelistError: Error, Sendable, Equatable {
         case malformedCredentials
         case authentication
         case unauthorized
+        case rateLimited(retryAfterSeconds: Int)
         case unavailable
         case internalError
     }
@@ -39,6 +40,7 @@ public struct SafelistError: Error, Sendable, Equatable {
         case .conflict: 409
         case .methodNotAllowed: 405
         case .authentication, .unauthorized: 403
+        case .rateLimited: 429
         case .unavailable: 503
         case .internalError: 500
         }

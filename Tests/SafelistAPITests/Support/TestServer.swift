@@ -22,7 +22,8 @@ struct TestServer {
     /// Write on every account.
     let token: String
 
-    init(maxBodyBytes: Int? = nil) async throws {
+    init(maxBodyBytes: Int? = nil, rateLimit: Int = 0) async throws {
+        self.rateLimit = rateLimit
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var options = SQLiteStore.Options()
@@ -33,6 +34,7 @@ struct TestServer {
     }
 
     private let maxBodyBytes: Int?
+    private let rateLimit: Int
 
     func issue(_ permission: Permission, _ scope: AccountScope, expiresAt: Timestamp? = nil) async throws -> String {
         try await CredentialIssuer(store: store).issueToken(
@@ -42,6 +44,7 @@ struct TestServer {
     func test(_ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
         var configuration = APIConfiguration()
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        configuration.rateLimit = rateLimit
         var logger = Logger(label: "safelist-test")
         logger.logLevel = .error
         let app = Application(router: buildRouter(policies: store, credentials: store, configuration: configuration), logger: logger)
