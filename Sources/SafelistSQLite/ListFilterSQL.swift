@@ -51,6 +51,26 @@ struct ListFilterSQL {
     }
 
     var windowSQL: String {
-        "SELECT rowid FROM policies WHERE \(condition) ORDER BY \(orderBy) LIMIT ? OFFSET ?"
+        "SELECT rowid FROM policies\(indexHint) WHERE \(condition) ORDER BY \(orderBy) LIMIT ? OFFSET ?"
+    }
+
+    /// The page after a remembered boundary: a range seek in the same index, no `OFFSET`.
+    /// Arguments: the filter's, the boundary's value and id, then LIMIT.
+    var seekPageSQL: String {
+        "SELECT \(PolicyRow.columns) FROM policies WHERE rowid IN (\(seekWindowSQL)) ORDER BY \(orderBy)"
+    }
+
+    var seekWindowSQL: String {
+        let column = query.order == .pattern ? "pattern" : "created_at"
+        let comparison = query.direction == .asc ? ">" : "<"
+        return "SELECT rowid FROM policies\(indexHint) WHERE \(condition) AND (\(column), id) \(comparison) (?, ?) "
+            + "ORDER BY \(orderBy) LIMIT ?"
+    }
+
+    /// An exact `pattern` matches at most one row per (type, is_regex): its index finds them and
+    /// sorting a handful is free. Without the hint SQLite, knowing no row counts, may prefer
+    /// walking the whole account in created_at order to avoid that sort.
+    private var indexHint: String {
+        query.pattern == nil ? "" : " INDEXED BY policies_by_pattern"
     }
 }

@@ -47,7 +47,30 @@ extension SQLiteStore {
         migrator.registerMigration("v2-policy-counts") { db in
             try db.execute(sql: policyCountsSQL)
         }
+        migrator.registerMigration("v3-policy-generations") { db in
+            try db.execute(sql: policyGenerationsSQL)
+        }
         return migrator
+    }
+
+    /// A per-account counter bumped by every policy write, read in the same snapshot as a list
+    /// page: it tells whether a remembered page boundary still holds (`PageBoundaryCache`).
+    static var policyGenerationsSQL: String {
+        func bump(_ row: String) -> String {
+            """
+            INSERT INTO policy_generations (account_id, generation) VALUES (\(row).account_id, 1)
+                ON CONFLICT (account_id) DO UPDATE SET generation = generation + 1;
+            """
+        }
+        return """
+            CREATE TABLE policy_generations (
+                account_id TEXT PRIMARY KEY NOT NULL,
+                generation INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TRIGGER policies_generation_insert AFTER INSERT ON policies BEGIN \(bump("NEW")) END;
+            CREATE TRIGGER policies_generation_delete AFTER DELETE ON policies BEGIN \(bump("OLD")) END;
+            CREATE TRIGGER policies_generation_update AFTER UPDATE ON policies BEGIN \(bump("NEW")) END;
+            """
     }
 
     /// Per-account counts by pattern type and flags, kept by triggers in the writing transaction,
@@ -90,8 +113,6 @@ extension SQLiteStore {
             "CREATE UNIQUE INDEX policies_conflict ON policies(account_id, pattern_type, is_regex, match_key)",
             "CREATE INDEX policies_by_created ON policies(account_id, created_at, id)",
             "CREATE INDEX policies_by_pattern ON policies(account_id, pattern, id)",
-            // The `pattern` filter in created_at order.
-            "CREATE INDEX policies_pattern_created ON policies(account_id, pattern, created_at, id)",
         ]
         for column in ["pattern_type", "is_trusted_sender", "is_exempt_recipient", "is_acceptable_sender", "verify_sender"] {
             statements.append("CREATE INDEX policies_\(column)_created ON policies(account_id, \(column), created_at, id)")

@@ -3,26 +3,53 @@ import SafelistCore
 
 extension SQLiteStore: PolicyStore {
     public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
+        try await list(account: account, query: query, seeking: true)
+    }
+
+    /// `seeking: false` always skips with `OFFSET`: the reference the seek path is tested against.
+    func list(account: AccountID, query: ListQuery, seeking: Bool) async throws -> ListPage {
         let filter = ListFilterSQL(account: account, query: query)
+        let boundaries = self.boundaries
         return try await read { db in
             let total = try Int.fetchOne(db.cachedStatement(sql: filter.countSQL), arguments: filter.arguments) ?? 0
             guard let offset = query.offset, offset < total else { return ListPage(policies: [], totalCount: total) }
-            let rows = try Row.fetchAll(db.cachedStatement(sql: filter.pageSQL),
+            let generation = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT generation FROM policy_generations WHERE account_id = ?"),
+                arguments: [account.rawValue]) ?? 0
+            let rows: [Row]
+            if seeking, let boundary = boundaries.boundary(before: query, account: account, generation: generation) {
+                let value: any DatabaseValueConvertible = switch boundary.value {
+                case .integer(let number): number
+                case .text(let text): text
+                }
+                rows = try Row.fetchAll(db.cachedStatement(sql: filter.seekPageSQL),
+                                        arguments: filter.arguments + [value, boundary.id, query.perPage])
+            } else {
+                rows = try Row.fetchAll(db.cachedStatement(sql: filter.pageSQL),
                                         arguments: filter.arguments + [query.perPage, offset])
-            return ListPage(policies: try rows.map(PolicyRow.policy), totalCount: total)
+            }
+            let policies = try rows.map(PolicyRow.policy)
+            if let last = policies.last {
+                boundaries.remember(PageBoundary(after: last, order: query.order), endOf: query,
+                                    account: account, generation: generation)
+            }
+            return ListPage(policies: policies, totalCount: total)
         }
     }
 
-    /// SQLite's plans for a list query's window (the index walk that finds one page) and its
-    /// count, for tests that keep every order and filter on an index.
-    func listQueryPlan(account: AccountID, query: ListQuery) async throws -> (window: String, count: String) {
+    /// SQLite's plans for a list query's window (the index walk that finds one page), the seek
+    /// that replaces it on sequential pages, and its count: for tests that keep every order and
+    /// filter on an index.
+    func listQueryPlan(account: AccountID, query: ListQuery) async throws -> (window: String, seek: String, count: String) {
         let filter = ListFilterSQL(account: account, query: query)
         return try await read { db in
             func plan(_ sql: String, _ arguments: StatementArguments) throws -> String {
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
                     .map { $0["detail"] as String }.joined(separator: " | ")
             }
+            let boundary: any DatabaseValueConvertible = query.order == .pattern ? "x" : 0
             return (try plan(filter.windowSQL, filter.arguments + [query.perPage, 0]),
+                    try plan(filter.seekWindowSQL, filter.arguments + [boundary, "id", query.perPage]),
                     try plan(filter.countSQL, filter.arguments))
         }
     }

@@ -19,6 +19,8 @@ public final class SQLiteStore: Sendable {
 
     let pool: DatabasePool
     public let path: String
+    /// Ends of recent list pages, so sequential paging seeks instead of skipping.
+    let boundaries = PageBoundaryCache()
 
     public init(path: String, options: Options = Options()) throws {
         var configuration = Configuration()

@@ -1,8 +1,8 @@
 /// The parameters of a list request, validated. Unknown parameters are ignored (clients add
 /// their own, such as cache busters); known ones with bad values are refused, all at once.
-public struct ListQuery: Sendable, Equatable {
-    public enum Order: String, Sendable { case pattern, createdAt = "created_at" }
-    public enum Direction: String, Sendable { case asc, desc }
+public struct ListQuery: Sendable, Hashable {
+    public enum Order: String, Sendable, Hashable { case pattern, createdAt = "created_at" }
+    public enum Direction: String, Sendable, Hashable { case asc, desc }
 
     public static let maxPerPage = 1000
 
