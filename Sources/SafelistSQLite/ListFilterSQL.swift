@@ -24,7 +24,7 @@ struct ListFilterSQL {
             arguments += [value]
         }
         if let search = query.foldedSearch {
-            condition += " AND (instr(safelist_fold(pattern), ?) > 0 OR instr(safelist_fold(coalesce(comments, '')), ?) > 0)"
+            condition += " AND (instr(pattern_folded, ?) > 0 OR instr(comments_folded, ?) > 0)"
             arguments += [search, search]
         }
     }

@@ -18,6 +18,8 @@ extension SQLiteStore {
                     is_acceptable_sender INTEGER NOT NULL,
                     verify_sender INTEGER NOT NULL,
                     comments TEXT,
+                    pattern_folded TEXT NOT NULL,
+                    comments_folded TEXT,
                     created_at INTEGER NOT NULL,
                     modified_at INTEGER NOT NULL
                 )

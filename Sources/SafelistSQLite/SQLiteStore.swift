@@ -29,16 +29,10 @@ public final class SQLiteStore: Sendable {
         let synchronous = options.synchronous.rawValue
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            db.add(function: Self.foldFunction)
         }
         self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
-    }
-
-    /// Unicode case folding for `search`, which SQLite's `lower()` does only for ASCII.
-    static let foldFunction = DatabaseFunction("safelist_fold", argumentCount: 1, pure: true) { values in
-        String.fromDatabaseValue(values[0]).map(ListQuery.fold)
     }
 
     /// Runs a read, turning database failures into the API's "store unavailable".

@@ -7,7 +7,9 @@ import SafelistSQLite
 /// Loads N policies (default 1,000,000) into one account of a fresh SQLite file, then times deep
 /// list pages through the store (the path the API uses) in every order, with and without a
 /// filter, against a baseline built in the same run: the plain `LIMIT … OFFSET …` query with no
-/// deferred join. Prints medians of R runs (default 5).
+/// deferred join. Prints medians of R runs (default 5). Then walks every page in order, as the
+/// SDKs' auto-paging does, through the store (which seeks past the previous page) and through
+/// the baseline (which skips with OFFSET every time), and times one substring search.
 struct Arguments {
     var policies = 1_000_000
     var repeats = 5
@@ -126,3 +128,40 @@ for order in [ListQuery.Order.createdAt, .pattern] {
         }
     }
 }
+
+print("")
+print("a whole walk, per_page \(perPage), created_at asc, as SDK auto-paging does:")
+var walk = ListQuery()
+walk.perPage = perPage
+var walked = 0
+var start = clock.now
+while true {
+    let page = try await store.list(account: account, query: walk).policies.count
+    if page == 0 { break }
+    walked += page
+    walk.page += 1
+}
+let seekingWalk = seconds(clock.now - start)
+walk.page = 1
+start = clock.now
+var baselineWalked = 0
+while true {
+    let page = try await store.naiveListPage(account: account, query: walk)
+    if page == 0 { break }
+    baselineWalked += page
+    walk.page += 1
+}
+let offsetWalk = seconds(clock.now - start)
+precondition(walked == baselineWalked && walked == arguments.policies, "walks disagree")
+print(String(format: "store (seeks past each page): %.1f s for %d policies (%.1f ms a page)", seekingWalk, walked,
+             seekingWalk * 1000 / Double(walk.page - 1)))
+print(String(format: "baseline (OFFSET every page): %.1f s (%.1f ms a page), ratio %.1fx", offsetWalk,
+             offsetWalk * 1000 / Double(walk.page - 1), offsetWalk / seekingWalk))
+
+var search = ListQuery()
+search.search = "batch 77"
+search.perPage = perPage
+start = clock.now
+let found = try await store.list(account: account, query: search)
+print(String(format: "search=\"batch 77\" (substring, scans the account): %.1f ms, %d matches",
+             seconds(clock.now - start) * 1000, found.totalCount))
