@@ -40,17 +40,6 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreKind.available)
-    func legacyUnknownRowsListAndFilter(kind: StoreKind) async throws {
-        guard case .sqlite = kind, let store = try kind.open() as? SafelistSQLiteStoreProbe else { return }
-        var legacy = AllowPolicy(accountID: account, fields: try fields("legacy@example.com"), now: .now())
-        legacy.patternType = .unknown
-        try await store.insert([legacy])
-        var query = ListQuery()
-        query.patternType = .unknown
-        #expect(try await store.list(account: account, query: query).policies == [legacy])
-    }
-
-    @Test(arguments: StoreKind.available)
     func credentials(kind: StoreKind) async throws {
         let store = try kind.open()
         #expect(try await !store.hasCredentials())

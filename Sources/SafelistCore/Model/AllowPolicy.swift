@@ -50,13 +50,8 @@ public struct AllowPolicy: Sendable, Equatable {
 
     /// Replaces every client-settable field, keeping identity and creation time.
     public mutating func replace(with fields: PolicyFields, now: Timestamp) {
+        let created = createdAt
         self = AllowPolicy(id: id, accountID: accountID, fields: fields, now: now)
-            .with(createdAt: createdAt)
-    }
-
-    private func with(createdAt: Timestamp) -> AllowPolicy {
-        var copy = self
-        copy.createdAt = createdAt
-        return copy
+        createdAt = created
     }
 }

@@ -70,10 +70,9 @@ enum RegexSyntax {
             var cursor = start + 1
             func number() -> Int? {
                 var digits = ""
-                while cursor < chars.count, let d = chars[cursor].wholeNumberValue, chars[cursor].isASCII {
+                while cursor < chars.count, chars[cursor].isASCII, chars[cursor].isNumber {
                     digits.append(chars[cursor])
                     cursor += 1
-                    _ = d
                 }
                 return digits.isEmpty || digits.count > 6 ? nil : Int(digits)
             }
