@@ -59,29 +59,37 @@ extension BatchRequest {
             guard problems.isEmpty, let id else { throw .validation(problems) }
             deletes.append(Delete(id: id, pointer: pointer))
         case "patches":
-            var problems: [ErrorItem] = []
-            let id = Self.readID(item.objectValue, problems: &problems)
-            do throws(SafelistError) {
-                let edit = try PolicyEdit.parse(item, extraKeys: ["id"], notices: &itemNotices)
-                if let id, problems.isEmpty { patches.append(Patch(id: id, edit: edit, pointer: pointer)) }
-            } catch {
-                problems += error.errors
+            let (id, edit) = try Self.identified(item, notices: &itemNotices) { (body, notices) throws(SafelistError) in
+                try PolicyEdit.parse(body, extraKeys: ["id"], notices: &notices)
             }
-            if !problems.isEmpty { throw .validation(problems) }
+            patches.append(Patch(id: id, edit: edit, pointer: pointer))
         case "puts":
-            var problems: [ErrorItem] = []
-            let id = Self.readID(item.objectValue, problems: &problems)
-            do throws(SafelistError) {
-                let fields = try PolicyFields.parse(item, extraKeys: ["id"], notices: &itemNotices)
-                if let id, problems.isEmpty { puts.append(Put(id: id, fields: fields, pointer: pointer)) }
-            } catch {
-                problems += error.errors
+            let (id, fields) = try Self.identified(item, notices: &itemNotices) { (body, notices) throws(SafelistError) in
+                try PolicyFields.parse(body, extraKeys: ["id"], notices: &notices)
             }
-            if !problems.isEmpty { throw .validation(problems) }
+            puts.append(Put(id: id, fields: fields, pointer: pointer))
         default:
             let fields = try PolicyFields.parse(item, notices: &itemNotices)
             posts.append(Post(fields: fields, pointer: pointer))
         }
+    }
+
+    /// An item that names an existing policy: its `id` and its body are both checked, so that the
+    /// problems of each are reported together.
+    private static func identified<Value>(
+        _ item: JSONValue, notices: inout [ErrorItem],
+        parse: (JSONValue, inout [ErrorItem]) throws(SafelistError) -> Value
+    ) throws(SafelistError) -> (PolicyID, Value) {
+        var problems: [ErrorItem] = []
+        let id = readID(item.objectValue, problems: &problems)
+        var value: Value?
+        do throws(SafelistError) {
+            value = try parse(item, &notices)
+        } catch {
+            problems += error.errors
+        }
+        guard problems.isEmpty, let id, let value else { throw .validation(problems) }
+        return (id, value)
     }
 
     /// The `id` of a batch item; an object that is not one is reported by the item's parser.
