@@ -20,17 +20,14 @@ public func buildRouter(
     policies: any PolicyStore, credentials: any CredentialStore, configuration: APIConfiguration = .init()
 ) -> Router<SafelistRequestContext> {
     let router = Router(context: SafelistRequestContext.self)
+    let controller = PolicyController(store: policies, maxBodyBytes: configuration.maxBodyBytes)
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ErrorMiddleware(routes: controller.table))
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
     if configuration.rateLimit > 0 {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: configuration.rateLimit)))
     }
-    let controller = PolicyController(store: policies, maxBodyBytes: configuration.maxBodyBytes)
-    let path = "accounts/:account_id/email-security/settings/allow_policies"
-    // Cloudflare's base path, and the bare one for clients configured with just host:port.
-    controller.addRoutes(to: router.group(RouterPath("client/v4/" + path)))
-    controller.addRoutes(to: router.group(RouterPath(path)))
+    controller.register(on: router)
     return router
 }
 

@@ -8,6 +8,7 @@ import SafelistCore
 /// unexpected (logged, answered 500 without internals). Nothing leaves as a bare status.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = SafelistRequestContext
+    let routes: RouteTable
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -17,7 +18,7 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as SafelistError {
             return EnvelopeResponse.failure(error)
         } catch let error as HTTPError where error.status == .notFound {
-            if let allowed = KnownRoutes.allowedMethods(path: request.uri.path) {
+            if let allowed = routes.allowedMethods(path: request.uri.path) {
                 return EnvelopeResponse.failure(SafelistError(
                     .methodNotAllowed(allowed: allowed), code: ErrorCode.methodNotAllowed,
                     "Method \(request.method) is not allowed here; allowed: \(allowed.joined(separator: ", "))"))

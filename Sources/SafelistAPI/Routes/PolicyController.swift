@@ -7,14 +7,28 @@ struct PolicyController: Sendable {
     let store: any PolicyStore
     let maxBodyBytes: Int
 
-    func addRoutes(to group: RouterGroup<SafelistRequestContext>) {
-        group.get(use: list)
-        group.post(use: create)
-        group.post("batch", use: batch)
-        group.get(":policy_id", use: get)
-        group.patch(":policy_id", use: edit)
-        group.put(":policy_id", use: replace)
-        group.delete(":policy_id", use: delete)
+    typealias Handler = @Sendable (Request, SafelistRequestContext) async throws -> Response
+
+    var routes: [(route: RouteTable.Route, handler: Handler)] {
+        [
+            (.init(method: .get, path: ""), list),
+            (.init(method: .post, path: ""), create),
+            (.init(method: .post, path: "batch"), batch),
+            (.init(method: .get, path: ":policy_id"), get),
+            (.init(method: .patch, path: ":policy_id"), edit),
+            (.init(method: .put, path: ":policy_id"), replace),
+            (.init(method: .delete, path: ":policy_id"), delete),
+        ]
+    }
+
+    var table: RouteTable { RouteTable(routes: routes.map(\.route)) }
+
+    func register(on router: Router<SafelistRequestContext>) {
+        for (route, handler) in routes {
+            for template in RouteTable.templates(of: route) {
+                router.on(RouterPath(template), method: route.method, use: handler)
+            }
+        }
     }
 
     @Sendable func list(_ request: Request, context: SafelistRequestContext) async throws -> Response {
