@@ -29,11 +29,12 @@ struct ListFilterSQL {
         }
     }
 
+    private var orderColumn: String { query.order == .pattern ? "pattern" : "created_at" }
+
     /// The total order: the chosen column, then `id` as the tiebreak, both in one direction.
     var orderBy: String {
-        let column = query.order == .pattern ? "pattern" : "created_at"
         let direction = query.direction == .asc ? "ASC" : "DESC"
-        return "\(column) \(direction), id \(direction)"
+        return "\(orderColumn) \(direction), id \(direction)"
     }
 
     /// Without `pattern` or `search`, the count comes from the trigger-kept `policy_counts`.
@@ -43,12 +44,14 @@ struct ListFilterSQL {
             : "SELECT count(*) FROM policies WHERE \(condition)"
     }
 
-    /// Deferred join: skip `offset` entries of a covering index, then read only one page of rows.
-    /// Arguments: the filter's, then LIMIT and OFFSET.
-    /// The outer ORDER BY sorts only the page's rows; the window must come off an index in order.
-    var pageSQL: String {
-        "SELECT \(PolicyRow.columns) FROM policies WHERE rowid IN (\(windowSQL)) ORDER BY \(orderBy)"
+    /// Deferred join: a window of rowids comes off a covering index in order, then only the page's
+    /// rows are read; the outer ORDER BY sorts just those.
+    private func page(_ window: String) -> String {
+        "SELECT \(PolicyRow.columns) FROM policies WHERE rowid IN (\(window)) ORDER BY \(orderBy)"
     }
+
+    /// Arguments: the filter's, then LIMIT and OFFSET.
+    var pageSQL: String { page(windowSQL) }
 
     var windowSQL: String {
         "SELECT rowid FROM policies\(indexHint) WHERE \(condition) ORDER BY \(orderBy) LIMIT ? OFFSET ?"
@@ -56,14 +59,11 @@ struct ListFilterSQL {
 
     /// The page after a remembered boundary: a range seek in the same index, no `OFFSET`.
     /// Arguments: the filter's, the boundary's value and id, then LIMIT.
-    var seekPageSQL: String {
-        "SELECT \(PolicyRow.columns) FROM policies WHERE rowid IN (\(seekWindowSQL)) ORDER BY \(orderBy)"
-    }
+    var seekPageSQL: String { page(seekWindowSQL) }
 
     var seekWindowSQL: String {
-        let column = query.order == .pattern ? "pattern" : "created_at"
         let comparison = query.direction == .asc ? ">" : "<"
-        return "SELECT rowid FROM policies\(indexHint) WHERE \(condition) AND (\(column), id) \(comparison) (?, ?) "
+        return "SELECT rowid FROM policies\(indexHint) WHERE \(condition) AND (\(orderColumn), id) \(comparison) (?, ?) "
             + "ORDER BY \(orderBy) LIMIT ?"
     }
 

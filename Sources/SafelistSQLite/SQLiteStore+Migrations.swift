@@ -79,16 +79,13 @@ extension SQLiteStore {
     /// so that `total_count` of a list without `pattern` or `search` is a sum over at most 64 rows
     /// instead of a count over up to a million index entries.
     static var policyCountsSQL: String {
-        let key = "account_id, pattern_type, is_trusted_sender, is_exempt_recipient, is_acceptable_sender, verify_sender"
-        func values(_ row: String) -> String {
-            key.split(separator: ",").map { "\(row).\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
-        }
-        func match(_ row: String) -> String {
-            key.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .map { "\($0) = \(row).\($0)" }.joined(separator: " AND ")
-        }
-        let add = "INSERT INTO policy_counts (\(key), n) VALUES (\(values("NEW")), 1) ON CONFLICT (\(key)) DO UPDATE SET n = n + 1;"
-        let remove = "UPDATE policy_counts SET n = n - 1 WHERE \(match("OLD"));"
+        let columns = ["account_id", "pattern_type", "is_trusted_sender", "is_exempt_recipient",
+                       "is_acceptable_sender", "verify_sender"]
+        let key = columns.joined(separator: ", ")
+        let newValues = columns.map { "NEW.\($0)" }.joined(separator: ", ")
+        let oldMatch = columns.map { "\($0) = OLD.\($0)" }.joined(separator: " AND ")
+        let add = "INSERT INTO policy_counts (\(key), n) VALUES (\(newValues), 1) ON CONFLICT (\(key)) DO UPDATE SET n = n + 1;"
+        let remove = "UPDATE policy_counts SET n = n - 1 WHERE \(oldMatch);"
         return """
             CREATE TABLE policy_counts (
                 account_id TEXT NOT NULL,
