@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Domain core: policy model, validation, list query, errors, credentials, store protocol.
@@ -33,6 +35,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Shared store on PostgreSQL (postgres-nio), for several nodes over one database.
+        .target(
+            name: "SafelistPostgres",
+            dependencies: [
+                "SafelistCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // HTTP layer: routes, Cloudflare v4 envelope, auth middleware.
         .target(
             name: "SafelistAPI",
@@ -49,6 +62,7 @@ let package = Package(
             dependencies: [
                 "SafelistCore",
                 "SafelistSQLite",
+                "SafelistPostgres",
                 "SafelistAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -59,21 +73,32 @@ let package = Package(
         // Measurements, run in release: `swift run -c release safelist-bench list`.
         .executableTarget(
             name: "safelist-bench",
-            dependencies: ["SafelistCore", "SafelistSQLite"]
+            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres"]
+        ),
+        // Opens a fresh store of each backend for the shared suites; PostgreSQL when configured.
+        .target(
+            name: "SafelistStoreTesting",
+            dependencies: [
+                "SafelistCore", "SafelistSQLite", "SafelistPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SafelistStoreTesting"
         ),
         .testTarget(
             name: "SafelistCoreTests",
             dependencies: ["SafelistCore"]
         ),
         .testTarget(
-            name: "SafelistSQLiteTests",
-            dependencies: ["SafelistCore", "SafelistSQLite"]
+            name: "SafelistStoreTests",
+            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistStoreTesting"]
         ),
         .testTarget(
             name: "SafelistAPITests",
             dependencies: [
                 "SafelistCore",
                 "SafelistSQLite",
+                "SafelistStoreTesting",
                 "SafelistAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -83,7 +108,7 @@ let package = Package(
         // Starts the real `safelist` executable: durability across kill -9, signals, first start.
         .testTarget(
             name: "SafelistServerTests",
-            dependencies: ["safelist"]
+            dependencies: ["safelist", "SafelistStoreTesting"]
         ),
     ],
     swiftLanguageModes: [.v6]

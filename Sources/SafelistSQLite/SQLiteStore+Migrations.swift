@@ -52,6 +52,9 @@ extension SQLiteStore {
         migrator.registerMigration("v3-policy-generations") { db in
             try db.execute(sql: policyGenerationsSQL)
         }
+        migrator.registerMigration("v4-policy-changes") { db in
+            try db.execute(sql: policyChangesSQL)
+        }
         return migrator
     }
 
@@ -72,6 +75,40 @@ extension SQLiteStore {
             CREATE TRIGGER policies_generation_insert AFTER INSERT ON policies BEGIN \(bump("NEW")) END;
             CREATE TRIGGER policies_generation_delete AFTER DELETE ON policies BEGIN \(bump("OLD")) END;
             CREATE TRIGGER policies_generation_update AFTER UPDATE ON policies BEGIN \(bump("NEW")) END;
+            """
+    }
+
+    /// The change feed: the latest generation that touched each policy (deleted ones included).
+    /// The generation triggers are replaced by ones that bump, then record, in that order.
+    static var policyChangesSQL: String {
+        func bumpAndRecord(_ row: String) -> String {
+            """
+            INSERT INTO policy_generations (account_id, generation) VALUES (\(row).account_id, 1)
+                ON CONFLICT (account_id) DO UPDATE SET generation = generation + 1;
+            INSERT INTO policy_changes (account_id, policy_id, generation)
+                VALUES (\(row).account_id, \(row).id, (SELECT generation FROM policy_generations WHERE account_id = \(row).account_id))
+                ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = excluded.generation;
+            """
+        }
+        return """
+            CREATE TABLE policy_changes (
+                account_id TEXT NOT NULL,
+                policy_id TEXT NOT NULL,
+                generation INTEGER NOT NULL,
+                PRIMARY KEY (account_id, policy_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX policy_changes_by_generation ON policy_changes(account_id, generation);
+            INSERT INTO policy_generations (account_id, generation)
+                SELECT DISTINCT account_id, 1 FROM policies WHERE true
+                ON CONFLICT (account_id) DO NOTHING;
+            INSERT INTO policy_changes (account_id, policy_id, generation)
+                SELECT account_id, id, (SELECT generation FROM policy_generations g WHERE g.account_id = p.account_id) FROM policies p;
+            DROP TRIGGER policies_generation_insert;
+            DROP TRIGGER policies_generation_delete;
+            DROP TRIGGER policies_generation_update;
+            CREATE TRIGGER policies_generation_insert AFTER INSERT ON policies BEGIN \(bumpAndRecord("NEW")) END;
+            CREATE TRIGGER policies_generation_delete AFTER DELETE ON policies BEGIN \(bumpAndRecord("OLD")) END;
+            CREATE TRIGGER policies_generation_update AFTER UPDATE ON policies BEGIN \(bumpAndRecord("NEW")) END;
             """
     }
 

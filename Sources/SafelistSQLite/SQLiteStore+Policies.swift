@@ -6,16 +6,15 @@ extension SQLiteStore: PolicyStore {
         try await list(account: account, query: query, seeking: true)
     }
 
-    /// `seeking: false` always skips with `OFFSET`: the reference the seek path is tested against.
-    func list(account: AccountID, query: ListQuery, seeking: Bool) async throws -> ListPage {
+    /// `seeking: false` always skips with `OFFSET`: the reference the seek path is tested
+    /// against, and a benchmark's baseline.
+    public func list(account: AccountID, query: ListQuery, seeking: Bool) async throws -> ListPage {
         let filter = ListFilterSQL(account: account, query: query)
         let boundaries = self.boundaries
         return try await read { db in
             let total = try Int.fetchOne(db.cachedStatement(sql: filter.countSQL), arguments: filter.arguments) ?? 0
             guard let offset = query.offset, offset < total else { return ListPage(policies: [], totalCount: total) }
-            let generation = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT generation FROM policy_generations WHERE account_id = ?"),
-                arguments: [account.rawValue]) ?? 0
+            let generation = try Self.generation(db, account: account)
             let rows: [Row]
             if seeking, let boundary = boundaries.boundary(before: query, account: account, generation: generation) {
                 let value: any DatabaseValueConvertible = switch boundary.value {
@@ -54,6 +53,9 @@ extension SQLiteStore: PolicyStore {
         }
     }
 
+    /// Pages served by seeking past a remembered boundary, for tests and diagnostics.
+    public var seekHits: Int { boundaries.hits }
+
     public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT \(PolicyRow.columns) FROM policies WHERE id = ? AND account_id = ?"),
@@ -62,7 +64,7 @@ extension SQLiteStore: PolicyStore {
     }
 
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
-        try await write { db in
+        let (result, generation) = try await write { db in
             let existing = try Self.fetch(db, account: account, ids: request.referencedIDs)
             let plan = try WritePlanner.plan(request, account: account, existing: existing)
             for planned in plan.changes {
@@ -80,20 +82,24 @@ extension SQLiteStore: PolicyStore {
                     throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
                 }
             }
-            return plan.result
+            return (plan.result, try Self.generation(db, account: account))
         }
+        hub.publish(.account(account, generation: generation))
+        return result
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks. Goes through the
     /// same unique index as every other write.
     public func insert(_ policies: [AllowPolicy]) async throws {
-        try await write { db in
+        let generations = try await write { db in
             let statement = try db.cachedStatement(sql: PolicyRow.insertSQL)
             for policy in policies { try statement.execute(arguments: PolicyRow.insertArguments(policy)) }
+            return try Set(policies.map(\.accountID)).map { ($0, try Self.generation(db, account: $0)) }
         }
+        for (account, generation) in generations { hub.publish(.account(account, generation: generation)) }
     }
 
-    private static func fetch(_ db: Database, account: AccountID, ids: [PolicyID]) throws -> [PolicyID: AllowPolicy] {
+    static func fetch(_ db: Database, account: AccountID, ids: [PolicyID]) throws -> [PolicyID: AllowPolicy] {
         var result: [PolicyID: AllowPolicy] = [:]
         let statement = try db.cachedStatement(sql: "SELECT \(PolicyRow.columns) FROM policies WHERE id = ? AND account_id = ?")
         for id in Set(ids) {

@@ -21,6 +21,7 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// Ends of recent list pages, so sequential paging seeks instead of skipping.
     let boundaries = PageBoundaryCache()
+    let hub = ChangeSignalHub()
 
     public init(path: String, options: Options = Options()) throws {
         var configuration = Configuration()

@@ -1,10 +1,12 @@
 import Foundation
 import SafelistCore
+import SafelistPostgres
 import SafelistSQLite
 
-/// `safelist-bench list [--policies N] [--repeat R] [--database PATH]`
+/// `safelist-bench list [--policies N] [--repeat R] [--database PATH] [--postgres URL]`
 ///
-/// Loads N policies (default 1,000,000) into one account of a fresh SQLite file, then times deep
+/// Loads N policies (default 1,000,000) into one account of a fresh SQLite file — and, with
+/// `--postgres`, of that PostgreSQL database, in the same run — then times deep
 /// list pages through the store (the path the API uses) in every order, with and without a
 /// filter, against a baseline built in the same run: the plain `LIMIT … OFFSET …` query with no
 /// deferred join. Prints medians of R runs (default 5). Then walks every page in order, as the
@@ -14,24 +16,31 @@ struct Arguments {
     var policies = 1_000_000
     var repeats = 5
     var database: String?
+    var postgres: String?
+    var walk = true
 
     init() throws {
         var rest = CommandLine.arguments.dropFirst()
         guard rest.first == "list" else { throw Usage() }
         rest.removeFirst()
         while let flag = rest.popFirst() {
+            if flag == "--no-walk" {
+                walk = false
+                continue
+            }
             guard let value = rest.popFirst() else { throw Usage() }
             switch flag {
             case "--policies": policies = Int(value) ?? policies
             case "--repeat": repeats = Int(value) ?? repeats
             case "--database": database = value
+            case "--postgres": postgres = value
             default: throw Usage()
             }
         }
     }
 
     struct Usage: Error, CustomStringConvertible {
-        var description: String { "usage: safelist-bench list [--policies N] [--repeat R] [--database PATH]" }
+        var description: String { "usage: safelist-bench list [--policies N] [--repeat R] [--database PATH] [--postgres URL] [--no-walk]" }
     }
 }
 
@@ -66,16 +75,17 @@ do {
     exit(2)
 }
 
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-bench-\(UUID().uuidString)")
-try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: directory) }
-let path = arguments.database ?? directory.appendingPathComponent("bench.sqlite").path
-var options = SQLiteStore.Options()
-options.synchronous = .normal
-let store = try SQLiteStore(path: path, options: options)
-let account = AccountID("0123456789abcdef0123456789abcdef")!
-let clock = ContinuousClock()
+/// What the benchmark needs of a store: the API's path, the baseline, and a bulk load.
+protocol BenchStore: PolicyStore {
+    func naiveListPage(account: AccountID, query: ListQuery) async throws -> Int
+    func insert(_ policies: [AllowPolicy]) async throws
+}
 
+extension SQLiteStore: BenchStore {}
+extension PostgresStore: BenchStore {}
+
+func measure(_ store: some BenchStore, name: String, afterLoad: () async throws -> Void = {}) async throws {
+print("== \(name)")
 let existing = try await store.list(account: account, query: ListQuery()).totalCount
 if existing < arguments.policies {
     print("loading \(arguments.policies) policies into one account…")
@@ -87,6 +97,7 @@ if existing < arguments.policies {
         try await store.insert((index..<end).map { try policy($0, account: account, base: base) })
         index = end
     }
+    try await afterLoad()
     print(String(format: "load: %.1f s (%.0f policies/s, every index maintained)",
                  seconds(clock.now - start), Double(arguments.policies - existing) / seconds(clock.now - start)))
 }
@@ -129,6 +140,7 @@ for order in [ListQuery.Order.createdAt, .pattern] {
     }
 }
 
+guard arguments.walk else { return }
 print("")
 print("a whole walk, per_page \(perPage), created_at asc, as SDK auto-paging does:")
 var walk = ListQuery()
@@ -165,3 +177,26 @@ start = clock.now
 let found = try await store.list(account: account, query: search)
 print(String(format: "search=\"batch 77\" (substring, scans the account): %.1f ms, %d matches",
              seconds(clock.now - start) * 1000, found.totalCount))
+}
+
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+let path = arguments.database ?? directory.appendingPathComponent("bench.sqlite").path
+var options = SQLiteStore.Options()
+options.synchronous = .normal
+let account = AccountID("0123456789abcdef0123456789abcdef")!
+let clock = ContinuousClock()
+
+try await measure(try SQLiteStore(path: path, options: options), name: "SQLite \(path)")
+
+if let url = arguments.postgres {
+    var postgresOptions = PostgresStore.Options()
+    postgresOptions.timeout = .seconds(600)
+    let postgres = try PostgresStore(location: PostgresLocation(url: url), options: postgresOptions)
+    let service = Task { await postgres.run() }
+    try await postgres.waitUntilReady(retrying: false)
+    print("")
+    try await measure(postgres, name: "PostgreSQL \(postgres.location)") { try await postgres.vacuumAnalyze() }
+    service.cancel()
+}

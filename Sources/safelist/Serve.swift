@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SafelistAPI
 import SafelistCore
+import SafelistPostgres
 import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
@@ -29,9 +30,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var configuration = APIConfiguration()
         configuration.host = host ?? Environment.value("SAFELIST_HOST") ?? configuration.host
-        if let port = try port ?? Self.integer("SAFELIST_PORT") { configuration.port = port }
-        if let limit = try maxBodyBytes ?? Self.integer("SAFELIST_MAX_BODY_BYTES") { configuration.maxBodyBytes = limit }
-        if let limit = try rateLimit ?? Self.integer("SAFELIST_RATE_LIMIT") { configuration.rateLimit = limit }
+        if let port = try port ?? Environment.integer("SAFELIST_PORT") { configuration.port = port }
+        if let limit = try maxBodyBytes ?? Environment.integer("SAFELIST_MAX_BODY_BYTES") { configuration.maxBodyBytes = limit }
+        if let limit = try rateLimit ?? Environment.integer("SAFELIST_RATE_LIMIT") { configuration.rateLimit = limit }
         guard configuration.rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
         guard (0...65535).contains(configuration.port) else { throw ValidationError("--port must be 0 to 65535") }
         guard configuration.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
@@ -40,28 +41,25 @@ struct Serve: AsyncParsableCommand {
 
         var logger = Logger(label: "safelist")
         logger.logLevel = level
-        let database = try store.openStore()
-        if let secret = try await CredentialIssuer(store: database).bootstrapIfEmpty() {
-            Self.announceBootstrap(secret: secret, configuration: configuration)
-        }
+        let opened = try store.open(logger: logger)
+        let database = opened.store
         let host = configuration.host
         let app = buildApplication(
             policies: database, credentials: database, configuration: configuration, logger: logger,
             onServerRunning: { port in
-                Console.line("Safelist listening on http://\(host):\(port) (database \(database.path))")
+                Console.line("Safelist listening on http://\(host):\(port) (database \(opened.description))")
             })
-        let services = ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        let start = StartWhenReady(postgres: opened.postgres, credentials: database, configuration: configuration, app: app)
+        // The store starts first and stops last: shutdown drains the HTTP server before the pool closes.
+        var services: [any Service] = []
+        if let postgres = opened.postgres { services.append(postgres) }
+        services.append(start)
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
-    private static func integer(_ name: String) throws -> Int? {
-        guard let text = Environment.value(name) else { return nil }
-        guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, not '\(text)'") }
-        return value
-    }
-
-    private static func announceBootstrap(secret: String, configuration: APIConfiguration) {
+    static func announceBootstrap(secret: String, configuration: APIConfiguration) {
         Console.line("""
             No credentials existed, so Safelist created an API token with Write on all accounts.
             It is shown only now; Safelist keeps only its hash:
@@ -69,6 +67,46 @@ struct Serve: AsyncParsableCommand {
             Use it:
               curl -H "Authorization: Bearer \(secret)" http://\(configuration.host):\(configuration.port)/client/v4/accounts/<account_id>/email-security/settings/allow_policies
             """)
+    }
+}
+
+/// Opens the HTTP port once the store can serve: at once for SQLite; for PostgreSQL after it
+/// is reachable and migrated, saying why it waits meanwhile. Then creates the first token if the
+/// database holds no credential.
+struct StartWhenReady<App: ApplicationProtocol>: Service {
+    let postgres: PostgresStore?
+    let credentials: any CredentialStore
+    let configuration: APIConfiguration
+    let app: App
+
+    func run() async throws {
+        if let postgres {
+            do {
+                try await cancelWhenGracefulShutdown { try await Self.wait(for: postgres) }
+            } catch is CancellationError {
+                return
+            }
+        }
+        if let secret = try await CredentialIssuer(store: credentials).bootstrapIfEmpty() {
+            Serve.announceBootstrap(secret: secret, configuration: configuration)
+        }
+        try await app.run()
+    }
+
+    private static func wait(for postgres: PostgresStore) async throws {
+        var announced: String?
+        while true {
+            do {
+                try await postgres.waitUntilReady(retrying: true, timeout: .seconds(1))
+                break
+            } catch let error as PostgresUnavailable {
+                if announced != error.reason {
+                    Console.line("Waiting for PostgreSQL at \(postgres.location): \(error.reason)")
+                    announced = error.reason
+                }
+            }
+        }
+        if announced != nil { Console.line("Connected to PostgreSQL at \(postgres.location)") }
     }
 }
 

@@ -1,19 +1,46 @@
 import ArgumentParser
 import Foundation
+import Logging
+import SafelistCore
+import SafelistPostgres
 import SafelistSQLite
 
 /// `--database`, shared by every subcommand; `SAFELIST_DATABASE` when the flag is absent.
+/// A path opens the embedded SQLite store; a `postgres://` URL the shared PostgreSQL store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (env SAFELIST_DATABASE; default ./safelist.sqlite).")
+    @Option(name: .long, help: "A SQLite file, or postgres://user:password@host:port/database[?sslmode=disable|prefer|require] (env SAFELIST_DATABASE; default ./safelist.sqlite).")
     var database: String?
 
     @Option(name: .long, help: "SQLite synchronous mode: full or normal (env SAFELIST_SQLITE_SYNCHRONOUS; default full).")
     var sqliteSynchronous: String?
 
-    func openStore() throws -> SQLiteStore {
-        let location = database ?? Environment.value("SAFELIST_DATABASE") ?? "./safelist.sqlite"
+    @Option(name: .long, help: "PostgreSQL connections this node opens at most (env SAFELIST_DATABASE_POOL_SIZE; default 10).")
+    var databasePoolSize: Int?
+
+    @Option(name: .long, help: "Seconds a request waits for PostgreSQL before a 503 (env SAFELIST_DATABASE_TIMEOUT; default 5).")
+    var databaseTimeout: Double?
+
+    var location: String { database ?? Environment.value("SAFELIST_DATABASE") ?? "./safelist.sqlite" }
+
+    func open(logger: Logger) throws -> OpenedStore {
+        let location = location
+        if PostgresLocation.isPostgresURL(location) {
+            let url: PostgresLocation
+            do { url = try PostgresLocation(url: location) } catch { throw ValidationError("--database: \(error)") }
+            var options = PostgresStore.Options()
+            if let size = try databasePoolSize ?? Environment.integer("SAFELIST_DATABASE_POOL_SIZE") {
+                guard size >= 1 else { throw ValidationError("--database-pool-size must be at least 1") }
+                options.poolSize = size
+            }
+            if let seconds = try databaseTimeout ?? Environment.double("SAFELIST_DATABASE_TIMEOUT") {
+                guard seconds > 0 else { throw ValidationError("--database-timeout must be positive") }
+                options.timeout = .milliseconds(Int64(seconds * 1000))
+            }
+            let store = try PostgresStore(location: url, options: options, logger: logger)
+            return OpenedStore(store: store, postgres: store, description: url.description)
+        }
         if location.contains("://") {
-            throw ValidationError("--database takes a SQLite file path; '\(location)' looks like a URL, which this version does not support")
+            throw ValidationError("--database takes a SQLite file path or a postgres:// URL, not '\(location)'")
         }
         var options = SQLiteStore.Options()
         if let mode = sqliteSynchronous ?? Environment.value("SAFELIST_SQLITE_SYNCHRONOUS") {
@@ -22,13 +49,56 @@ struct StoreOptions: ParsableArguments {
             }
             options.synchronous = parsed
         }
-        return try SQLiteStore(path: location, options: options)
+        let store = try SQLiteStore(path: location, options: options)
+        return OpenedStore(store: store, postgres: nil, description: store.path)
     }
+
+    /// For the one-shot commands: opens the store, runs `body`, closes it. PostgreSQL is tried
+    /// once; a command fails with the reason rather than waiting for the database.
+    func withStore<T: Sendable>(_ body: @escaping @Sendable (any Store) async throws -> T) async throws -> T {
+        var logger = Logger(label: "safelist")
+        logger.logLevel = .critical
+        let opened = try open(logger: logger)
+        guard let postgres = opened.postgres else { return try await body(opened.store) }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await postgres.run(); return nil }
+            do {
+                try await postgres.waitUntilReady(retrying: false)
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            let value = try await body(opened.store)
+            group.cancelAll()
+            return value
+        }
+    }
+}
+
+typealias Store = PolicyStore & CredentialStore & PolicyChangeFeed
+
+struct OpenedStore: Sendable {
+    let store: any Store
+    /// Set when the store is PostgreSQL: its pool runs as a service.
+    let postgres: PostgresStore?
+    let description: String
 }
 
 enum Environment {
     static func value(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
+    }
+
+    static func integer(_ name: String) throws -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text) else { throw ValidationError("\(name) must be an integer, not '\(text)'") }
+        return number
+    }
+
+    static func double(_ name: String) throws -> Double? {
+        guard let text = value(name) else { return nil }
+        guard let number = Double(text) else { throw ValidationError("\(name) must be a number, not '\(text)'") }
+        return number
     }
 }

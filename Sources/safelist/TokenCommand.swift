@@ -22,9 +22,10 @@ struct TokenCommand: AsyncParsableCommand {
                 throw ValidationError("--permission must be read or write")
             }
             let expiry = try Expiry.parse(at: expiresAt, in: expiresIn)
-            let database = try store.openStore()
-            let (token, secret) = try await CredentialIssuer(store: database).issueToken(
-                name: name, permission: permission, scope: try accounts.scope(), expiresAt: expiry)
+            let (name, scope) = (name, try accounts.scope())
+            let (token, secret) = try await store.withStore { database in
+                try await CredentialIssuer(store: database).issueToken(name: name, permission: permission, scope: scope, expiresAt: expiry)
+            }
             print("""
                 id: \(token.id)
                 name: \(token.name)
@@ -44,7 +45,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let now = Timestamp.now()
-            let rows = try await store.openStore().tokens().map { token in
+            let rows = try await store.withStore { try await $0.tokens() }.map { token in
                 let status = token.revokedAt != nil ? "revoked" : token.isActive(at: now) ? "active" : "expired"
                 return [token.id, token.name, token.permission.rawValue, token.scope.display,
                         token.createdAt.rfc3339, token.expiresAt?.rfc3339 ?? "never", status]
@@ -59,7 +60,8 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token id (from `safelist token list`).") var id: String
 
         func run() async throws {
-            guard try await store.openStore().revokeToken(id: id, at: .now()) else {
+            let id = id
+            guard try await store.withStore({ try await $0.revokeToken(id: id, at: .now()) }) else {
                 throw ValidationError("no token has id \(id)")
             }
             print("revoked \(id)")

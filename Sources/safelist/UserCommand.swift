@@ -14,8 +14,8 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard Authenticator.isWellFormedEmail(email) else { throw ValidationError("'\(email)' is not an email address") }
-            let database = try store.openStore()
-            let (user, key) = try await CredentialIssuer(store: database).createUser(email: email, scope: try accounts.scope())
+            let (email, scope) = (email, try accounts.scope())
+            let (user, key) = try await store.withStore { try await CredentialIssuer(store: $0).createUser(email: email, scope: scope) }
             print("""
                 email: \(user.email)
                 accounts: \(user.scope.display)
@@ -31,7 +31,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let rows = try await store.openStore().users().map { [$0.email, $0.scope.display, $0.createdAt.rfc3339] }
+            let rows = try await store.withStore { try await $0.users() }.map { [$0.email, $0.scope.display, $0.createdAt.rfc3339] }
             printTable(header: ["EMAIL", "ACCOUNTS", "CREATED"], rows: rows)
         }
     }
@@ -42,7 +42,8 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "The user's email.") var email: String
 
         func run() async throws {
-            guard try await store.openStore().deleteUser(email: email) else { throw ValidationError("no user has email \(email)") }
+            let email = email
+            guard try await store.withStore({ try await $0.deleteUser(email: email) }) else { throw ValidationError("no user has email \(email)") }
             print("deleted \(email)")
         }
     }

@@ -1,11 +1,13 @@
 import Foundation
 import SafelistCore
+import SafelistStoreTesting
 import Testing
 
 @Suite("Credentials: Cloudflare's codes for every case")
 struct AuthTests {
-    @Test func authMatrix() async throws {
-        let server = try await TestServer()
+    @Test(arguments: StoreKind.available)
+    func authMatrix(kind: StoreKind) async throws {
+        let server = try await TestServer(kind)
         let readA = try await server.issue(.read, .accounts([accountA]))
         let writeA = try await server.issue(.write, .accounts([accountA]))
         let expired = try await server.issue(.write, .all, expiresAt: Timestamp(microseconds: Timestamp.now().microseconds - 1_000_000))
@@ -67,33 +69,34 @@ struct AuthTests {
         let server = try await TestServer()
         let issued = try await CredentialIssuer(store: server.store).issueToken(name: "h", permission: .read, scope: .all)
         let user = try await CredentialIssuer(store: server.store).createUser(email: "h@example.com", scope: .all)
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: server.store.path))
-            + ((try? Data(contentsOf: URL(fileURLWithPath: server.store.path + "-wal"))) ?? Data())
+        let path = server.opened.location
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path)) + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
         #expect(bytes.range(of: Data(issued.secret.utf8)) == nil)
         #expect(bytes.range(of: Data(user.key.utf8)) == nil)
         #expect(issued.token.secretHash == Secret.hash(issued.secret))
         #expect(issued.secret.count == 40 && user.key.count == 37)
     }
 
-    @Test func bootstrapOnlyWhenNoCredentialsExist() async throws {
-        let server = try await TestServer()
+    @Test(arguments: StoreKind.available)
+    func bootstrapOnlyWhenNoCredentialsExist(kind: StoreKind) async throws {
+        let server = try await TestServer(kind)
         #expect(try await CredentialIssuer(store: server.store).bootstrapIfEmpty() == nil)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-boot-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let empty = try SafelistSQLiteStoreFactory.open(directory.appendingPathComponent("b.sqlite").path)
-        let secret = try await CredentialIssuer(store: empty).bootstrapIfEmpty()
-        #expect(secret != nil)
-        let tokens = try await empty.tokens()
-        #expect(tokens.count == 1 && tokens[0].permission == .write && tokens[0].scope == .all)
-        #expect(try await CredentialIssuer(store: empty).bootstrapIfEmpty() == nil)
+        await server.opened.close()
+        try await kind.withStore { empty in
+            let secret = try await CredentialIssuer(store: empty).bootstrapIfEmpty()
+            #expect(secret != nil)
+            let tokens = try await empty.tokens()
+            #expect(tokens.count == 1 && tokens[0].permission == .write && tokens[0].scope == .all)
+            #expect(try await CredentialIssuer(store: empty).bootstrapIfEmpty() == nil)
+        }
     }
 }
 
 @Suite("Rate limit: Cloudflare's 429/971 per credential")
 struct RateLimitTests {
-    @Test func limitIsPerCredentialWithRetryAfter() async throws {
-        let server = try await TestServer(rateLimit: 3)
+    @Test(arguments: StoreKind.available)
+    func limitIsPerCredentialWithRetryAfter(kind: StoreKind) async throws {
+        let server = try await TestServer(kind, rateLimit: 3)
         let other = try await server.issue(.read, .all)
         try await server.test { api in
             for _ in 0..<3 { #expect(try await api.send(.get, policiesPath(accountA)).status == 200) }

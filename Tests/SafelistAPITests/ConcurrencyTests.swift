@@ -1,10 +1,12 @@
 import Foundation
+import SafelistStoreTesting
 import Testing
 
 @Suite("Many clients at once: no lost update, one winner per pattern")
 struct ConcurrencyTests {
-    @Test func concurrentEditsOfDifferentFieldsAllLand() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func concurrentEditsOfDifferentFieldsAllLand(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let id = try await api.send(.post, policiesPath(accountA), json: policyBody("c@example.com", "EMAIL", [
                 "is_trusted_sender": false, "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": false,
             ])).id
@@ -22,8 +24,9 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test func racingCreatesOfOnePatternYieldOneWinner() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func racingCreatesOfOnePatternYieldOneWinner(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<16 {
                     group.addTask { try await api.send(.post, policiesPath(accountA), json: policyBody("race.example", "DOMAIN")).status }
@@ -35,8 +38,9 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test func manyWritersLoseNothing() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func manyWritersLoseNothing(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for writer in 0..<8 {
                     group.addTask {

@@ -1,4 +1,5 @@
 import Foundation
+import SafelistStoreTesting
 import Testing
 
 @Suite("Every operation's happy path, every field checked")
@@ -28,8 +29,9 @@ struct OperationsTests {
         #expect(p.count == 15, "exactly the 15 documented fields: \(p.keys.sorted())")
     }
 
-    @Test func createGetListEditReplaceDelete() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func createGetListEditReplaceDelete(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let created = try await api.send(.post, policiesPath(accountA), json: policyBody(
                 "Alice@Example.COM", "EMAIL", ["is_acceptable_sender": true, "comments": "vendor"]))
             #expect(created.status == 201)
@@ -75,8 +77,9 @@ struct OperationsTests {
         }
     }
 
-    @Test func deleteWithJSONContentTypeAndNoBody() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func deleteWithJSONContentTypeAndNoBody(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let id = try await api.send(.post, policiesPath(accountA), json: policyBody("1.2.3.4", "IP")).id
             // The official SDK sends Content-Type: application/json with an empty body.
             let reply = try await api.send(.delete, policiesPath(accountA, "/\(id)"), headers: [("Content-Type", "application/json")])
@@ -85,8 +88,9 @@ struct OperationsTests {
         }
     }
 
-    @Test func barePathServesTheSameAPI() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func barePathServesTheSameAPI(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let created = try await api.send(.post, policiesPath(accountA, bare: true), json: policyBody("example.com", "DOMAIN"))
             #expect(created.status == 201)
             let viaPrefix = try await api.send(.get, policiesPath(accountA, "/\(created.id)"))
@@ -96,8 +100,9 @@ struct OperationsTests {
         }
     }
 
-    @Test func replaceResetsOmittedComments() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func replaceResetsOmittedComments(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let id = try await api.send(.post, policiesPath(accountA), json: policyBody("a@b.com", "EMAIL", ["comments": "keep?"])).id
             let replaced = try await api.send(.put, policiesPath(accountA, "/\(id)"), json: policyBody("a@b.com"))
             #expect(replaced.result["comments"] is NSNull)
@@ -108,8 +113,9 @@ struct OperationsTests {
         }
     }
 
-    @Test func deprecatedAliasesSetTheirReplacementsWithANotice() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func deprecatedAliasesSetTheirReplacementsWithANotice(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             var body = policyBody("spoofy.example", "DOMAIN")
             body["is_trusted_sender"] = nil
             body["is_exempt_recipient"] = nil
@@ -138,8 +144,9 @@ struct OperationsTests {
         }
     }
 
-    @Test func batchAppliesInOrderAndAnswersEachArray() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func batchAppliesInOrderAndAnswersEachArray(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let doomed = try await api.send(.post, policiesPath(accountA), json: policyBody("old@example.com")).id
             let patched = try await api.send(.post, policiesPath(accountA), json: policyBody("patch@example.com")).id
             let put = try await api.send(.post, policiesPath(accountA), json: policyBody("put@example.com")).id
@@ -169,8 +176,9 @@ struct OperationsTests {
         }
     }
 
-    @Test func batchFailureRollsBackEverything() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func batchFailureRollsBackEverything(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let keep = try await api.send(.post, policiesPath(accountA), json: policyBody("keep@example.com")).id
             let before = try await api.send(.get, policiesPath(accountA, "/\(keep)")).result
             let missing = UUID().uuidString.lowercased()

@@ -1,4 +1,5 @@
 import Foundation
+import SafelistStoreTesting
 import Testing
 
 @Suite("Paging: a total order, no duplicates or gaps, empty pages past the end")
@@ -40,8 +41,9 @@ struct PagingTests {
         return all
     }
 
-    @Test func walkEveryOrderAndDirection() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func walkEveryOrderAndDirection(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             try await Self.seed(api)
             let everything = try await Self.walk(api, "order=created_at", perPage: 1000)
             #expect(everything.count == 2500)
@@ -64,8 +66,9 @@ struct PagingTests {
         }
     }
 
-    @Test func filtersSearchAndPastTheEnd() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func filtersSearchAndPastTheEnd(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             try await Self.seed(api)
             func total(_ query: String) async throws -> Int {
                 let reply = try await api.send(.get, policiesPath(accountA, "?per_page=1000&" + query))

@@ -1,11 +1,13 @@
 import Foundation
 import HTTPTypes
+import SafelistStoreTesting
 import Testing
 
 @Suite("Tenancy: a policy of another account is indistinguishable from a missing one")
 struct TenancyTests {
-    @Test func everyRouteAnswersNotFoundForAnotherAccountsPolicy() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func everyRouteAnswersNotFoundForAnotherAccountsPolicy(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let foreign = try await api.send(.post, policiesPath(accountB), json: policyBody("b@example.com")).id
             let missing = UUID().uuidString.lowercased()
             func same(_ method: HTTPMethodName, _ body: Any?, batch: Bool = false) async throws {

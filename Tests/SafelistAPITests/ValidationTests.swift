@@ -1,10 +1,12 @@
 import Foundation
+import SafelistStoreTesting
 import Testing
 
 @Suite("Bad input answered with the envelope, every problem at once")
 struct ValidationTests {
-    @Test func malformedJSONWrongContentTypeAndOversizedBody() async throws {
-        try await TestServer(maxBodyBytes: 2048).test { api in
+    @Test(arguments: StoreKind.available)
+    func malformedJSONWrongContentTypeAndOversizedBody(kind: StoreKind) async throws {
+        try await TestServer(kind, maxBodyBytes: 2048).test { api in
             let malformed = try await api.send(.post, policiesPath(accountA), raw: "{\"pattern\": ")
             #expect(malformed.status == 400)
             #expect(malformed.errorCodes == [25001])
@@ -36,8 +38,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func hostileBodiesNeverCrashTheServer() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func hostileBodiesNeverCrashTheServer(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             for raw in [String(repeating: "[", count: 100_000), String(repeating: "{\"a\":", count: 100_000),
                         "\u{FEFF}{}", "{\"pattern\": \"\\ud800\"}", "nul\u{0}"] {
                 let reply = try await api.send(.post, policiesPath(accountA), raw: raw)
@@ -49,8 +52,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func everyProblemReportedWithItsPointer() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func everyProblemReportedWithItsPointer(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let reply = try await api.send(.post, policiesPath(accountA), json: [
                 "pattern": "10.1.2.3", "pattern_type": "IP", "is_regex": false, "is_trusted_sender": "yes",
                 "is_exempt_recipient": 1, "verify_sender": NSNull(), "comments": 5, "colour": "red",
@@ -117,8 +121,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func hostBitsErrorNamesTheNetwork() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func hostBitsErrorNamesTheNetwork(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let reply = try await api.send(.post, policiesPath(accountA), json: policyBody("2606:4700::1/32", "IP"))
             #expect(reply.errorCodes == [25024])
             let message = reply.errors.first?["message"] as? String ?? ""
@@ -139,8 +144,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func regexAccepted() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func regexAccepted(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             for (index, pattern) in [".*@(mail\\.)?example\\.com", "(?i)^[a-z0-9._%+-]+@corp\\.example$", "[^@]+@x{1,3}\\.org"].enumerated() {
                 let reply = try await api.send(.post, policiesPath(accountA), json: policyBody(pattern, "EMAIL", regex: true))
                 #expect(reply.status == 201, "\(index): \(reply.text)")
@@ -149,8 +155,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func lengthsEnumsAndUnknownType() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func lengthsEnumsAndUnknownType(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let long = try await api.send(.post, policiesPath(accountA), json: policyBody("a@b.com", "EMAIL", ["comments": String(repeating: "c", count: 1025)]))
             #expect(long.errorCodes == [25013] && long.pointers == ["/comments"])
             let longest = try await api.send(.post, policiesPath(accountA), json: policyBody("a@b.com", "EMAIL", ["comments": String(repeating: "é", count: 1024)]))
@@ -166,8 +173,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func editRules() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func editRules(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let id = try await api.send(.post, policiesPath(accountA), json: policyBody("example.com", "DOMAIN")).id
             let empty = try await api.send(.patch, policiesPath(accountA, "/\(id)"), json: [String: Any]())
             #expect(empty.status == 400 && empty.errorCodes == [25015])
@@ -183,8 +191,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func conflictRuleUsesCanonicalForms() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func conflictRuleUsesCanonicalForms(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             #expect(try await api.send(.post, policiesPath(accountA), json: policyBody("bücher.example", "DOMAIN")).status == 201)
             let ascii = try await api.send(.post, policiesPath(accountA), json: policyBody("xn--bcher-kva.example", "DOMAIN"))
             #expect(ascii.status == 409 && ascii.errorCodes == [25041])
@@ -202,8 +211,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func batchValidationPointsIntoItems() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func batchValidationPointsIntoItems(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let reply = try await api.send(.post, policiesPath(accountA, "/batch"), json: [
                 "deletes": [["id": "not-a-uuid"]],
                 "patches": [["comments": "x"]],
@@ -223,8 +233,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func listParametersAreChecked() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func listParametersAreChecked(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             for query in ["page=0", "page=x", "per_page=0", "per_page=1001", "order=id", "direction=up",
                           "is_trusted_sender=yes", "pattern_type=email", "page=1&page=2"] {
                 let reply = try await api.send(.get, policiesPath(accountA, "?" + query))
@@ -239,8 +250,9 @@ struct ValidationTests {
         }
     }
 
-    @Test func routingErrors() async throws {
-        try await TestServer().test { api in
+    @Test(arguments: StoreKind.available)
+    func routingErrors(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
             let badAccount = try await api.send(.get, "/client/v4/accounts/not-an-account/email-security/settings/allow_policies")
             #expect(badAccount.status == 400 && badAccount.errorCodes == [7003, 7000])
             let upper = try await api.send(.get, policiesPath(accountA).uppercased().replacingOccurrences(of: "/CLIENT/V4/ACCOUNTS", with: "/client/v4/accounts"))

@@ -1,4 +1,5 @@
 import Foundation
+import SafelistStoreTesting
 import Testing
 
 @Suite("The real executable", .serialized)
@@ -18,9 +19,9 @@ struct DurabilityTests {
          "comments": comments as Any? ?? NSNull()]
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func everyAcknowledgedWriteSurvivesKillNine() async throws {
-        let database = try temporaryDatabase()
+    @Test(.timeLimit(.minutes(3)), arguments: StoreKind.available)
+    func everyAcknowledgedWriteSurvivesKillNine(kind: StoreKind) async throws {
+        let database = kind == .postgres ? try await PostgresTestDatabase.create() : try temporaryDatabase()
         let first = try ServerProcess(database: database)
         try await first.start()
         let token = try #require(first.bootstrapToken, "first start prints a bootstrap token: \(first.stdout)")

@@ -20,13 +20,13 @@ final class ServerProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    init(database: String) throws {
+    init(database: String, extraArguments: [String] = []) throws {
         self.database = database
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
             throw ServerError("no safelist executable at \(Self.binary.path); run `swift build` first")
         }
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "0", "--database", database, "--log-level", "warning"]
+        process.arguments = ["serve", "--port", "0", "--database", database, "--log-level", "warning"] + extraArguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -39,9 +39,9 @@ final class ServerProcess: @unchecked Sendable {
     var stdout: String { lock.withLock { captured } }
 
     /// Starts the server and waits for its "listening" line.
-    func start() async throws {
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
+    func start(within seconds: TimeInterval = 30) async throws {
+        if !process.isRunning { try process.run() }
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let match = stdout.firstMatch(of: #/Safelist listening on http://127\.0\.0\.1:(\d+)/#), let port = Int(match.1) {
                 self.port = port
@@ -50,12 +50,23 @@ final class ServerProcess: @unchecked Sendable {
             guard process.isRunning else { throw ServerError("server exited early: \(stdout)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ServerError("server did not start within 30 s: \(stdout)")
+        throw ServerError("server did not start within \(Int(seconds)) s: \(stdout)")
     }
 
     /// The secret the first start printed, if it printed one.
     var bootstrapToken: String? {
         stdout.firstMatch(of: #/keeps only its hash:\s+([A-Za-z0-9_-]{40})/#).map { String($0.1) }
+    }
+
+    /// Waits until standard output contains `text`.
+    func waitForOutput(_ text: String, within seconds: TimeInterval = 30) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !stdout.contains(text) {
+            guard Date() < deadline, process.isRunning || !stdout.isEmpty else {
+                throw ServerError("no '\(text)' within \(Int(seconds)) s: \(stdout)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     func signal(_ signal: Int32) {
@@ -79,6 +90,7 @@ final class ServerProcess: @unchecked Sendable {
     func send(_ method: String, _ path: String, token: String, json: Any? = nil) async throws -> Reply {
         guard let url = URL(string: "http://127.0.0.1:\(port)/client/v4\(path)") else { throw ServerError("bad path \(path)") }
         var request = URLRequest(url: url)
+        request.timeoutInterval = 30
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         if let json {

@@ -14,7 +14,8 @@ ACCOUNT = "0123456789abcdef0123456789abcdef"
 
 class Server:
     def __init__(self, directory):
-        self.database = os.path.join(directory, "sdk.sqlite")
+        # SAFELIST_SDK_DATABASE (a postgres:// URL of an empty database) runs the same tests on PostgreSQL.
+        self.database = os.environ.get("SAFELIST_SDK_DATABASE") or os.path.join(directory, "sdk.sqlite")
         self.output = open(os.path.join(directory, "stdout.log"), "w+")
         self.process = subprocess.Popen(
             [BINARY, "serve", "--port", "0", "--database", self.database, "--log-level", "warning"],

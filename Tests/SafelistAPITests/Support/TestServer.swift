@@ -7,6 +7,7 @@ import NIOCore
 import SafelistAPI
 import SafelistCore
 import SafelistSQLite
+import SafelistStoreTesting
 
 let accountA = AccountID("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")!
 let accountB = AccountID("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")!
@@ -15,22 +16,19 @@ func policiesPath(_ account: AccountID, _ rest: String = "", bare: Bool = false)
     (bare ? "" : "/client/v4") + "/accounts/\(account.rawValue)/email-security/settings/allow_policies" + rest
 }
 
-/// The real router over a real SQLite file in a fresh temporary directory.
+/// The real router over a fresh store of one backend: a SQLite file in a temporary directory,
+/// or a new PostgreSQL database.
 struct TestServer {
-    let directory: URL
-    let store: SQLiteStore
+    let opened: OpenStore
+    var store: any AnyStore { opened.store }
     /// Write on every account.
     let token: String
 
-    init(maxBodyBytes: Int? = nil, rateLimit: Int = 0) async throws {
+    init(_ kind: StoreKind = .sqlite, maxBodyBytes: Int? = nil, rateLimit: Int = 0) async throws {
         self.rateLimit = rateLimit
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var options = SQLiteStore.Options()
-        options.synchronous = .normal
-        store = try SQLiteStore(path: directory.appendingPathComponent("test.sqlite").path, options: options)
-        token = try await CredentialIssuer(store: store).issueToken(name: "test", permission: .write, scope: .all).secret
         self.maxBodyBytes = maxBodyBytes
+        opened = try await kind.open()
+        token = try await CredentialIssuer(store: opened.store).issueToken(name: "test", permission: .write, scope: .all).secret
     }
 
     private let maxBodyBytes: Int?
@@ -41,6 +39,7 @@ struct TestServer {
             name: "t", permission: permission, scope: scope, expiresAt: expiresAt).secret
     }
 
+    /// Runs `body` against the router, then closes the store.
     func test(_ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
         var configuration = APIConfiguration()
         if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
@@ -49,10 +48,15 @@ struct TestServer {
         logger.logLevel = .error
         let app = Application(router: buildRouter(policies: store, credentials: store, configuration: configuration), logger: logger)
         let token = token
-        try await app.test(.router) { client in
-            try await body(APIClient(client: client, token: token))
+        do {
+            try await app.test(.router) { client in
+                try await body(APIClient(client: client, token: token))
+            }
+        } catch {
+            await opened.close()
+            throw error
         }
-        try? FileManager.default.removeItem(at: directory)
+        await opened.close()
     }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
 import SafelistCore
+import SafelistStoreTesting
+@testable import SafelistSQLite
 @testable import SafelistSQLite
 import Testing
 
@@ -106,64 +108,6 @@ struct SQLiteStoreTests {
                 all.search = "."  // forces the row count: every stored pattern contains a dot
                 let counted = try await store.list(account: owner, query: all).totalCount
                 #expect(kept == counted, "\(query)")
-            }
-        }
-    }
-
-    /// Sequential pages seek past the previous page's end; every page must equal what `OFFSET`
-    /// gives, including across ties of the order column and across writes between pages.
-    @Test func seekingPagesAgreeWithOffsetPages() async throws {
-        let store = try SQLiteStore(path: try temporaryPath())
-        let base = Timestamp.now().microseconds
-        var seed: [AllowPolicy] = []
-        for index in 0..<150 {
-            // Ten policies share each created_at, and EMAIL literal/regex pairs share a pattern.
-            var policy = AllowPolicy(accountID: account, fields: try fields("u\(index % 75)@example.com", regex: index >= 75),
-                                     now: Timestamp(microseconds: base + Int64(index / 10)))
-            policy.isTrustedSender = index % 3 == 0
-            seed.append(policy)
-        }
-        try await store.insert(seed)
-
-        func walk(_ template: ListQuery, writing write: ((Int) async throws -> Void)? = nil) async throws {
-            var query = template
-            query.perPage = 7
-            query.page = 1
-            while true {
-                let seeking = try await store.list(account: account, query: query)
-                let offset = try await store.list(account: account, query: query, seeking: false)
-                #expect(seeking == offset, "page \(query.page) of \(template.order) \(template.direction)")
-                if seeking.policies.isEmpty { break }
-                try await write?(query.page)
-                query.page += 1
-            }
-        }
-        for order in [ListQuery.Order.createdAt, .pattern] {
-            for direction in [ListQuery.Direction.asc, .desc] {
-                var query = ListQuery()
-                query.order = order
-                query.direction = direction
-                try await walk(query)
-                query.isTrustedSender = true
-                try await walk(query)
-            }
-        }
-        #expect(store.boundaries.hits > 100, "sequential pages were served by seeking")
-
-        // Writes between pages make remembered boundaries stale: pages still match OFFSET.
-        var query = ListQuery()
-        query.order = .pattern
-        var counter = 0
-        try await walk(query) { page in
-            counter += 1
-            switch page % 3 {
-            case 0: _ = try await store.create(account: account, fields: fields("a\(counter)@example.com"))
-            case 1:
-                let first = try await store.list(account: account, query: ListQuery()).policies[0]
-                try await store.delete(account: account, id: first.id)
-            default:
-                let some = try await store.list(account: account, query: ListQuery()).policies[1]
-                _ = try await store.edit(account: account, id: some.id, edit: PolicyEdit(pattern: "zz\(counter)@example.com"))
             }
         }
     }

@@ -1,0 +1,71 @@
+import PostgresNIO
+import SafelistCore
+
+extension PostgresStore: PolicyChangeFeed {
+    public func generations() async throws -> [AccountID: Int64] {
+        let logger = logger
+        return try await withConnection { connection in
+            var result: [AccountID: Int64] = [:]
+            let rows = try await connection.query("SELECT account_id, generation FROM policy_generations", logger: logger)
+            for try await (account, generation) in rows.decode((String, Int64).self) {
+                if let id = AccountID(account) { result[id] = generation }
+            }
+            return result
+        }
+    }
+
+    public func changes(account: AccountID, after generation: Int64) async throws -> PolicyChanges {
+        let logger = logger
+        return try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
+            let current = try await Self.generation(connection, account: account, logger: logger)
+            var ids: [PolicyID] = []
+            let rows = try await connection.query("""
+                SELECT policy_id FROM policy_changes WHERE account_id = \(account.rawValue) AND generation > \(generation)
+                """, logger: logger)
+            for try await id in rows.decode(String.self) { ids.append(PolicyID(trusted: id)) }
+            let present = try await Self.fetch(connection, account: account, ids: ids, logger: logger)
+            return PolicyChanges(
+                generation: current,
+                upserted: ids.compactMap { present[$0] },
+                deleted: ids.filter { present[$0] == nil })
+        }
+    }
+
+    public func changeSignals() -> AsyncStream<ChangeSignal> {
+        hub.subscribe()
+    }
+
+    /// Listens on one dedicated connection for other nodes' commits. After any gap — the first
+    /// connection, a lost one — it signals `.everything`, because NOTIFYs sent meanwhile are gone.
+    func followOtherNodes() async {
+        var announced = false
+        while !Task.isCancelled {
+            do {
+                var configuration = PostgresConnection.Configuration(
+                    host: location.host, port: location.port, username: location.username, password: location.password,
+                    database: location.database, tls: try Self.connectionTLS(location.tls))
+                configuration.options.additionalStartupParameters = [("application_name", "safelist-listener")]
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                defer { Task { try? await connection.close() } }
+                let notifications = try await connection.listen(Self.changeChannel)
+                hub.publish(.everything)
+                announced = false
+                for try await notification in notifications {
+                    if let signal = Self.signal(notification.payload) { hub.publish(signal) }
+                }
+            } catch {
+                if !announced, !Task.isCancelled {
+                    logger.warning("change listener lost PostgreSQL at \(location): \(Self.reason(error)); reconnecting")
+                    announced = true
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    static func signal(_ payload: String) -> ChangeSignal? {
+        let parts = payload.split(separator: ":")
+        guard parts.count == 2, let account = AccountID(parts[0]), let generation = Int64(parts[1]) else { return nil }
+        return .account(account, generation: generation)
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import SafelistCore
+import SafelistStoreTesting
+import Testing
+
+@Suite("The store contract, on every backend")
+struct StoreContractTests {
+    @Test(arguments: StoreKind.available)
+    func writeReadAndConflict(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let created = try await store.create(account: account, fields: fields("a@example.com", comments: "c"))
+            #expect(try await store.policy(account: account, id: created.id) == created)
+            #expect(try await store.policy(account: otherAccount, id: created.id) == nil)
+            await #expect(throws: SafelistError.duplicatePattern(pointer: "/pattern")) {
+                _ = try await store.create(account: account, fields: fields("A@Example.com"))
+            }
+            // Another account, or the regex namespace, may hold the same text.
+            _ = try await store.create(account: otherAccount, fields: fields("a@example.com"))
+            _ = try await store.create(account: account, fields: fields("a@example.com", regex: true))
+            let edited = try await store.edit(account: account, id: created.id, edit: PolicyEdit(comments: .some(nil)))
+            #expect(edited.comments == nil && edited.createdAt == created.createdAt && edited.modifiedAt > created.modifiedAt)
+            try await store.delete(account: account, id: created.id)
+            #expect(try await store.policy(account: account, id: created.id) == nil)
+            await #expect(throws: SafelistError.policyNotFound()) { try await store.delete(account: account, id: created.id) }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func batchIsAllOrNothing(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let keep = try await store.create(account: account, fields: fields("keep@example.com"))
+            let request = BatchRequest(
+                deletes: [.init(id: keep.id, pointer: "/deletes/0")],
+                posts: [.init(fields: try fields("one@example.com"), pointer: "/posts/0"),
+                        .init(fields: try fields("one@example.com"), pointer: "/posts/1")])
+            await #expect(throws: SafelistError.duplicatePattern(pointer: "/posts/1/pattern")) {
+                _ = try await store.write(account: account, request: request)
+            }
+            #expect(try await store.policy(account: account, id: keep.id) == keep)
+            let page = try await store.list(account: account, query: ListQuery())
+            #expect(page.totalCount == 1 && page.policies == [keep])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func credentials(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            #expect(try await !store.hasCredentials())
+            let issuer = CredentialIssuer(store: store)
+            let (token, secret) = try await issuer.issueToken(name: "n", permission: .read, scope: .accounts([account, otherAccount]))
+            #expect(try await store.hasCredentials())
+            #expect(try await store.token(secretHash: Secret.hash(secret)) == token)
+            #expect(try await store.tokens() == [token])
+            #expect(try await store.revokeToken(id: token.id, at: .now()))
+            #expect(try await store.token(secretHash: Secret.hash(secret))?.isActive(at: .now()) == false)
+            #expect(try await !store.revokeToken(id: "missing", at: .now()))
+            let (user, _) = try await issuer.createUser(email: "Me@Example.com", scope: .all)
+            #expect(user.email == "me@example.com")
+            #expect(try await store.user(email: "ME@example.com") == user)
+            await #expect(throws: CredentialError.duplicateUser("me@example.com")) {
+                _ = try await issuer.createUser(email: "me@example.com", scope: .all)
+            }
+            #expect(try await store.users() == [user])
+            #expect(try await store.deleteUser(email: "me@example.com"))
+            #expect(try await store.user(email: "me@example.com") == nil)
+        }
+    }
+
+    /// Sequential pages seek past the previous page's end; every page must equal what `OFFSET`
+    /// gives, including across ties of the order column and across writes between pages.
+    @Test(arguments: StoreKind.available)
+    func seekingPagesAgreeWithOffsetPages(kind: StoreKind) async throws {
+        let opened = try await kind.open()
+        defer { Task { await opened.close() } }
+        let store = opened.store
+        let base = Timestamp.now().microseconds
+        var seed: [AllowPolicy] = []
+        for index in 0..<150 {
+            // Ten policies share each created_at, and EMAIL literal/regex pairs share a pattern.
+            var policy = AllowPolicy(accountID: account, fields: try fields("u\(index % 75)@example.com", regex: index >= 75),
+                                     now: Timestamp(microseconds: base + Int64(index / 10)))
+            policy.isTrustedSender = index % 3 == 0
+            seed.append(policy)
+        }
+        try await load(seed, into: opened)
+
+        func walk(_ template: ListQuery, writing write: ((Int) async throws -> Void)? = nil) async throws {
+            var query = template
+            query.perPage = 7
+            query.page = 1
+            while true {
+                let seeking = try await store.list(account: account, query: query)
+                let offset = try await opened.offsetList(account: account, query: query)
+                #expect(seeking == offset, "page \(query.page) of \(template.order) \(template.direction)")
+                if seeking.policies.isEmpty { break }
+                try await write?(query.page)
+                query.page += 1
+            }
+        }
+        for order in [ListQuery.Order.createdAt, .pattern] {
+            for direction in [ListQuery.Direction.asc, .desc] {
+                var query = ListQuery()
+                query.order = order
+                query.direction = direction
+                try await walk(query)
+                query.isTrustedSender = true
+                try await walk(query)
+            }
+        }
+        #expect(opened.seekHits > 100, "sequential pages were served by seeking")
+
+        // Writes between pages make remembered boundaries stale: pages still match OFFSET.
+        var query = ListQuery()
+        query.order = .pattern
+        var counter = 0
+        try await walk(query) { page in
+            counter += 1
+            switch page % 3 {
+            case 0: _ = try await store.create(account: account, fields: fields("a\(counter)@example.com"))
+            case 1:
+                let first = try await store.list(account: account, query: ListQuery()).policies[0]
+                try await store.delete(account: account, id: first.id)
+            default:
+                let some = try await store.list(account: account, query: ListQuery()).policies[1]
+                _ = try await store.edit(account: account, id: some.id, edit: PolicyEdit(pattern: "zz\(counter)@example.com"))
+            }
+        }
+    }
+
+    /// What the engine follows: each write advances the account's generation, and asking from
+    /// any earlier generation returns the current state of everything written since.
+    @Test(arguments: StoreKind.available)
+    func changeFeedReturnsEverythingSinceAGeneration(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let signals = store.changeSignals()
+            #expect(try await store.generations()[account] == nil)
+            let a = try await store.create(account: account, fields: fields("a@example.com"))
+            let b = try await store.create(account: account, fields: fields("b@example.com"))
+            _ = try await store.create(account: otherAccount, fields: fields("c@example.com"))
+            let afterCreates = try #require(try await store.generations()[account])
+            let all = try await store.changes(account: account, after: 0)
+            #expect(all.generation == afterCreates)
+            #expect(Set(all.upserted.map(\.id)) == [a.id, b.id] && all.deleted.isEmpty)
+
+            let edited = try await store.edit(account: account, id: a.id, edit: PolicyEdit(comments: .some("x")))
+            try await store.delete(account: account, id: b.id)
+            let since = try await store.changes(account: account, after: afterCreates)
+            #expect(since.upserted == [edited] && since.deleted == [b.id] && since.generation > afterCreates)
+            #expect(try await store.changes(account: account, after: since.generation) ==
+                    PolicyChanges(generation: since.generation, upserted: [], deleted: []))
+
+            // A failed batch changes nothing, generation included.
+            let failing = BatchRequest(posts: [.init(fields: try fields("z@example.com"), pointer: "/posts/0"),
+                                               .init(fields: try fields("z@example.com"), pointer: "/posts/1")])
+            _ = try? await store.write(account: account, request: failing)
+            #expect(try await store.generations()[account] == since.generation)
+
+            #expect(await receive(.account(account, generation: since.generation), from: signals))
+        }
+    }
+
+    /// Two nodes (two store objects over one database): a write through one is read through
+    /// the other at once; racing creates of one pattern give one winner; concurrent edits of
+    /// different fields of one policy all land.
+    @Test(arguments: StoreKind.available)
+    func twoNodesShareOneDatabase(kind: StoreKind) async throws {
+        let first = try await kind.open()
+        let second = try await first.secondNode()
+        defer { Task { await second.close(); await first.close() } }
+        let created = try await first.store.create(account: account, fields: fields("shared@example.com"))
+        #expect(try await second.store.policy(account: account, id: created.id) == created)
+        #expect(try await second.store.list(account: account, query: ListQuery()).totalCount == 1)
+
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<8 {
+                let node = index % 2 == 0 ? first.store : second.store
+                group.addTask {
+                    do {
+                        _ = try await node.create(account: account, fields: fields("race@example.com"))
+                        return true
+                    } catch let error as SafelistError where error == .duplicatePattern(pointer: "/pattern") {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+
+        // Each round edits two different fields at once, one through each node: both must land.
+        for round in 0..<10 {
+            async let comment = first.store.edit(account: account, id: created.id, edit: PolicyEdit(comments: .some("round \(round)")))
+            async let flag = second.store.edit(account: account, id: created.id, edit: PolicyEdit(isExemptRecipient: round % 2 == 1))
+            _ = try await (comment, flag)
+            let now = try #require(try await first.store.policy(account: account, id: created.id))
+            #expect(now.comments == "round \(round)" && now.isExemptRecipient == (round % 2 == 1), "round \(round)")
+        }
+
+        // A token minted through one node authenticates through the other.
+        let (token, secret) = try await CredentialIssuer(store: first.store).issueToken(name: "n", permission: .read, scope: .all)
+        #expect(try await second.store.token(secretHash: Secret.hash(secret)) == token)
+    }
+
+    /// Whether `expected` arrives within five seconds; other signals may come before it.
+    private func receive(_ expected: ChangeSignal, from signals: AsyncStream<ChangeSignal>) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await signal in signals where signal == expected { return true }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func load(_ policies: [AllowPolicy], into opened: OpenStore) async throws {
+        try await opened.bulkInsert(policies)
+    }
+}
