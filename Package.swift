@@ -91,7 +91,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SafelistStoreTests",
-            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistStoreTesting"]
+            dependencies: [
+                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistStoreTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "SafelistAPITests",

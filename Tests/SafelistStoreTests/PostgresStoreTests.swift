@@ -1,0 +1,93 @@
+import Foundation
+import SafelistCore
+@testable import SafelistPostgres
+import SafelistStoreTesting
+import Testing
+
+@Suite("PostgreSQL specifics: URLs, concurrent starts, the change listener")
+struct PostgresStoreTests {
+    @Test func urlsParseAndNeverShowThePassword() throws {
+        let location = try PostgresLocation(url: "postgresql://app%40corp:p%3Ass%2Fw@db.example:6543/policies?sslmode=require")
+        #expect(location == PostgresLocation(host: "db.example", port: 6543, username: "app@corp", password: "p:ss/w",
+                                             database: "policies", tls: .require))
+        #expect(!location.description.contains("p:ss"))
+        let defaults = try PostgresLocation(url: "postgres://me@localhost")
+        #expect(defaults.port == 5432 && defaults.database == "me" && defaults.password == nil && defaults.tls == .prefer)
+        for bad in ["postgres://:x@host/db", "postgres://user:secret@/db", "postgres://u:secret@h/db?sslmode=maybe",
+                    "postgres://u:secret@h/db?pool=3", "mysql://u:secret@h/db"] {
+            #expect(throws: PostgresLocationError.self, "\(bad)") { try PostgresLocation(url: bad) }
+            do { _ = try PostgresLocation(url: bad) } catch { #expect(!"\(error)".contains("secret"), "\(error)") }
+        }
+    }
+
+    /// Nodes starting together on an empty database: one migrates, the others wait and find
+    /// nothing left; all of them serve.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(1)))
+    func simultaneousStartsMigrateOnce() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let nodes = try await withThrowingTaskGroup(of: OpenStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await OpenStore.postgres(url) } }
+            return try await group.reduce(into: [OpenStore]()) { $0.append($1) }
+        }
+        for (index, node) in nodes.enumerated() {
+            _ = try await node.store.create(account: account, fields: fields("n\(index)@example.com"))
+        }
+        #expect(try await nodes[0].store.list(account: account, query: ListQuery()).totalCount == 4)
+        let postgres = try #require(nodes[0].postgres)
+        #expect(try await postgres.migrate().isEmpty, "every migration is recorded once")
+        for node in nodes { await node.close() }
+    }
+
+    /// Another node's commit reaches this node's signals within a second; after the listener's
+    /// connection is cut, it reconnects, signals `.everything`, and the feed returns what was
+    /// written meanwhile.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(1)))
+    func listenerFollowsOtherNodesAndCatchesUpAfterReconnect() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let follower = try await OpenStore.postgres(url)
+        let writer = try await OpenStore.postgres(url)
+        defer { Task { await writer.close(); await follower.close() } }
+        let signals = follower.store.changeSignals()
+        var iterator = signals.makeAsyncIterator()
+
+        let first = try await writer.store.create(account: account, fields: fields("one@example.com"))
+        let generation = try #require(try await writer.store.generations()[account])
+        let started = ContinuousClock.now
+        var heard = false
+        while ContinuousClock.now - started < .seconds(1), let signal = await iterator.next() {
+            if signal == .account(account, generation: generation) { heard = true; break }
+        }
+        #expect(heard, "the other node's commit was signalled within a second")
+        #expect(try await follower.store.changes(account: account, after: 0).upserted == [first])
+
+        // Cut the listener's connection; write while it is away.
+        let database = try #require(URLComponents(string: url)?.path.dropFirst())
+        try await PostgresTestDatabase.execute("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE application_name = 'safelist-listener' AND datname = '\(database)'
+            """)
+        let second = try await writer.store.create(account: account, fields: fields("two@example.com"))
+        var resynced = false
+        while let signal = await iterator.next() {
+            if signal == .everything { resynced = true; break }
+        }
+        #expect(resynced)
+        let caughtUp = try await follower.store.changes(account: account, after: generation)
+        #expect(caughtUp.upserted == [second] && caughtUp.deleted.isEmpty)
+    }
+
+    /// `order=pattern` is byte order on both stores, whatever the database's collation.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)))
+    func patternOrderIsByteOrder() async throws {
+        try await StoreKind.postgres.withStore { store in
+            for pattern in ["b2@example.com", "B1@example.com", "_a3@example.com", "a4@example.com", "Z5@example.com"] {
+                _ = try await store.create(account: account, fields: fields(pattern, regex: true))
+            }
+            var query = ListQuery()
+            query.order = .pattern
+            let patterns = try await store.list(account: account, query: query).policies.map(\.pattern)
+            #expect(patterns == patterns.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+            #expect(patterns == ["B1@example.com", "Z5@example.com", "_a3@example.com", "a4@example.com", "b2@example.com"])
+        }
+    }
+}
