@@ -34,8 +34,12 @@ struct PostgresListSQL {
         return "\(orderColumn) \(direction), id \(direction)"
     }
 
+    /// Without `pattern` or `search`, the count comes from the trigger-kept `policy_counts`.
     var count: PostgresQuery {
-        PostgresQuery(unsafeSQL: "SELECT count(*) FROM policies WHERE \(condition)", binds: bindings)
+        let sql = query.pattern == nil && query.search == nil
+            ? "SELECT coalesce(sum(n), 0)::bigint FROM policy_counts WHERE \(condition)"
+            : "SELECT count(*) FROM policies WHERE \(condition)"
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// Deferred join: the page's ids come off a covering index in order (an index-only scan

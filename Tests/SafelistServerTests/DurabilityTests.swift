@@ -73,6 +73,30 @@ struct DurabilityTests {
         #expect(try await second.waitForExit() == 0, "SIGTERM shuts down gracefully")
     }
 
+    /// SIGTERM while a request is in flight — its headers and half its body sent, the rest sent
+    /// after the signal: the request is answered in full, then the server exits 0.
+    @Test(.timeLimit(.minutes(1)), arguments: StoreKind.available)
+    func shutdownDrainsRequestsInFlight(kind: StoreKind) async throws {
+        let database = kind == .postgres ? try await PostgresTestDatabase.create() : try temporaryDatabase()
+        let server = try ServerProcess(database: database)
+        try await server.start()
+        let token = try #require(server.bootstrapToken)
+        let posts = (0..<200).map { body("drain\($0)@example.com") }
+        let payload = try JSONSerialization.data(withJSONObject: ["deletes": [], "patches": [], "puts": [], "posts": posts])
+        let head = "POST /client/v4\(collection)/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
+        let connection = try RawConnection(port: server.port)
+        try connection.write(Data(head.utf8) + payload.prefix(payload.count / 2))
+        try await Task.sleep(for: .milliseconds(200))
+        server.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(200))
+        try connection.write(payload.suffix(from: payload.count / 2))
+        let response = try connection.readToEnd()
+        #expect(response.hasPrefix("HTTP/1.1 200"), "\(response.prefix(300))")
+        #expect(response.contains("drain199@example.com"))
+        #expect(try await server.waitForExit() == 0)
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func sigintShutsDownCleanlyAndUnauthenticatedRequestsAreRefused() async throws {
         let server = try ServerProcess(database: try temporaryDatabase())
