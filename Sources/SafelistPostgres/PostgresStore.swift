@@ -31,6 +31,8 @@ public final class PostgresStore: Sendable, Service {
     let boundaries = PageBoundaryCache()
     let hub = ChangeSignalHub()
     private let state = Mutex<ConnectionState>(.starting(reason: "not connected yet"))
+    /// Failed start attempts: a caller that will not wait gives up after the first.
+    private let attempts = Atomic<Int>(0)
 
     enum ConnectionState {
         case starting(reason: String)
@@ -75,17 +77,6 @@ public final class PostgresStore: Sendable, Service {
         hub.finish()
     }
 
-    /// Whether requests are being served, or why not.
-    public var unavailableReason: String? {
-        state.withLock { state in
-            switch state {
-            case .ready: nil
-            case .starting(let reason): reason
-            case .outage(let reason, _): reason
-            }
-        }
-    }
-
     /// Waits until `run()` has connected and migrated. With `retrying: false` the first failed
     /// attempt is thrown, for commands that should fail rather than wait.
     public func waitUntilReady(retrying: Bool, timeout: Duration? = nil) async throws {
@@ -101,8 +92,6 @@ public final class PostgresStore: Sendable, Service {
             try await Task.sleep(for: .milliseconds(20))
         }
     }
-
-    private let attempts = Atomic<Int>(0)
 
     private func becomeReady() async {
         var announced: String?

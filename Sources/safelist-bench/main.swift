@@ -105,7 +105,7 @@ if existing < arguments.policies {
 let perPage = 1000
 let deepPage = max(1, arguments.policies / perPage)
 print("page \(deepPage) of \(arguments.policies) policies, per_page \(perPage), median of \(arguments.repeats):")
-print("shape".padding(toLength: 44, withPad: " ", startingAt: 0) + "  store (ms)  baseline (ms)  ratio")
+print("shape".padding(toLength: 52, withPad: " ", startingAt: 0) + "  store (ms)  baseline (ms)  ratio")
 for order in [ListQuery.Order.createdAt, .pattern] {
     for direction in [ListQuery.Direction.asc, .desc] {
         for filter in ["none", "is_trusted_sender=true", "pattern_type=IP"] {
@@ -134,7 +134,7 @@ for order in [ListQuery.Order.createdAt, .pattern] {
                 precondition(rows == count, "baseline and store disagree")
             }
             let label = "\(order.rawValue) \(direction.rawValue), \(filter), page \(query.page)"
-            print(label.padding(toLength: 44, withPad: " ", startingAt: 0)
+            print(label.padding(toLength: 52, withPad: " ", startingAt: 0)
                   + String(format: "  %10.1f  %13.1f  %5.1fx", median(measured), median(baseline), median(baseline) / median(measured)))
         }
     }
