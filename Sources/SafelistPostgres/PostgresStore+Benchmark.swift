@@ -19,7 +19,7 @@ extension PostgresStore {
     /// would soon after: without it PostgreSQL cannot use index-only scans.
     public func vacuumAnalyze() async throws {
         let logger = logger
-        try await withConnection { connection in
+        _ = try await withConnection { connection in
             try await connection.query("VACUUM (ANALYZE) policies", logger: logger)
         }
     }

@@ -47,11 +47,12 @@ extension PostgresStore: PolicyChangeFeed {
                 configuration.options.additionalStartupParameters = [("application_name", "safelist-listener")]
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
                 defer { Task { try? await connection.close() } }
-                let notifications = try await connection.listen(Self.changeChannel)
-                hub.publish(.everything)
                 announced = false
-                for try await notification in notifications {
-                    if let signal = Self.signal(notification.payload) { hub.publish(signal) }
+                try await connection.listen(on: Self.changeChannel) { notifications in
+                    hub.publish(.everything)
+                    for try await notification in notifications {
+                        if let signal = Self.signal(notification.payload) { hub.publish(signal) }
+                    }
                 }
             } catch {
                 if !announced, !Task.isCancelled {

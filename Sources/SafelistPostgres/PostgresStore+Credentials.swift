@@ -15,7 +15,7 @@ extension PostgresStore: CredentialStore {
 
     public func insert(token: APIToken) async throws {
         let logger = logger
-        try await withConnection { connection in
+        _ = try await withConnection { connection in
             try await connection.query("""
                 INSERT INTO api_tokens (id, name, permission, scope, secret_hash, created_at, expires_at, revoked_at)
                 VALUES (\(token.id), \(token.name), \(token.permission.rawValue), \(token.scope.text), \(Data(token.secretHash)),
