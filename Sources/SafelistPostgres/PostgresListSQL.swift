@@ -35,11 +35,19 @@ struct PostgresListSQL {
     }
 
     /// Without `pattern` or `search`, the count comes from the trigger-kept `policy_counts`.
-    var count: PostgresQuery {
-        let sql = query.pattern == nil && query.search == nil
+    private var countSQL: String {
+        query.pattern == nil && query.search == nil
             ? "SELECT coalesce(sum(n), 0)::bigint FROM policy_counts WHERE \(condition)"
             : "SELECT count(*) FROM policies WHERE \(condition)"
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    var count: PostgresQuery { PostgresQuery(unsafeSQL: countSQL, binds: bindings) }
+
+    /// The count and the account's write generation in one round trip.
+    var countAndGeneration: PostgresQuery {
+        PostgresQuery(unsafeSQL: """
+            SELECT (\(countSQL)), coalesce((SELECT generation FROM policy_generations WHERE account_id = $1), 0)
+            """, binds: bindings)
     }
 
     /// Deferred join: the page's ids come off a covering index in order (an index-only scan

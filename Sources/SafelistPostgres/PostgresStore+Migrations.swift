@@ -146,8 +146,7 @@ extension PostgresStore {
     func migrate() async throws -> [String] {
         let logger = logger
         return try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
+            try await Self.inTransaction(connection, logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
                 try await connection.query("""
                     CREATE TABLE IF NOT EXISTS safelist_migrations (
@@ -166,11 +165,7 @@ extension PostgresStore {
                     try await connection.query("INSERT INTO safelist_migrations (version) VALUES (\(migration.version))", logger: logger)
                     applied.append(migration.version)
                 }
-                try await connection.query("COMMIT", logger: logger)
                 return applied
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
             }
         }
     }

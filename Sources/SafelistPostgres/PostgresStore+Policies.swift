@@ -15,10 +15,11 @@ extension PostgresStore: PolicyStore {
         let boundaries = boundaries
         let logger = logger
         return try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
-            var total = 0
-            for try await count in try await connection.query(filter.count, logger: logger).decode(Int.self) { total = count }
+            var (total, generation) = (0, Int64(0))
+            for try await row in try await connection.query(filter.countAndGeneration, logger: logger).decode((Int, Int64).self) {
+                (total, generation) = row
+            }
             guard let offset = query.offset, offset < total else { return ListPage(policies: [], totalCount: total) }
-            let generation = try await Self.generation(connection, account: account, logger: logger)
             let page: PostgresQuery
             if seeking, let boundary = boundaries.boundary(before: query, account: account, generation: generation) {
                 page = filter.seekPage(after: boundary, limit: query.perPage)

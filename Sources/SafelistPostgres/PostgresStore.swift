@@ -165,17 +165,24 @@ public final class PostgresStore: Sendable, Service {
     ) async throws -> T {
         let logger = logger
         return try await withConnection { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
-            let value: T
-            do {
-                value = try await body(connection)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
-            try await connection.query("COMMIT", logger: logger)
-            return value
+            try await Self.inTransaction(connection, begin, logger: logger, body)
         }
+    }
+
+    static func inTransaction<T>(
+        _ connection: PostgresConnection, _ begin: String = "BEGIN", logger: Logger,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
+        let value: T
+        do {
+            value = try await body(connection)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
     }
 
     private func refusal() -> String? {

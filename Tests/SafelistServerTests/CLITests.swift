@@ -3,19 +3,6 @@ import Testing
 
 @Suite("The credential commands against a running server", .serialized)
 struct CLITests {
-    func run(_ arguments: [String], database: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = arguments + ["--database", database]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func field(_ name: String, in output: String) -> String? {
         output.split(separator: "\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
     }
@@ -28,7 +15,7 @@ struct CLITests {
         let account = String(repeating: "d", count: 32)
         let path = "/accounts/\(account)/email-security/settings/allow_policies"
 
-        let created = try run(["token", "create", "--name", "ci", "--permission", "write", "--account", account,
+        let created = try runCommand(["token", "create", "--name", "ci", "--permission", "write", "--account", account,
                                "--expires-in", "1h"], database: database)
         #expect(created.status == 0, "\(created.output)")
         let secret = try #require(field("secret", in: created.output))
@@ -41,25 +28,25 @@ struct CLITests {
         #expect(server.bootstrapToken == nil)
         #expect(try await server.request("GET", path, token: secret).0 == 200)
 
-        let listed = try run(["token", "list"], database: database)
+        let listed = try runCommand(["token", "list"], database: database)
         #expect(listed.output.contains(id) && listed.output.contains("active") && !listed.output.contains(secret))
 
-        #expect(try run(["token", "revoke", id], database: database).status == 0)
+        #expect(try runCommand(["token", "revoke", id], database: database).status == 0)
         let (status, json) = try await server.request("GET", path, token: secret)
         #expect(status == 403 && (json["errors"] as? [[String: Any]])?.first?["code"] as? Int == 10000,
                 "revocation takes effect on the running server at once")
-        #expect(try run(["token", "list"], database: database).output.contains("revoked"))
-        #expect(try run(["token", "revoke", "no-such-id"], database: database).status != 0)
+        #expect(try runCommand(["token", "list"], database: database).output.contains("revoked"))
+        #expect(try runCommand(["token", "revoke", "no-such-id"], database: database).status != 0)
 
-        let user = try run(["user", "create", "--email", "Ops@Example.com", "--all-accounts"], database: database)
+        let user = try runCommand(["user", "create", "--email", "Ops@Example.com", "--all-accounts"], database: database)
         #expect(user.status == 0)
         let key = try #require(field("key", in: user.output))
         #expect(key.count == 37)
-        #expect(try run(["user", "list"], database: database).output.contains("ops@example.com"))
-        #expect(try run(["user", "create", "--email", "ops@example.com", "--all-accounts"], database: database).status != 0)
-        #expect(try run(["user", "delete", "--email", "ops@example.com"], database: database).status == 0)
-        #expect(try run(["token", "create", "--permission", "admin", "--all-accounts"], database: database).status != 0)
-        #expect(try run(["token", "create", "--permission", "read", "--account", "nope"], database: database).status != 0)
+        #expect(try runCommand(["user", "list"], database: database).output.contains("ops@example.com"))
+        #expect(try runCommand(["user", "create", "--email", "ops@example.com", "--all-accounts"], database: database).status != 0)
+        #expect(try runCommand(["user", "delete", "--email", "ops@example.com"], database: database).status == 0)
+        #expect(try runCommand(["token", "create", "--permission", "admin", "--all-accounts"], database: database).status != 0)
+        #expect(try runCommand(["token", "create", "--permission", "read", "--account", "nope"], database: database).status != 0)
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
     }

@@ -136,18 +136,9 @@ struct PostgresServerTests {
 
     @discardableResult
     func run(_ arguments: [String], database: String, expectFailure: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = arguments + ["--database", database]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        if (process.terminationStatus == 0) == expectFailure {
-            throw ServerError("safelist \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(output)")
+        let (status, output) = try runCommand(arguments, database: database)
+        if (status == 0) == expectFailure {
+            throw ServerError("safelist \(arguments.joined(separator: " ")) exited \(status): \(output)")
         }
         return output
     }

@@ -107,6 +107,21 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
+/// Runs a `safelist` subcommand against a database to its end; returns its status and its
+/// standard output and error together.
+func runCommand(_ arguments: [String], database: String) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = ServerProcess.binary
+    process.arguments = arguments + ["--database", database]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 struct ServerError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
