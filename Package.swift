@@ -19,11 +19,24 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
+        // Vectorscan (the maintained Hyperscan) from Debian's libvectorscan-dev: the only engine
+        // tenant regexes run in, because it matches in linear time.
+        .systemLibrary(
+            name: "CVectorscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libvectorscan-dev"])]
+        ),
+        // Swift over Vectorscan: compiling, whole-subject dialect, scanning with pooled scratch.
+        .target(
+            name: "SafelistRegex",
+            dependencies: ["CVectorscan"]
+        ),
         // Domain core: policy model, validation, list query, errors, credentials, store protocol.
         // Knows neither HTTP nor SQL.
         .target(
             name: "SafelistCore",
             dependencies: [
+                "SafelistRegex",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -46,11 +59,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The policy engine: compiled matchers per account, kept fresh from the change feed.
+        // Knows neither HTTP nor SQL.
+        .target(
+            name: "SafelistEngine",
+            dependencies: ["SafelistCore", "SafelistRegex"]
+        ),
         // HTTP layer: routes, Cloudflare v4 envelope, auth middleware.
         .target(
             name: "SafelistAPI",
             dependencies: [
                 "SafelistCore",
+                "SafelistEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,6 +84,7 @@ let package = Package(
                 "SafelistSQLite",
                 "SafelistPostgres",
                 "SafelistAPI",
+                "SafelistEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,7 +94,7 @@ let package = Package(
         // Measurements, run in release: `swift run -c release safelist-bench list`.
         .executableTarget(
             name: "safelist-bench",
-            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres"]
+            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex"]
         ),
         // Opens a fresh store of each backend for the shared suites; PostgreSQL when configured.
         .target(
@@ -90,6 +111,10 @@ let package = Package(
             dependencies: ["SafelistCore"]
         ),
         .testTarget(
+            name: "SafelistEngineTests",
+            dependencies: ["SafelistCore", "SafelistEngine", "SafelistRegex", "SafelistSQLite", "SafelistStoreTesting"]
+        ),
+        .testTarget(
             name: "SafelistStoreTests",
             dependencies: [
                 "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistStoreTesting",
@@ -103,6 +128,7 @@ let package = Package(
                 "SafelistSQLite",
                 "SafelistStoreTesting",
                 "SafelistAPI",
+                "SafelistEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

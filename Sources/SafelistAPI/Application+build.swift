@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SafelistCore
+import SafelistEngine
 
 /// What the HTTP application needs; the executable fills it from flags and environment.
 public struct APIConfiguration: Sendable {
@@ -17,10 +18,11 @@ public struct APIConfiguration: Sendable {
 
 /// The router with every route and middleware: used by the server and, unchanged, by the tests.
 public func buildRouter(
-    policies: any PolicyStore, credentials: any CredentialStore, configuration: APIConfiguration = .init()
+    policies: any PolicyStore, credentials: any CredentialStore, engine: PolicyEngine,
+    configuration: APIConfiguration = .init()
 ) -> Router<SafelistRequestContext> {
     let router = Router(context: SafelistRequestContext.self)
-    let controller = PolicyController(store: policies, maxBodyBytes: configuration.maxBodyBytes)
+    let controller = PolicyController(store: policies, engine: engine, maxBodyBytes: configuration.maxBodyBytes)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(routes: controller.table))
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
@@ -32,11 +34,11 @@ public func buildRouter(
 }
 
 public func buildApplication(
-    policies: any PolicyStore, credentials: any CredentialStore, configuration: APIConfiguration,
+    policies: any PolicyStore, credentials: any CredentialStore, engine: PolicyEngine, configuration: APIConfiguration,
     logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(policies: policies, credentials: credentials, configuration: configuration),
+        router: buildRouter(policies: policies, credentials: credentials, engine: engine, configuration: configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Safelist"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SafelistAPI
 import SafelistCore
+import SafelistEngine
 import SafelistPostgres
 import ServiceLifecycle
 
@@ -44,8 +45,9 @@ struct Serve: AsyncParsableCommand {
         let opened = try store.open(logger: logger)
         let database = opened.store
         let host = configuration.host
+        let engine = PolicyEngine(feed: database)
         let app = buildApplication(
-            policies: database, credentials: database, configuration: configuration, logger: logger,
+            policies: database, credentials: database, engine: engine, configuration: configuration, logger: logger,
             onServerRunning: { port in
                 Console.line("Safelist listening on http://\(host):\(port) (database \(opened.description))")
             })
@@ -53,6 +55,7 @@ struct Serve: AsyncParsableCommand {
         // The store starts first and stops last: shutdown drains the HTTP server before the pool closes.
         var services: [any Service] = []
         if let postgres = opened.postgres { services.append(postgres) }
+        services.append(EngineFollower(engine: engine))
         services.append(start)
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -107,6 +110,15 @@ struct StartWhenReady<App: ApplicationProtocol>: Service {
             }
         }
         if announced != nil { Console.line("Connected to PostgreSQL at \(postgres.location)") }
+    }
+}
+
+/// Keeps the engine's compiled policies current with writes made through other nodes.
+struct EngineFollower: Service {
+    let engine: PolicyEngine
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await engine.follow() }
     }
 }
 

@@ -58,6 +58,24 @@ struct PostgresServerTests {
 
         let (_, list) = try await second.request("GET", collection, token: token)
         #expect((list["result_info"] as? [String: Any])?["total_count"] as? Int == 6)
+
+        // The engine on the second node follows writes made through the first within a second.
+        let probe: [String: Any] = ["envelope_from": "engine@example.com", "recipients": ["x@corp.example"]]
+        func trusted() async throws -> Bool {
+            let (_, reply) = try await second.request("POST", collection + "/evaluate", token: token, json: probe)
+            return ((reply["result"] as? [String: Any])?["effects"] as? [String: Any])?["trusted_sender"] as? Bool ?? false
+        }
+        #expect(try await trusted() == false)
+        let (_, engineCreated) = try await first.request("POST", collection, token: token, json: body("engine@example.com"))
+        let engineID = (engineCreated["result"] as? [String: Any])?["id"] as? String ?? ""
+        let clock = ContinuousClock()
+        for expected in [true, false] {
+            if !expected { #expect(try await first.request("DELETE", collection + "/\(engineID)", token: token).0 == 200) }
+            let start = clock.now
+            while try await trusted() != expected, clock.now - start < .seconds(5) { try await Task.sleep(for: .milliseconds(20)) }
+            let delay = clock.now - start
+            #expect(delay < .seconds(1), "\(expected ? "create" : "delete") seen by the other node after \(delay)")
+        }
         first.signal(SIGTERM)
         second.signal(SIGTERM)
         #expect(try await first.waitForExit() == 0)

@@ -17,7 +17,7 @@ public enum PatternValidator {
     ) throws(SafelistError) -> CanonicalPattern {
         do {
             if isRegex {
-                try RegexSyntax.check(pattern)
+                try RegexPolicy.check(pattern)
                 return CanonicalPattern(stored: pattern, matchKey: pattern)
             }
             switch type {

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import SafelistAPI
 import SafelistCore
+import SafelistEngine
 import SafelistSQLite
 import SafelistStoreTesting
 
@@ -46,7 +47,7 @@ struct TestServer {
         configuration.rateLimit = rateLimit
         var logger = Logger(label: "safelist-test")
         logger.logLevel = .error
-        let app = Application(router: buildRouter(policies: store, credentials: store, configuration: configuration), logger: logger)
+        let app = Application(router: buildRouter(policies: store, credentials: store, engine: PolicyEngine(feed: store), configuration: configuration), logger: logger)
         let token = token
         do {
             try await app.test(.router) { client in

@@ -1,0 +1,25 @@
+import Hummingbird
+import SafelistCore
+import SafelistEngine
+
+/// `POST …/allow_policies/evaluate`: what the account's policies decide for one message or a
+/// batch. Read permission, since it changes nothing.
+struct EvaluateController: Sendable {
+    let engine: PolicyEngine
+    let maxBodyBytes: Int
+
+    var route: (route: RouteTable.Route, handler: PolicyController.Handler) {
+        (.init(method: .post, path: "evaluate"), evaluate)
+    }
+
+    @Sendable func evaluate(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .read, path: request.uri.path)
+        let body = try await RequestBody.json(request, limit: maxBodyBytes)
+        let parsed = try EvaluationRequest.parse(body)
+        let evaluations = try await engine.evaluate(account: account, messages: parsed.messages)
+        let results = zip(evaluations, parsed.messages).map { EvaluationJSON(evaluation: $0, message: $1) }
+        if parsed.isBatch { return try EnvelopeResponse.success(results) }
+        guard let single = results.first else { throw SafelistError.validation([]) }
+        return try EnvelopeResponse.success(single)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// An open-addressing hash table from byte strings (addresses, domain names) to policy indices.
+/// Keys live back to back in one byte arena, so a million keys cost a few allocations rather
+/// than a million, and a lookup hashes the subject's own bytes: a domain's suffixes are looked
+/// up without building a string for each.
+final class ByteKeyTable: Sendable {
+    /// Per slot: the high 32 bits of the key's hash, then the entry's index + 1 (0 is empty).
+    private let slots: [UInt64]
+    private let starts: [UInt32]
+    private let lengths: [UInt16]
+    private let values: [UInt32]
+    private let arena: [UInt8]
+    private let mask: Int
+    /// Bit n is set when some key has n dot-separated labels (n < 64): a domain suffix with a
+    /// label count no key has is not looked up at all.
+    let labelCounts: UInt64
+    let filter: BloomFilter
+
+    init(_ keys: [(key: String, value: UInt32)]) {
+        var capacity = 16
+        while capacity < keys.count * 2 { capacity <<= 1 }
+        var slots = [UInt64](repeating: 0, count: capacity)
+        var labelCounts: UInt64 = 0
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(keys.count)
+        var starts: [UInt32] = [], lengths: [UInt16] = [], values: [UInt32] = [], arena: [UInt8] = []
+        starts.reserveCapacity(keys.count)
+        lengths.reserveCapacity(keys.count)
+        values.reserveCapacity(keys.count)
+        for (key, value) in keys {
+            let utf8 = key.utf8
+            guard utf8.count <= Int(UInt16.max) else { continue }
+            let labels = utf8.reduce(1) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 }
+            labelCounts |= labels < 64 ? 1 << UInt64(labels) : 0
+            let entry = starts.count
+            starts.append(UInt32(arena.count))
+            lengths.append(UInt16(utf8.count))
+            values.append(value)
+            arena.append(contentsOf: utf8)
+            let hash = arena.withUnsafeBytes {
+                ByteHash.hash(UnsafeRawBufferPointer(rebasing: $0[Int(starts[entry])...]))
+            }
+            hashes.append(hash)
+            var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            slots[slot] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(entry + 1)
+        }
+        self.slots = slots
+        self.starts = starts
+        self.lengths = lengths
+        self.values = values
+        self.arena = arena
+        self.labelCounts = labelCounts
+        filter = BloomFilter(hashes: hashes)
+        mask = capacity - 1
+    }
+
+    var count: Int { starts.count }
+
+    /// The slot a key with this hash is looked for first.
+    @inline(__always)
+    func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & mask }
+
+    /// Reads a slot. Evaluations read the home slots of all of a message's keys first, in one
+    /// pass: the loads miss the cache independently and overlap, instead of one after another.
+    @inline(__always)
+    func slot(_ index: Int) -> UInt64 { slots.withUnsafeBufferPointer { $0[index] } }
+
+    /// Calls `body` with the value of every entry whose key equals `key`.
+    @inline(__always)
+    func forEach(_ key: UnsafeRawBufferPointer, _ body: (UInt32) -> Void) {
+        let hash = ByteHash.hash(key)
+        forEach(key, hash: hash, from: home(hash), body)
+    }
+
+    /// The lookup proper, from the home slot of `hash` whose content was already read.
+    @inline(__always)
+    func forEach(_ key: UnsafeRawBufferPointer, hash: UInt64, from start: Int, first: UInt64? = nil, _ body: (UInt32) -> Void) {
+        if first == 0 { return }
+        let tag = hash & 0xFFFF_FFFF_0000_0000
+        slots.withUnsafeBufferPointer { slots in
+            arena.withUnsafeBytes { arena in
+                var slot = start
+                var content = first ?? slots[slot]
+                while true {
+                    if content == 0 { return }
+                    if content & 0xFFFF_FFFF_0000_0000 == tag {
+                        let entry = Int(truncatingIfNeeded: content & 0xFFFF_FFFF) - 1
+                        if Int(lengths[entry]) == key.count,
+                           memcmp(arena.baseAddress! + Int(starts[entry]), key.baseAddress!, key.count) == 0 {
+                            body(values[entry])
+                        }
+                    }
+                    slot = (slot + 1) & mask
+                    content = slots[slot]
+                }
+            }
+        }
+    }
+}
+
+/// A fast keyed hash over bytes, eight at a time. The seed differs per process, so a tenant
+/// cannot precompute keys that collide on every node.
+enum ByteHash {
+    static let seed = UInt64.random(in: 1...UInt64.max)
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var offset = 0
+        let count = bytes.count
+        while offset + 8 <= count {
+            let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            h = mix(h ^ word)
+            offset += 8
+        }
+        if offset < count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < count {
+                tail |= UInt64(bytes[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            h = mix(h ^ tail)
+        }
+        return mix(h)
+    }
+
+    @inline(__always)
+    static func mix(_ value: UInt64) -> UInt64 {
+        var x = value &* 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 32
+        x = x &* 0xC4CE_B9FE_1A85_EC53
+        x ^= x >> 29
+        return x
+    }
+}

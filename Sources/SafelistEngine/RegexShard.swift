@@ -1,0 +1,93 @@
+import Foundation
+import SafelistRegex
+
+/// One compiled Vectorscan database holding up to `shardSize` expressions of one group. Shards
+/// are the unit of recompilation: a write recompiles the shards it touched, never the others.
+final class RegexShard: Sendable {
+    let group: RegexGroup
+    let database: RegexDatabase
+    /// Per expression id: the policy's index in the segment that holds the shard.
+    let members: [UInt32]
+    /// Per expression id: what identifies the expression across rebuilds.
+    let keys: [RegexKey]
+
+    init(group: RegexGroup, database: RegexDatabase, members: [UInt32], keys: [RegexKey]) {
+        self.group = group
+        self.database = database
+        self.members = members
+        self.keys = keys
+    }
+
+    /// The same compiled database, its members at their indices in another segment.
+    func remapped(_ members: [UInt32]) -> RegexShard {
+        RegexShard(group: group, database: database, members: members, keys: keys)
+    }
+
+    /// Compiles `entries` into shards. A pattern Vectorscan refuses (possible only for rows
+    /// written before the validator compiled them) is left out and reported, and the rest still
+    /// compile; the write path refuses such patterns, so this is a safety net.
+    static func compile(_ entries: [(index: UInt32, key: RegexKey)], group: RegexGroup, shardSize: Int,
+                        refused: inout [RegexKey]) -> [RegexShard] {
+        let chunks = stride(from: 0, to: entries.count, by: shardSize).map {
+            Array(entries[$0..<min($0 + shardSize, entries.count)])
+        }
+        let results = ParallelMap.run(chunks) { chunk in compileDroppingRefused(chunk, group: group) }
+        var shards: [RegexShard] = []
+        for (shard, dropped) in results {
+            if let shard { shards.append(shard) }
+            refused += dropped
+        }
+        return shards
+    }
+
+    private static func compileDroppingRefused(
+        _ chunk: [(index: UInt32, key: RegexKey)], group: RegexGroup
+    ) -> (RegexShard?, [RegexKey]) {
+        var entries = chunk
+        var dropped: [RegexKey] = []
+        while !entries.isEmpty {
+            do {
+                let database = try RegexDatabase(expressions: entries.map { WholeSubjectRegex.expression($0.key.pattern) })
+                return (RegexShard(group: group, database: database, members: entries.map(\.index), keys: entries.map(\.key)), dropped)
+            } catch {
+                guard entries.indices.contains(error.expressionIndex) else { return (nil, dropped + entries.map(\.key)) }
+                dropped.append(entries.remove(at: error.expressionIndex).key)
+            }
+        }
+        return (nil, dropped)
+    }
+}
+
+/// An expression's identity: the same policy with the same pattern compiles to the same thing.
+struct RegexKey: Hashable, Sendable {
+    let uuid: UUID
+    let pattern: String
+}
+
+/// Runs independent CPU-bound jobs (shard compiles) on all cores, outside Swift's cooperative
+/// pool so that evaluations and requests keep their threads.
+enum ParallelMap {
+    static func run<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        guard items.count > 1 else { return items.map(transform) }
+        let results = UnsafeResults<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { index in
+            results.set(index, transform(items[index]))
+        }
+        return results.values()
+    }
+
+    /// Each slot is written by exactly one iteration and read after all of them finished.
+    private final class UnsafeResults<R>: @unchecked Sendable {
+        private let storage: UnsafeMutableBufferPointer<R?>
+        init(count: Int) {
+            storage = .allocate(capacity: count)
+            storage.initialize(repeating: nil)
+        }
+        deinit {
+            _ = storage.deinitialize()
+            storage.deallocate()
+        }
+        func set(_ index: Int, _ value: R) { storage[index] = value }
+        func values() -> [R] { storage.compactMap { $0 } }
+    }
+}

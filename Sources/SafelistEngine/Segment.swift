@@ -1,0 +1,275 @@
+import SafelistCore
+import SafelistRegex
+
+/// An immutable, compiled set of policies: literal tables and regex shards over one array of
+/// policies. A matcher is a large base segment plus a small delta segment of recent writes.
+final class Segment: Sendable {
+    let policies: [EnginePolicy]
+    let emails: ByteKeyTable
+    let domains: ByteKeyTable
+    let ips: PrefixTable
+    /// Shards per `RegexGroup.rawValue`.
+    let shards: [[RegexShard]]
+    let scratch: ScratchPool
+    /// Stored patterns Vectorscan refused (rows older than the validator); they match nothing.
+    let refused: [RegexKey]
+
+    var isEmpty: Bool { policies.isEmpty }
+    var allShards: [RegexShard] { shards.flatMap { $0 } }
+
+    static let empty = Segment(policies: [], reusing: [], shardSize: 1, mergeSmallShards: false)
+
+    /// Builds the tables and compiles what is needed of the regexes: a shard from `reusing`
+    /// whose expressions are all still wanted in the same group is kept as compiled; the rest
+    /// compile into new shards. With `mergeSmallShards`, shards under a quarter full are
+    /// recompiled together, so a base does not collect one small shard per merge.
+    init(policies: [EnginePolicy], reusing candidates: [RegexShard], shardSize: Int, mergeSmallShards: Bool) {
+        self.policies = policies
+        var emailKeys: [(key: String, value: UInt32)] = []
+        var domainKeys: [(key: String, value: UInt32)] = []
+        var blocks: [(block: IPBlock, value: UInt32)] = []
+        var wanted = [[RegexKey: UInt32]](repeating: [:], count: RegexGroup.allCases.count)
+        for (offset, policy) in policies.enumerated() {
+            let index = UInt32(offset)
+            if policy.isRegex {
+                for group in RegexGroup.groups(of: policy) {
+                    wanted[group.rawValue][RegexKey(uuid: policy.uuid, pattern: policy.pattern)] = index
+                }
+                continue
+            }
+            switch policy.type {
+            case .email: emailKeys.append((policy.matchKey, index))
+            case .domain: domainKeys.append((policy.matchKey, index))
+            case .ip:
+                guard !policy.grants.isDisjoint(with: .senderSide),
+                      let block = try? IPBlock.parse(policy.matchKey) else { continue }
+                blocks.append((block, index))
+            case .unknown: continue
+            }
+        }
+        emails = ByteKeyTable(emailKeys)
+        domains = ByteKeyTable(domainKeys)
+        ips = PrefixTable(blocks)
+
+        var shards = [[RegexShard]](repeating: [], count: RegexGroup.allCases.count)
+        for candidate in candidates {
+            let group = candidate.group.rawValue
+            if mergeSmallShards, candidate.keys.count < shardSize / 4 { continue }
+            let members = candidate.keys.compactMap { wanted[group][$0] }
+            guard members.count == candidate.keys.count else { continue }
+            shards[group].append(candidate.remapped(members))
+            for key in candidate.keys { wanted[group][key] = nil }
+        }
+        var refused: [RegexKey] = []
+        for group in RegexGroup.allCases where !wanted[group.rawValue].isEmpty {
+            let entries = wanted[group.rawValue].map { (index: $0.value, key: $0.key) }.sorted { $0.index < $1.index }
+            shards[group.rawValue] += RegexShard.compile(entries, group: group, shardSize: shardSize, refused: &refused)
+        }
+        self.shards = shards
+        self.refused = Array(Set(refused))
+        scratch = ScratchPool(databases: shards.flatMap { $0.map(\.database) })
+    }
+
+    // MARK: Matching
+
+    /// Appends a hit for every policy of this segment that matches a subject of `message` on a
+    /// side where it grants something.
+    ///
+    /// At a million policies the tables are far larger than the CPU caches and a lookup costs a
+    /// memory round trip, so the work is staged: every subject's bytes are laid out in one
+    /// buffer, every literal key (addresses, each domain suffix) is hashed and its home slot
+    /// read in one pass, so those misses overlap; then the regex scans run while nothing waits;
+    /// then the lookups finish on slots already in cache.
+    func collect(_ message: MailMessage, segment: UInt8, into hits: inout [Hit]) {
+        let senderCount = message.senderCount
+        var byteCount = (message.clientHostname?.utf8.count ?? 0) + (message.clientIPText?.utf8.count ?? 0)
+        for index in 0..<senderCount { byteCount += message.sender(index)?.address.utf8.count ?? 0 }
+        for recipient in message.recipients { byteCount += recipient.address.utf8.count }
+        let spanCapacity = senderCount + message.recipients.count + 2
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(byteCount, 1)) { bytes in
+            withUnsafeTemporaryAllocation(of: SubjectSpan.self, capacity: spanCapacity) { spans in
+                var spanCount = 0
+                var used = 0
+                var probeCount = 0
+                func add(_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, domain: Int) {
+                    let count = text.utf8.count
+                    let target = UnsafeMutableBufferPointer(rebasing: bytes[used..<used + count])
+                    if text.utf8.withContiguousStorageIfAvailable({ target.baseAddress!.update(from: $0.baseAddress!, count: count) }) == nil {
+                        _ = target.initialize(from: text.utf8)
+                    }
+                    var dots = 0
+                    for byte in target[domain...] where byte == UInt8(ascii: ".") { dots += 1 }
+                    probeCount += dots + (kind == .sender || kind == .recipient ? 1 : 0)
+                    spans[spanCount] = SubjectSpan(kind: kind, index: index, start: used, count: count, domain: domain)
+                    spanCount += 1
+                    used += count
+                }
+                for index in 0..<senderCount {
+                    guard let sender = message.sender(index) else { continue }
+                    // envelope_from and header_from are often one address: match it once, report it for each.
+                    if (0..<index).contains(where: { message.sender($0)?.address == sender.address }) { continue }
+                    add(sender.address, .sender, index, domain: sender.domainOffset)
+                }
+                if let hostname = message.clientHostname { add(hostname, .hostname, 0, domain: 0) }
+                if let text = message.clientIPText { add(text, .ip, 0, domain: text.utf8.count) }
+                for (index, recipient) in message.recipients.enumerated() {
+                    add(recipient.address, .recipient, index, domain: recipient.domainOffset)
+                }
+                let subjects = UnsafeBufferPointer(rebasing: spans[..<spanCount])
+                let buffer = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<used]))
+                withUnsafeTemporaryAllocation(of: Probe.self, capacity: max(probeCount, 1)) { probes in
+                    let count = planProbes(subjects, buffer, into: probes)
+                    scanRegexes(subjects, buffer, message, segment, &hits)
+                    if let ip = message.clientIP {
+                        ips.forEach(containing: ip) { hits.append(Hit(segment: segment, policy: $0, role: .clientIP)) }
+                    }
+                    for probe in probes[..<count] where probe.first != 0 {
+                        let span = subjects[Int(probe.span)]
+                        let key = UnsafeRawBufferPointer(rebasing: buffer[Int(probe.start)..<span.start + span.count])
+                        func found(_ policy: UInt32) {
+                            guard span.kind == .recipient ? recipientGrants(policy) : senderGrants(policy) else { return }
+                            emit(policy, span, message, segment, &hits)
+                        }
+                        if probe.isDomain {
+                            domains.forEach(key, hash: probe.hash, from: probe.slot, first: probe.first, found)
+                        } else {
+                            emails.forEach(key, hash: probe.hash, from: probe.slot, first: probe.first, found)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lists every literal lookup of the message and reads each one's home slot.
+    private func planProbes(_ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer,
+                            into probes: UnsafeMutableBufferPointer<Probe>) -> Int {
+        var count = 0
+        let hasEmails = emails.count > 0, hasDomains = domains.count > 0
+        for (index, span) in spans.enumerated() where span.kind != .ip {
+            if hasEmails, span.kind != .hostname {
+                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.start + span.count]))
+                if emails.filter.mayContain(hash) {
+                    probes[count] = Probe(span: Int32(index), start: Int32(span.start), isDomain: false, hash: hash, slot: emails.home(hash))
+                    count += 1
+                }
+            }
+            guard hasDomains else { continue }
+            // The name, then each parent at a label boundary that still has two labels.
+            var start = span.start + span.domain
+            let end = span.start + span.count
+            var labels = 1
+            for byte in bytes[start..<end] where byte == UInt8(ascii: ".") { labels += 1 }
+            while let dot = bytes[start..<end].firstIndex(of: UInt8(ascii: ".")) {
+                if labels >= 64 || domains.labelCounts & (1 << UInt64(labels)) != 0 {
+                    let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    if domains.filter.mayContain(hash) {
+                        probes[count] = Probe(span: Int32(index), start: Int32(start), isDomain: true, hash: hash, slot: domains.home(hash))
+                        count += 1
+                    }
+                }
+                start = dot + 1
+                labels -= 1
+            }
+        }
+        // The loads that miss: independent of each other, so the CPU overlaps them.
+        for index in 0..<count {
+            probes[index].first = probes[index].isDomain ? domains.slot(probes[index].slot) : emails.slot(probes[index].slot)
+        }
+        return count
+    }
+
+    private func scanRegexes(_ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer,
+                             _ message: MailMessage, _ segment: UInt8, _ hits: inout [Hit]) {
+        guard !scratch.isEmpty else { return }
+        scratch.withScratch { scratch in
+            guard let scratch else { return }
+            var ids = MatchIDs()
+            for span in spans {
+                let whole = UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.start + span.count])
+                let domain = UnsafeRawBufferPointer(rebasing: bytes[span.start + span.domain..<span.start + span.count])
+                func emitting(_ policy: UInt32) { emit(policy, span, message, segment, &hits) }
+                switch span.kind {
+                case .sender:
+                    scan(.senderEmail, whole, scratch, &ids, emitting)
+                    scan(.senderDomain, domain, scratch, &ids, emitting)
+                case .hostname:
+                    scan(.senderDomain, whole, scratch, &ids, emitting)
+                case .ip:
+                    scan(.senderIP, whole, scratch, &ids, emitting)
+                case .recipient:
+                    scan(.recipientEmail, whole, scratch, &ids, emitting)
+                    scan(.recipientDomain, domain, scratch, &ids, emitting)
+                }
+            }
+        }
+    }
+
+    /// One hit per subject the value came from: a sender address shared by envelope_from and
+    /// header_from was looked up once and is reported for both.
+    private func emit(_ policy: UInt32, _ span: SubjectSpan, _ message: MailMessage, _ segment: UInt8, _ hits: inout [Hit]) {
+        switch span.kind {
+        case .sender:
+            let address = message.sender(span.index)?.address
+            for index in span.index..<message.senderCount where message.sender(index)?.address == address {
+                hits.append(Hit(segment: segment, policy: policy, role: MailMessage.senderRole(index)))
+            }
+        case .hostname: hits.append(Hit(segment: segment, policy: policy, role: .clientHostname))
+        case .ip: hits.append(Hit(segment: segment, policy: policy, role: .clientIP))
+        case .recipient: hits.append(Hit(segment: segment, policy: policy, role: .recipient(span.index)))
+        }
+    }
+
+    @inline(__always)
+    private func senderGrants(_ policy: UInt32) -> Bool {
+        !policies[Int(policy)].grants.isDisjoint(with: .senderSide)
+    }
+
+    @inline(__always)
+    private func recipientGrants(_ policy: UInt32) -> Bool {
+        policies[Int(policy)].grants.contains(.exemptRecipient)
+    }
+
+    @inline(__always)
+    private func scan(_ group: RegexGroup, _ subject: UnsafeRawBufferPointer, _ scratch: OpaquePointer?,
+                      _ ids: inout MatchIDs, _ body: (UInt32) -> Void) {
+        guard let scratch else { return }
+        for shard in shards[group.rawValue] {
+            shard.database.scan(subject, scratch: scratch, into: &ids)
+            if ids.isEmpty { continue }
+            for id in ids.ids { body(shard.members[Int(id)]) }
+            ids.removeAll()
+        }
+    }
+}
+
+/// Where one subject's bytes lie in an evaluation's buffer.
+struct SubjectSpan {
+    enum Kind { case sender, hostname, ip, recipient }
+    let kind: Kind
+    /// The sender index (envelope_from, header_from, reply_to…) or the recipient index.
+    let index: Int
+    let start: Int
+    let count: Int
+    /// Offset of the domain within the subject (after the `@`); 0 for a host name.
+    let domain: Int
+}
+
+/// One literal lookup: a key's place in the buffer, its hash and home slot.
+struct Probe {
+    let span: Int32
+    let start: Int32
+    let isDomain: Bool
+    let hash: UInt64
+    let slot: Int
+    /// The home slot's content, read ahead of the lookup.
+    var first: UInt64 = 0
+}
+
+/// A policy of a segment that matched one subject.
+struct Hit {
+    let segment: UInt8
+    let policy: UInt32
+    let role: SubjectRole
+}
+

@@ -1,0 +1,66 @@
+import CVectorscan
+import Foundation
+
+/// A compiled Vectorscan block-mode database of whole-subject expressions. Immutable once built
+/// and safe to scan from many threads, each with its own scratch (`ScratchPool`).
+public final class RegexDatabase: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let count: Int
+
+    /// Compiles `expressions` as given (see `WholeSubjectRegex.expression` for the anchored
+    /// forms); match ids are their positions. Fails with the index of the first expression
+    /// Vectorscan refused, so a caller can drop it and try again.
+    public init(expressions texts: [String]) throws(RegexCompileError) {
+        precondition(!texts.isEmpty, "a database needs at least one expression")
+        var cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let flags = [UInt32](repeating: WholeSubjectRegex.flags, count: texts.count)
+        let ids = (0..<texts.count).map { UInt32($0) }
+        var database: OpaquePointer?
+        var compileError: UnsafeMutablePointer<hs_compile_error_t>?
+        let status = cStrings.withUnsafeMutableBufferPointer { patterns in
+            patterns.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: texts.count) { pointer in
+                hs_compile_multi(pointer, flags, ids, UInt32(texts.count), UInt32(HS_MODE_BLOCK), nil,
+                                 &database, &compileError)
+            }
+        }
+        guard status == HS_SUCCESS, let database else {
+            let message = compileError.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "error \(status)"
+            let index = compileError.map { Int($0.pointee.expression) } ?? -1
+            hs_free_compile_error(compileError)
+            throw RegexCompileError(message: message, expressionIndex: index)
+        }
+        handle = database
+        count = texts.count
+    }
+
+    deinit { hs_free_database(handle) }
+
+    /// Calls `onMatch` with the id of every expression that matches the whole of `bytes`.
+    /// Linear in the subject's length whatever the expressions: that is why tenant regexes run here.
+    @inline(__always)
+    public func scan(_ bytes: UnsafeRawBufferPointer, scratch: OpaquePointer, into matches: inout MatchIDs) {
+        withUnsafeMutablePointer(to: &matches) { pointer in
+            _ = hs_scan(handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0,
+                        scratch, { id, _, _, _, context in
+                            context?.assumingMemoryBound(to: MatchIDs.self).pointee.append(id)
+                            return 0
+                        }, pointer)
+        }
+    }
+}
+
+/// The ids one scan reported. Most scans report none, so the storage is allocated only on a match.
+public struct MatchIDs {
+    public private(set) var ids: [UInt32] = []
+    public init() {}
+    public var isEmpty: Bool { ids.isEmpty }
+    mutating func append(_ id: UInt32) { ids.append(id) }
+    public mutating func removeAll() { ids.removeAll(keepingCapacity: true) }
+}
+
+public struct RegexCompileError: Error, Sendable, Equatable {
+    public var message: String
+    /// The position of the refused expression, or -1 when Vectorscan blamed none.
+    public var expressionIndex: Int
+}

