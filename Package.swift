@@ -94,8 +94,10 @@ let package = Package(
         // Measurements, run in release: `swift run -c release safelist-bench list`.
         .executableTarget(
             name: "safelist-bench",
-            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex"]
+            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex", "CBenchSupport"]
         ),
+        // glibc's heap statistics for the benchmark's memory figures.
+        .target(name: "CBenchSupport"),
         // Opens a fresh store of each backend for the shared suites; PostgreSQL when configured.
         .target(
             name: "SafelistStoreTesting",

@@ -14,13 +14,18 @@ final class MemoryFeed: PolicyChangeFeed {
 
     func generations() async throws -> [AccountID: Int64] { [account: 1] }
 
+    /// Fresh copies, strings included, as a store's read would allocate them: the engine's
+    /// memory is then what it keeps of them, not storage it shares with the generator.
     func changes(account: AccountID, after generation: Int64) async throws -> PolicyChanges {
         guard account == self.account, generation < 1 else { return PolicyChanges(generation: generation, upserted: [], deleted: []) }
-        return PolicyChanges(generation: 1, upserted: policies.withLock { $0 }, deleted: [])
+        let copies = policies.withLock { $0 }.map { policy in
+            var copy = policy
+            copy.pattern = String(decoding: Array(policy.pattern.utf8), as: UTF8.self)
+            copy.matchKey = policy.matchKey == policy.pattern ? copy.pattern : String(decoding: Array(policy.matchKey.utf8), as: UTF8.self)
+            return copy
+        }
+        return PolicyChanges(generation: 1, upserted: copies, deleted: [])
     }
 
     func changeSignals() -> AsyncStream<ChangeSignal> { AsyncStream { $0.finish() } }
-
-    /// Lets the policies go once the engine has built from them, so memory counts the engine only.
-    func release() { policies.withLock { $0 = [] } }
 }
