@@ -61,21 +61,21 @@ struct EngineBenchmark {
                      Double(heapAfter - heapBefore) / 1_048_576, Double(heapAfter - heapBefore) / count,
                      Double(rssAfter - rssBefore) / 1_048_576, Double(rssAfter - rssBefore) / count))
 
-        // Parsing the raw envelope into matching form is part of the work; time it apart.
+        // Parsing the raw envelope into matching form is the caller's work; timed apart.
         let parseStart = clock.now
         let parsed = corpus.messages.map(Self.message)
         let parseTime = seconds(clock.now - parseStart)
-        print(String(format: "message normalisation: %.0f ns a message", parseTime * 1e9 / Double(messages)))
+        print(String(format: "message normalisation (not in the figures below): %.0f ns a message", parseTime * 1e9 / Double(messages)))
 
         print("")
-        print("one thread, \(messages) evaluations:")
+        print("one thread, \(messages) evaluations, each batch of 1,000 right after it was parsed:")
         print("method".padding(toLength: 34, withPad: " ", startingAt: 0) + "   evals/s       p50      p99    p99.9  matched msgs")
-        let engineRun = Self.measure(parsed) { snapshot.evaluate($0).matches.count }
+        let engineRun = Self.measure(corpus.messages) { snapshot.evaluate($0).matches.count }
         report("engine (tables + Vectorscan)", engineRun)
 
         let scan = LinearScan(policies: corpus.literals + corpus.regexes)
         let setBaseline = Set(corpus.literals.filter { $0.patternType == .email }.map(\.matchKey))
-        let setRun = Self.measure(parsed) { message in
+        let setRun = Self.measure(corpus.messages) { message in
             var found = 0
             if let from = message.envelopeFrom, setBaseline.contains(from.address) { found += 1 }
             if let from = message.headerFrom, setBaseline.contains(from.address) { found += 1 }
@@ -84,7 +84,7 @@ struct EngineBenchmark {
         }
         report("baseline: Set of exact addresses", setRun, note: "(exact EMAIL literals only)")
         let sample = Array(parsed.prefix(scanMessages))
-        let scanRun = Self.measure(sample) { scan.matches($0).count }
+        let scanRun = Self.measure(Array(corpus.messages.prefix(scanMessages))) { scan.matches($0).count }
         report("baseline: linear scan", scanRun, note: "(\(sample.count) messages)")
         print(String(format: "engine vs linear scan: %.0fx the throughput; vs Set lookup: %.2fx",
                      engineRun.perSecond / scanRun.perSecond, engineRun.perSecond / setRun.perSecond))
@@ -118,25 +118,35 @@ struct EngineBenchmark {
         var matched: Int
     }
 
-    /// Throughput from one untimed-inside loop, latency from a second loop that times each call.
-    static func measure(_ messages: [MailMessage], _ evaluate: (MailMessage) -> Int) -> Run {
+    /// Messages are parsed in batches of 1,000, as the evaluate endpoint takes them, and each
+    /// batch is evaluated right after it was parsed: evaluations meet messages whose bytes are
+    /// still in cache, as in a server, not a cold array of half a million. Parsing is not timed.
+    /// Throughput comes from a timer around each batch; latency from a second pass over a fresh
+    /// parse of the batch that times each call.
+    static func measure(_ raw: [BenchCorpus.RawMessage], _ evaluate: (MailMessage) -> Int) -> Run {
         var matched = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        for message in messages where evaluate(message) > 0 { matched += 1 }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        var latencies = [UInt64](repeating: 0, count: messages.count)
+        var elapsed: UInt64 = 0
+        var latencies: [UInt64] = []
+        latencies.reserveCapacity(raw.count)
         var sink = 0
-        for (index, message) in messages.enumerated() {
+        for start in stride(from: 0, to: raw.count, by: 1000) {
+            let batch = raw[start..<min(start + 1000, raw.count)]
+            let messages = batch.map(Self.message)
             let begin = DispatchTime.now().uptimeNanoseconds
-            sink &+= evaluate(message)
-            latencies[index] = DispatchTime.now().uptimeNanoseconds - begin
+            for message in messages where evaluate(message) > 0 { matched += 1 }
+            elapsed += DispatchTime.now().uptimeNanoseconds - begin
+            for message in batch.map(Self.message) {
+                let begin = DispatchTime.now().uptimeNanoseconds
+                sink &+= evaluate(message)
+                latencies.append(DispatchTime.now().uptimeNanoseconds - begin)
+            }
         }
         latencies.sort()
         func percentile(_ p: Double) -> Double {
             Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]) / 1000
         }
         precondition(sink >= 0)
-        return Run(perSecond: Double(messages.count) / elapsed, p50: percentile(0.5), p99: percentile(0.99),
+        return Run(perSecond: Double(raw.count) / (Double(elapsed) / 1e9), p50: percentile(0.5), p99: percentile(0.99),
                    p999: percentile(0.999), matched: matched)
     }
 

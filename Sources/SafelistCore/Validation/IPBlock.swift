@@ -43,7 +43,8 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let addressText = parts[0]
         let block: IPBlock
-        if addressText.contains(":") {
+        // Byte search: `contains(":")` on a Substring goes through Foundation's string search.
+        if addressText.utf8.contains(UInt8(ascii: ":")) {
             guard let value = parseV6(addressText) else { throw invalid("'\(addressText)' is not an IPv6 address") }
             block = IPBlock(family: .v6, address: value, prefixLength: 128)
         } else {
@@ -107,7 +108,7 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
             guard !part.isEmpty else { return true }
             let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
             for (index, piece) in pieces.enumerated() {
-                if allowV4, index == pieces.count - 1, piece.contains(".") {
+                if allowV4, index == pieces.count - 1, piece.utf8.contains(UInt8(ascii: ".")) {
                     guard let v4 = parseV4(piece) else { return false }
                     list.append(UInt16(v4 >> 16))
                     list.append(UInt16(v4 & 0xFFFF))
