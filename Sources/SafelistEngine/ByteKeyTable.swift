@@ -67,28 +67,22 @@ final class ByteKeyTable: Sendable {
     @inline(__always)
     func slot(_ index: Int) -> UInt64 { slots.withUnsafeBufferPointer { $0[index] } }
 
-    /// Calls `body` with the value of every entry whose key equals `key`.
+    /// Calls `body` with the value of every entry whose key equals `key`, starting at the
+    /// home slot of `hash` (`start`), whose content `first` the caller already read.
     @inline(__always)
-    func forEach(_ key: UnsafeRawBufferPointer, _ body: (UInt32) -> Void) {
-        let hash = ByteHash.hash(key)
-        forEach(key, hash: hash, from: home(hash), body)
-    }
-
-    /// The lookup proper, from the home slot of `hash` whose content was already read.
-    @inline(__always)
-    func forEach(_ key: UnsafeRawBufferPointer, hash: UInt64, from start: Int, first: UInt64? = nil, _ body: (UInt32) -> Void) {
+    func forEach(_ key: UnsafeRawBufferPointer, hash: UInt64, from start: Int, first: UInt64, _ body: (UInt32) -> Void) {
         if first == 0 { return }
         let tag = hash & 0xFFFF_FFFF_0000_0000
         slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBytes { arena in
                 var slot = start
-                var content = first ?? slots[slot]
+                var content = first
                 while true {
                     if content == 0 { return }
                     if content & 0xFFFF_FFFF_0000_0000 == tag {
                         let entry = Int(truncatingIfNeeded: content & 0xFFFF_FFFF) - 1
                         if Int(lengths[entry]) == key.count,
-                           memcmp(arena.baseAddress! + Int(starts[entry]), key.baseAddress!, key.count) == 0 {
+                           Self.equal(arena, at: Int(starts[entry]), key) {
                             body(values[entry])
                         }
                     }
@@ -97,6 +91,14 @@ final class ByteKeyTable: Sendable {
                 }
             }
         }
+    }
+}
+
+extension ByteKeyTable {
+    @inline(__always)
+    static func equal(_ arena: UnsafeRawBufferPointer, at start: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        guard let stored = arena.baseAddress, let wanted = key.baseAddress else { return key.isEmpty }
+        return memcmp(stored + start, wanted, key.count) == 0
     }
 }
 

@@ -10,6 +10,13 @@ final class Segment: Sendable {
     let ips: PrefixTable
     /// Shards per `RegexGroup.rawValue`.
     let shards: [[RegexShard]]
+    /// Per policy, what it grants: checked on every literal hit without copying the policy.
+    private let grants: [Grants]
+    /// The shards flattened for scanning without reference counting: per group a range of
+    /// `scanShards`, each naming its database and where its members start in `scanMembers`.
+    private let scanGroups: [Range<Int>]
+    private let scanShards: [(database: UnretainedDatabase, members: Int)]
+    private let scanMembers: [UInt32]
     let scratch: ScratchPool
     /// Stored patterns Vectorscan refused (rows older than the validator); they match nothing.
     let refused: [RegexKey]
@@ -66,6 +73,19 @@ final class Segment: Sendable {
             shards[group.rawValue] += RegexShard.compile(entries, group: group, shardSize: shardSize, refused: &refused)
         }
         self.shards = shards
+        grants = policies.map(\.grants)
+        var groups: [Range<Int>] = [], flat: [(database: UnretainedDatabase, members: Int)] = [], members: [UInt32] = []
+        for group in shards {
+            let first = flat.count
+            for shard in group {
+                flat.append((shard.database.unretained, members.count))
+                members += shard.members
+            }
+            groups.append(first..<flat.count)
+        }
+        scanGroups = groups
+        scanShards = flat
+        scanMembers = members
         self.refused = Array(Set(refused))
         scratch = ScratchPool(databases: shards.flatMap { $0.map(\.database) })
     }
@@ -91,24 +111,33 @@ final class Segment: Sendable {
                 var spanCount = 0
                 var used = 0
                 var probeCount = 0
-                func add(_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, domain: Int) {
+                func add(_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, domain: Int, roles: UInt64 = 0) {
                     let count = text.utf8.count
                     let target = UnsafeMutableBufferPointer(rebasing: bytes[used..<used + count])
-                    if text.utf8.withContiguousStorageIfAvailable({ target.baseAddress!.update(from: $0.baseAddress!, count: count) }) == nil {
-                        _ = target.initialize(from: text.utf8)
+                    let copied = text.utf8.withContiguousStorageIfAvailable { source in
+                        guard let from = source.baseAddress, let to = target.baseAddress else { return }
+                        to.update(from: from, count: count)
                     }
+                    if copied == nil { _ = target.initialize(from: text.utf8) }
                     var dots = 0
                     for byte in target[domain...] where byte == UInt8(ascii: ".") { dots += 1 }
                     probeCount += dots + (kind == .sender || kind == .recipient ? 1 : 0)
-                    spans[spanCount] = SubjectSpan(kind: kind, index: index, start: used, count: count, domain: domain)
+                    spans[spanCount] = SubjectSpan(kind: kind, index: index, start: used, count: count, domain: domain, roles: roles)
                     spanCount += 1
                     used += count
                 }
                 for index in 0..<senderCount {
                     guard let sender = message.sender(index) else { continue }
-                    // envelope_from and header_from are often one address: match it once, report it for each.
-                    if (0..<index).contains(where: { message.sender($0)?.address == sender.address }) { continue }
-                    add(sender.address, .sender, index, domain: sender.domainOffset)
+                    // envelope_from and header_from are often one address: match it once, report
+                    // it for each (the first 64 senders; beyond, each stands alone).
+                    var roles: UInt64 = 0
+                    if index < 64 {
+                        if (0..<index).contains(where: { message.sender($0)?.address == sender.address }) { continue }
+                        for other in index..<min(senderCount, 64) where other == index || message.sender(other)?.address == sender.address {
+                            roles |= 1 << UInt64(other)
+                        }
+                    }
+                    add(sender.address, .sender, index, domain: sender.domainOffset, roles: roles)
                 }
                 if let hostname = message.clientHostname { add(hostname, .hostname, 0, domain: 0) }
                 if let text = message.clientIPText { add(text, .ip, 0, domain: text.utf8.count) }
@@ -119,7 +148,7 @@ final class Segment: Sendable {
                 let buffer = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<used]))
                 withUnsafeTemporaryAllocation(of: Probe.self, capacity: max(probeCount, 1)) { probes in
                     let count = planProbes(subjects, buffer, into: probes)
-                    scanRegexes(subjects, buffer, message, segment, &hits)
+                    scanRegexes(subjects, buffer, segment, &hits)
                     if let ip = message.clientIP {
                         ips.forEach(containing: ip) { hits.append(Hit(segment: segment, policy: $0, role: .clientIP)) }
                     }
@@ -128,7 +157,7 @@ final class Segment: Sendable {
                         let key = UnsafeRawBufferPointer(rebasing: buffer[Int(probe.start)..<span.start + span.count])
                         func found(_ policy: UInt32) {
                             guard span.kind == .recipient ? recipientGrants(policy) : senderGrants(policy) else { return }
-                            emit(policy, span, message, segment, &hits)
+                            emit(policy, span, segment, &hits)
                         }
                         if probe.isDomain {
                             domains.forEach(key, hash: probe.hash, from: probe.slot, first: probe.first, found)
@@ -180,7 +209,7 @@ final class Segment: Sendable {
     }
 
     private func scanRegexes(_ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer,
-                             _ message: MailMessage, _ segment: UInt8, _ hits: inout [Hit]) {
+                             _ segment: UInt8, _ hits: inout [Hit]) {
         guard !scratch.isEmpty else { return }
         scratch.withScratch { scratch in
             guard let scratch else { return }
@@ -188,18 +217,17 @@ final class Segment: Sendable {
             for span in spans {
                 let whole = UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.start + span.count])
                 let domain = UnsafeRawBufferPointer(rebasing: bytes[span.start + span.domain..<span.start + span.count])
-                func emitting(_ policy: UInt32) { emit(policy, span, message, segment, &hits) }
                 switch span.kind {
                 case .sender:
-                    scan(.senderEmail, whole, scratch, &ids, emitting)
-                    scan(.senderDomain, domain, scratch, &ids, emitting)
+                    scan(.senderEmail, whole, span, scratch, &ids, segment, &hits)
+                    scan(.senderDomain, domain, span, scratch, &ids, segment, &hits)
                 case .hostname:
-                    scan(.senderDomain, whole, scratch, &ids, emitting)
+                    scan(.senderDomain, whole, span, scratch, &ids, segment, &hits)
                 case .ip:
-                    scan(.senderIP, whole, scratch, &ids, emitting)
+                    scan(.senderIP, whole, span, scratch, &ids, segment, &hits)
                 case .recipient:
-                    scan(.recipientEmail, whole, scratch, &ids, emitting)
-                    scan(.recipientDomain, domain, scratch, &ids, emitting)
+                    scan(.recipientEmail, whole, span, scratch, &ids, segment, &hits)
+                    scan(.recipientDomain, domain, span, scratch, &ids, segment, &hits)
                 }
             }
         }
@@ -207,12 +235,17 @@ final class Segment: Sendable {
 
     /// One hit per subject the value came from: a sender address shared by envelope_from and
     /// header_from was looked up once and is reported for both.
-    private func emit(_ policy: UInt32, _ span: SubjectSpan, _ message: MailMessage, _ segment: UInt8, _ hits: inout [Hit]) {
+    private func emit(_ policy: UInt32, _ span: SubjectSpan, _ segment: UInt8, _ hits: inout [Hit]) {
         switch span.kind {
         case .sender:
-            let address = message.sender(span.index)?.address
-            for index in span.index..<message.senderCount where message.sender(index)?.address == address {
+            guard span.roles != 0 else {
+                return hits.append(Hit(segment: segment, policy: policy, role: MailMessage.senderRole(span.index)))
+            }
+            var roles = span.roles
+            while roles != 0 {
+                let index = roles.trailingZeroBitCount
                 hits.append(Hit(segment: segment, policy: policy, role: MailMessage.senderRole(index)))
+                roles &= roles - 1
             }
         case .hostname: hits.append(Hit(segment: segment, policy: policy, role: .clientHostname))
         case .ip: hits.append(Hit(segment: segment, policy: policy, role: .clientIP))
@@ -222,23 +255,26 @@ final class Segment: Sendable {
 
     @inline(__always)
     private func senderGrants(_ policy: UInt32) -> Bool {
-        !policies[Int(policy)].grants.isDisjoint(with: .senderSide)
+        !grants[Int(policy)].isDisjoint(with: .senderSide)
     }
 
     @inline(__always)
     private func recipientGrants(_ policy: UInt32) -> Bool {
-        policies[Int(policy)].grants.contains(.exemptRecipient)
+        grants[Int(policy)].contains(.exemptRecipient)
     }
 
     @inline(__always)
-    private func scan(_ group: RegexGroup, _ subject: UnsafeRawBufferPointer, _ scratch: OpaquePointer?,
-                      _ ids: inout MatchIDs, _ body: (UInt32) -> Void) {
-        guard let scratch else { return }
-        for shard in shards[group.rawValue] {
-            shard.database.scan(subject, scratch: scratch, into: &ids)
-            if ids.isEmpty { continue }
-            for id in ids.ids { body(shard.members[Int(id)]) }
-            ids.removeAll()
+    private func scan(_ group: RegexGroup, _ subject: UnsafeRawBufferPointer, _ span: SubjectSpan, _ scratch: OpaquePointer,
+                      _ ids: inout MatchIDs, _ segment: UInt8, _ hits: inout [Hit]) {
+        let range = scanGroups[group.rawValue]
+        guard !range.isEmpty else { return }
+        scanShards.withUnsafeBufferPointer { shards in
+            for shard in shards[range] {
+                shard.database.scan(subject, scratch: scratch, into: &ids)
+                if ids.isEmpty { continue }
+                for id in ids.ids { emit(scanMembers[shard.members + Int(id)], span, segment, &hits) }
+                ids.removeAll()
+            }
         }
     }
 }
@@ -253,6 +289,9 @@ struct SubjectSpan {
     let count: Int
     /// Offset of the domain within the subject (after the `@`); 0 for a host name.
     let domain: Int
+    /// For a sender address: bit n is set when sender n (envelope_from, header_from, each
+    /// reply_to) is this same address; 0 when it stands alone at an index past 63.
+    let roles: UInt64
 }
 
 /// One literal lookup: a key's place in the buffer, its hash and home slot.

@@ -11,7 +11,7 @@ public final class RegexDatabase: @unchecked Sendable {
     /// forms); match ids are their positions. Fails with the index of the first expression
     /// Vectorscan refused, so a caller can drop it and try again.
     public init(expressions texts: [String]) throws(RegexCompileError) {
-        precondition(!texts.isEmpty, "a database needs at least one expression")
+        guard !texts.isEmpty else { throw RegexCompileError(message: "no expressions to compile", expressionIndex: -1) }
         var cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
         let flags = [UInt32](repeating: WholeSubjectRegex.flags, count: texts.count)
@@ -19,10 +19,11 @@ public final class RegexDatabase: @unchecked Sendable {
         var database: OpaquePointer?
         var compileError: UnsafeMutablePointer<hs_compile_error_t>?
         let status = cStrings.withUnsafeMutableBufferPointer { patterns in
-            patterns.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: texts.count) { pointer in
-                hs_compile_multi(pointer, flags, ids, UInt32(texts.count), UInt32(HS_MODE_BLOCK), nil,
-                                 &database, &compileError)
-            }
+            // `hs_compile_multi` takes `const char * const *`; the array holds `char *`.
+            UnsafeRawPointer(patterns.baseAddress).map { base in
+                hs_compile_multi(base.assumingMemoryBound(to: UnsafePointer<CChar>?.self), flags, ids,
+                                 UInt32(texts.count), UInt32(HS_MODE_BLOCK), nil, &database, &compileError)
+            } ?? HS_COMPILER_ERROR
         }
         guard status == HS_SUCCESS, let database else {
             let message = compileError.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "error \(status)"
@@ -36,8 +37,23 @@ public final class RegexDatabase: @unchecked Sendable {
 
     deinit { hs_free_database(handle) }
 
+    /// The database without its owner, for hot loops that must not touch reference counts;
+    /// valid while this object lives.
+    public var unretained: UnretainedDatabase { UnretainedDatabase(handle: handle) }
+
     /// Calls `onMatch` with the id of every expression that matches the whole of `bytes`.
     /// Linear in the subject's length whatever the expressions: that is why tenant regexes run here.
+    @inline(__always)
+    public func scan(_ bytes: UnsafeRawBufferPointer, scratch: OpaquePointer, into matches: inout MatchIDs) {
+        unretained.scan(bytes, scratch: scratch, into: &matches)
+    }
+}
+
+/// A compiled database's handle, borrowed from the `RegexDatabase` that owns it.
+public struct UnretainedDatabase: @unchecked Sendable {
+    let handle: OpaquePointer
+
+    /// Calls `onMatch` with the id of every expression that matches the whole of `bytes`.
     @inline(__always)
     public func scan(_ bytes: UnsafeRawBufferPointer, scratch: OpaquePointer, into matches: inout MatchIDs) {
         withUnsafeMutablePointer(to: &matches) { pointer in
