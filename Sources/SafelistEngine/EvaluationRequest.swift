@@ -60,12 +60,11 @@ private struct MessageProblems {
     }
 
     mutating func unknown(_ key: String, at pointer: String) {
-        add(ErrorCode.unknownField, "Unknown field \(key)", at: pointer + "/" + jsonPointerToken(key))
+        items.append(.unknownField(key, in: pointer))
     }
 
     mutating func wrongType(_ pointer: String, expected: String, got value: JSONValue) {
-        let name = pointer.split(separator: "/").last.map(String.init) ?? "body"
-        add(ErrorCode.wrongType, "\(name) must be \(expected), not \(value.typeName)", at: pointer)
+        items.append(.wrongType(pointer: pointer, expected: expected, got: value))
     }
 
     mutating func message(_ object: [String: JSONValue], at base: String) -> MailMessage? {

@@ -8,9 +8,12 @@ public struct MailMessage: Sendable, Equatable {
     public var headerFrom: EmailSubject?
     public var replyTo: [EmailSubject]
     public var recipients: [EmailSubject]
-    public var clientIP: IPBlock?
-    /// Canonical text of `clientIP`, what IP regexes are matched against.
-    public var clientIPText: String?
+    public var clientIP: IPBlock? {
+        didSet { clientIPText = clientIP?.description }
+    }
+    /// Canonical text of `clientIP`, what IP regexes are matched against; kept rather than
+    /// formatted on every evaluation.
+    public private(set) var clientIPText: String?
     public var clientHostname: String?
     public var auth: AuthResults
     public var disposition: Disposition?

@@ -72,7 +72,8 @@ public final class PolicyEngine: Sendable {
     }
 
     private func catchUpStale() async {
-        guard let generations = try? await feed.generations() else { return }
+        // Nothing loaded, nothing to follow: no query every second on an idle node.
+        guard !published.withLock({ $0.isEmpty }), let generations = try? await feed.generations() else { return }
         let behind = published.withLock { published in
             published.filter { generations[$0.key, default: 0] > $0.value.generation }.map(\.key)
         }

@@ -9,8 +9,7 @@ struct CLITests {
 
     @Test(.timeLimit(.minutes(1)))
     func tokensAndUsersFromMintToRevocation() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("safelist-cli")
         let database = directory.appendingPathComponent("cli.sqlite").path
         let account = String(repeating: "d", count: 32)
         let path = "/accounts/\(account)/email-security/settings/allow_policies"

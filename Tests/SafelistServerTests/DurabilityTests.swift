@@ -8,8 +8,7 @@ struct DurabilityTests {
     var collection: String { "/accounts/\(account)/email-security/settings/allow_policies" }
 
     func temporaryDatabase() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-proc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("safelist-proc")
         return directory.appendingPathComponent("durable.sqlite").path
     }
 

@@ -7,8 +7,7 @@ import Testing
 struct EvaluateCommandTests {
     @Test(.timeLimit(.minutes(1)))
     func explainsAMessageFromTheDatabase() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-eval-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("safelist-eval")
         let database = directory.appendingPathComponent("eval.sqlite").path
         let account = String(repeating: "e", count: 32)
         let path = "/accounts/\(account)/email-security/settings/allow_policies"

@@ -19,7 +19,10 @@ struct EvaluateController: Sendable {
         let evaluations = try await engine.evaluate(account: account, messages: parsed.messages)
         let results = zip(evaluations, parsed.messages).map { EvaluationJSON(evaluation: $0, message: $1) }
         if parsed.isBatch { return try EnvelopeResponse.success(results) }
-        guard let single = results.first else { throw SafelistError.validation([]) }
+        // A body without `messages` parses to exactly one message.
+        guard let single = results.first else {
+            throw SafelistError(.internalError, code: ErrorCode.internalError, "The message was parsed to nothing")
+        }
         return try EnvelopeResponse.success(single)
     }
 }

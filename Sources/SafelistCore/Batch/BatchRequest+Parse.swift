@@ -10,8 +10,7 @@ extension BatchRequest {
         }
         var problems: [ErrorItem] = []
         for key in object.keys.sorted() where !arrays.contains(key) {
-            problems.append(ErrorItem(code: ErrorCode.unknownField, message: "Unknown field \(key)",
-                                      pointer: "/" + jsonPointerToken(key)))
+            problems.append(.unknownField(key))
         }
         var request = BatchRequest()
         for name in arrays {
@@ -21,7 +20,7 @@ extension BatchRequest {
                 continue
             }
             guard case .array(let items) = value else {
-                problems.append(RawPolicyBody.wrongType(pointer: "/" + name, expected: "an array", got: value))
+                problems.append(ErrorItem.wrongType(pointer: "/" + name, expected: "an array", got: value))
                 continue
             }
             guard items.count <= maxItemsPerArray else {
@@ -50,10 +49,10 @@ extension BatchRequest {
         switch array {
         case "deletes":
             guard case .object(let object) = item else {
-                throw .validation([RawPolicyBody.wrongType(pointer: "", expected: "an object", got: item)])
+                throw .validation([ErrorItem.wrongType(pointer: "", expected: "an object", got: item)])
             }
             var problems = object.keys.sorted().filter { $0 != "id" }.map {
-                ErrorItem(code: ErrorCode.unknownField, message: "Unknown field \($0)", pointer: "/" + jsonPointerToken($0))
+                ErrorItem.unknownField($0)
             }
             let id = Self.readID(object, problems: &problems)
             guard problems.isEmpty, let id else { throw .validation(problems) }
@@ -102,7 +101,7 @@ extension BatchRequest {
             if let id = PolicyID(text) { return id }
             problems.append(ErrorItem(code: ErrorCode.invalidValue, message: "id must be a policy id (a UUID)", pointer: "/id"))
         case let other?:
-            problems.append(RawPolicyBody.wrongType(pointer: "/id", expected: "a string", got: other))
+            problems.append(ErrorItem.wrongType(pointer: "/id", expected: "a string", got: other))
         }
         return nil
     }

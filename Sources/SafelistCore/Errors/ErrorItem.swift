@@ -18,6 +18,18 @@ public struct ErrorItem: Sendable, Equatable {
         self.chain = chain
     }
 
+    /// A body field of the wrong JSON type: "enabled must be a boolean, not string".
+    public static func wrongType(pointer: String, expected: String, got value: JSONValue) -> ErrorItem {
+        let name = pointer.split(separator: "/").last.map(String.init) ?? "body"
+        return ErrorItem(code: ErrorCode.wrongType,
+                         message: "\(name) must be \(expected), not \(value.typeName)", pointer: pointer)
+    }
+
+    /// A body field no schema has; `object` is the pointer of the object that holds it.
+    public static func unknownField(_ key: String, in object: String = "") -> ErrorItem {
+        ErrorItem(code: ErrorCode.unknownField, message: "Unknown field \(key)", pointer: object + "/" + jsonPointerToken(key))
+    }
+
     /// The same problem located inside an enclosing document (batch items).
     public func nested(under prefix: String) -> ErrorItem {
         var copy = self

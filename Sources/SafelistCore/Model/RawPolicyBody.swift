@@ -24,8 +24,7 @@ struct RawPolicyBody {
         let aliasKeys = Set(PolicyField.aliases.map(\.alias))
         for key in object.keys.sorted() where PolicyField(rawValue: key) == nil
             && !aliasKeys.contains(key) && !extraKeys.contains(key) {
-            raw.problems.append(ErrorItem(code: ErrorCode.unknownField,
-                                          message: "Unknown field \(key)", pointer: "/" + jsonPointerToken(key)))
+            raw.problems.append(.unknownField(key))
         }
         for field in PolicyField.allCases {
             if let value = object[field.rawValue] { raw.read(value, as: field, pointer: field.pointer) }
@@ -34,7 +33,7 @@ struct RawPolicyBody {
             guard let value = object[alias] else { continue }
             let pointer = "/" + alias
             guard case .bool(let flag) = value else {
-                raw.problems.append(wrongType(pointer: pointer, expected: "a boolean", got: value))
+                raw.problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a boolean", got: value))
                 continue
             }
             notices.append(ErrorItem(
@@ -74,7 +73,7 @@ struct RawPolicyBody {
         switch field {
         case .pattern:
             guard case .string(let text) = value else {
-                return problems.append(Self.wrongType(pointer: pointer, expected: "a string", got: value))
+                return problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a string", got: value))
             }
             let length = text.unicodeScalars.count
             guard length >= 1, length <= Self.maxTextLength else {
@@ -85,7 +84,7 @@ struct RawPolicyBody {
             pattern = text
         case .patternType:
             guard case .string(let text) = value else {
-                return problems.append(Self.wrongType(pointer: pointer, expected: "a string", got: value))
+                return problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a string", got: value))
             }
             guard let type = PatternType(rawValue: text), type != .unknown else {
                 return problems.append(ErrorItem(
@@ -102,11 +101,11 @@ struct RawPolicyBody {
                     code: ErrorCode.invalidValue,
                     message: "comments must be at most \(Self.maxTextLength) characters long", pointer: pointer))
             default:
-                problems.append(Self.wrongType(pointer: pointer, expected: "a string or null", got: value))
+                problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a string or null", got: value))
             }
         case .isRegex, .isTrustedSender, .isExemptRecipient, .isAcceptableSender, .verifySender:
             guard case .bool(let flag) = value else {
-                return problems.append(Self.wrongType(pointer: pointer, expected: "a boolean", got: value))
+                return problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a boolean", got: value))
             }
             switch field {
             case .isRegex: isRegex = flag
@@ -116,11 +115,5 @@ struct RawPolicyBody {
             default: verifySender = flag
             }
         }
-    }
-
-    static func wrongType(pointer: String, expected: String, got value: JSONValue) -> ErrorItem {
-        let name = pointer.split(separator: "/").last.map(String.init) ?? "body"
-        return ErrorItem(code: ErrorCode.wrongType,
-                         message: "\(name) must be \(expected), not \(value.typeName)", pointer: pointer)
     }
 }
