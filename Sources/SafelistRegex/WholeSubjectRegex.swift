@@ -16,24 +16,22 @@ public enum WholeSubjectRegex {
         prefix + pattern + ")\\z"
     }
 
-    /// Compiles the pattern anchored, as the engine will; throws why Vectorscan cannot run it.
-    /// Only a refused pattern is compiled a second time, alone, so that the reason's offsets
-    /// are the user's own, and so that text escaping the group (`\Q` without `\E`) is told
-    /// apart from an error in the pattern itself.
+    /// Compiles the pattern alone and anchored, as the engine will; throws why Vectorscan
+    /// cannot run it. Both compiles are needed: the bare one refuses text that would close the
+    /// group and escape the anchors (`a)|(.*` compiles anchored, as `\A(?:a)|(.*)\z`, and would
+    /// match every subject), and gives offsets in the user's own text; the anchored one catches
+    /// text that swallows the anchors (`\Q` without `\E`).
     public static func check(_ pattern: String) throws(RegexRefusal) {
-        let anchored: RegexCompileError
-        do {
-            _ = try RegexDatabase(expressions: [expression(pattern)])
-            return
-        } catch {
-            anchored = error
-        }
         do {
             _ = try RegexDatabase(expressions: [pattern])
         } catch {
             throw RegexRefusal(reason: error.message)
         }
-        throw RegexRefusal(reason: "it cannot be anchored to the whole subject (\(userOffsets(anchored.message)))")
+        do {
+            _ = try RegexDatabase(expressions: [expression(pattern)])
+        } catch {
+            throw RegexRefusal(reason: "it cannot be anchored to the whole subject (\(userOffsets(error.message)))")
+        }
     }
 
     /// Vectorscan counts offsets in the anchored text; the user wrote the text without the prefix.

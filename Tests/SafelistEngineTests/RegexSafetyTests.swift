@@ -56,6 +56,7 @@ struct RegexSafetyTests {
         ("((a{1,100}){1,100}){1,100}", ErrorCode.unsupportedRegex, "too large"),
         ("[a-z", ErrorCode.invalidRegex, "Unterminated character class"),
         ("\\Qa.b", ErrorCode.invalidRegex, "anchored"),
+        ("a)|(.*", ErrorCode.invalidRegex, "Unmatched parentheses"),
     ])
     func unrunnablePatternsAreRefusedAtWriteTime(pattern: String, code: Int, reason: String) async throws {
         try await StoreKind.sqlite.withStore { store in
