@@ -15,6 +15,10 @@ public struct Evaluation: Sendable {
     public var recipientDispositions: [Disposition]?
 
     init(message: MailMessage, matches: [PolicyMatch]) {
+        self.init(matches: matches, disposition: message.disposition, recipientCount: message.recipients.count)
+    }
+
+    init(matches: [PolicyMatch], disposition given: Disposition?, recipientCount: Int) {
         self.matches = matches
         var trusted = false, acceptable = false
         var exempt = Set<Int>()
@@ -26,7 +30,7 @@ public struct Evaluation: Sendable {
         trustedSender = trusted
         acceptableSender = acceptable
         exemptRecipients = exempt.sorted()
-        guard let given = message.disposition else {
+        guard let given else {
             disposition = nil
             recipientDispositions = nil
             return
@@ -34,7 +38,7 @@ public struct Evaluation: Sendable {
         // Trusted dominates acceptable; an exemption then applies per recipient on top.
         let final: Disposition = trusted ? .none : (acceptable && given.clearedByAcceptableSender ? .none : given)
         disposition = final
-        recipientDispositions = message.recipients.indices.map { exempt.contains($0) ? .none : final }
+        recipientDispositions = (0..<recipientCount).map { exempt.contains($0) ? .none : final }
     }
 }
 

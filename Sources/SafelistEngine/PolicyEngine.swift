@@ -24,7 +24,7 @@ public final class PolicyEngine: Sendable {
 
     public func evaluate(account: AccountID, messages: [MailMessage]) async throws -> [Evaluation] {
         let snapshot = try await snapshot(for: account)
-        return messages.map(snapshot.evaluate)
+        return snapshot.evaluate(messages)
     }
 
     /// Called after this node committed a write to the account: the write is applied before the

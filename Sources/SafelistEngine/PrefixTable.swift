@@ -43,36 +43,46 @@ final class PrefixTable: Sendable {
         v6Lengths = v6.sorted(by: >)
     }
 
-    /// Calls `body` with the value of every block that contains `address` (a plain address).
-    /// The home slot of every length is read first, so their cache misses overlap.
+    /// One lookup of an address at one prefix length that the filter let through.
+    struct Probe {
+        let message: Int32
+        let network: UInt128
+        let key: UInt16
+        let slot: Int
+    }
+
+    /// Appends the lookups of `address` (a plain address), one per prefix length present (most
+    /// to least specific) that the filter does not rule out. Planned for a whole chunk of
+    /// messages before any is resolved, their loads overlap.
     @inline(__always)
-    func forEach(containing address: IPBlock, _ body: (UInt32) -> Void) {
+    func plan(_ address: IPBlock, message: Int32, into probes: inout [Probe]) {
         let isV4 = address.family == .v4
         let lengths = isV4 ? v4Lengths : v6Lengths
         guard !lengths.isEmpty else { return }
         let width = isV4 ? 32 : 128
         let ones: UInt128 = isV4 ? 0xFFFF_FFFF : ~0
+        for length in lengths {
+            let key = Self.key(address.family, length)
+            let networkMask = length == 0 ? 0 : ones & ~((1 << UInt128(width - Int(length))) - 1)
+            let network = address.address & networkMask
+            let hash = Self.hash(network, key)
+            // Most lengths hold no block for this address: the filter says so from cache.
+            if filter.mayContain(hash) {
+                probes.append(Probe(message: message, network: network, key: key, slot: Int(truncatingIfNeeded: hash) & mask))
+            }
+        }
+    }
+
+    /// Calls `body` with the value of every block the probe finds.
+    @inline(__always)
+    func resolve(_ probe: Probe, _ body: (UInt32) -> Void) {
         entries.withUnsafeBufferPointer { entries in
-            withUnsafeTemporaryAllocation(of: (network: UInt128, key: UInt16, slot: Int, empty: Bool).self,
-                                          capacity: lengths.count) { probes in
-                for (index, length) in lengths.enumerated() {
-                    let key = Self.key(address.family, length)
-                    let networkMask = length == 0 ? 0 : ones & ~((1 << UInt128(width - Int(length))) - 1)
-                    let network = address.address & networkMask
-                    let hash = Self.hash(network, key)
-                    let slot = Int(truncatingIfNeeded: hash) & mask
-                    // Most lengths hold no block for this address: the filter says so from cache.
-                    probes[index] = (network, key, slot, !filter.mayContain(hash) || entries[slot].key == .max)
-                }
-                for probe in probes[..<lengths.count] where !probe.empty {
-                    var slot = probe.slot
-                    while true {
-                        let entry = entries[slot]
-                        if entry.key == .max { break }
-                        if entry.key == probe.key, entry.network == probe.network { body(entry.value) }
-                        slot = (slot + 1) & mask
-                    }
-                }
+            var slot = probe.slot
+            while true {
+                let entry = entries[slot]
+                if entry.key == .max { return }
+                if entry.key == probe.key, entry.network == probe.network { body(entry.value) }
+                slot = (slot + 1) & mask
             }
         }
     }

@@ -10,28 +10,37 @@ final class RegexShard: Sendable {
     let members: [UInt32]
     /// Per expression id: what identifies the expression across rebuilds.
     let keys: [RegexKey]
+    /// Every expression has an anchored literal, so the shard need only scan subjects the
+    /// segment's `RegexFilter` lets through; the others' shards scan every subject.
+    let filtered: Bool
 
-    init(group: RegexGroup, database: RegexDatabase, members: [UInt32], keys: [RegexKey]) {
+    init(group: RegexGroup, database: RegexDatabase, members: [UInt32], keys: [RegexKey], filtered: Bool) {
         self.group = group
         self.database = database
         self.members = members
         self.keys = keys
+        self.filtered = filtered
     }
 
     /// The same compiled database, its members at their indices in another segment.
     func remapped(_ members: [UInt32]) -> RegexShard {
-        RegexShard(group: group, database: database, members: members, keys: keys)
+        RegexShard(group: group, database: database, members: members, keys: keys, filtered: filtered)
     }
 
     /// Compiles `entries` into shards. A pattern Vectorscan refuses (possible only for rows
     /// written before the validator compiled them) is left out and reported, and the rest still
     /// compile; the write path refuses such patterns, so this is a safety net.
+    /// Expressions with an anchored literal and those without compile into separate shards.
     static func compile(_ entries: [(index: UInt32, key: RegexKey)], group: RegexGroup, shardSize: Int,
                         refused: inout [RegexKey]) -> [RegexShard] {
-        let chunks = stride(from: 0, to: entries.count, by: shardSize).map {
-            Array(entries[$0..<min($0 + shardSize, entries.count)])
+        var chunks: [(entries: [(index: UInt32, key: RegexKey)], filtered: Bool)] = []
+        for filtered in [true, false] {
+            let part = entries.filter { (AnchoredLiteral.of($0.key.pattern) != nil) == filtered }
+            for start in stride(from: 0, to: part.count, by: shardSize) {
+                chunks.append((Array(part[start..<min(start + shardSize, part.count)]), filtered))
+            }
         }
-        let results = ParallelMap.run(chunks) { chunk in compileDroppingRefused(chunk, group: group) }
+        let results = ParallelMap.run(chunks) { chunk in compileDroppingRefused(chunk.entries, group: group, filtered: chunk.filtered) }
         var shards: [RegexShard] = []
         for (shard, dropped) in results {
             if let shard { shards.append(shard) }
@@ -41,14 +50,15 @@ final class RegexShard: Sendable {
     }
 
     private static func compileDroppingRefused(
-        _ chunk: [(index: UInt32, key: RegexKey)], group: RegexGroup
+        _ chunk: [(index: UInt32, key: RegexKey)], group: RegexGroup, filtered: Bool
     ) -> (RegexShard?, [RegexKey]) {
         var entries = chunk
         var dropped: [RegexKey] = []
         while !entries.isEmpty {
             do {
                 let database = try RegexDatabase(expressions: entries.map { WholeSubjectRegex.expression($0.key.pattern) })
-                return (RegexShard(group: group, database: database, members: entries.map(\.index), keys: entries.map(\.key)), dropped)
+                return (RegexShard(group: group, database: database, members: entries.map(\.index), keys: entries.map(\.key),
+                                   filtered: filtered), dropped)
             } catch {
                 guard entries.indices.contains(error.expressionIndex) else { return (nil, dropped + entries.map(\.key)) }
                 dropped.append(entries.remove(at: error.expressionIndex).key)

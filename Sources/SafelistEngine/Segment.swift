@@ -15,9 +15,11 @@ final class Segment: Sendable {
     /// The shards flattened for scanning without reference counting: per group a range of
     /// `scanShards`, each naming its database and where its members start in `scanMembers`.
     let scanGroups: [Range<Int>]
-    let scanShards: [(database: UnretainedDatabase, members: Int)]
+    let scanShards: [(database: UnretainedDatabase, members: Int, filtered: Bool)]
     let scanMembers: [UInt32]
     let scratch: ScratchPool
+    /// What lets most subjects skip the filtered shards.
+    let filter: RegexFilter
     /// Stored patterns Vectorscan refused (rows older than the validator); they match nothing.
     let refused: [RegexKey]
 
@@ -74,16 +76,21 @@ final class Segment: Sendable {
         }
         self.shards = shards
         grants = policies.map(\.grants)
-        var groups: [Range<Int>] = [], flat: [(database: UnretainedDatabase, members: Int)] = [], members: [UInt32] = []
+        var groups: [Range<Int>] = [], flat: [(database: UnretainedDatabase, members: Int, filtered: Bool)] = [], members: [UInt32] = []
+        var literals: [(group: RegexGroup, literal: AnchoredLiteral)] = []
         for group in shards {
             let first = flat.count
             for shard in group {
-                flat.append((shard.database.unretained, members.count))
+                flat.append((shard.database.unretained, members.count, shard.filtered))
+                if shard.filtered {
+                    literals += shard.keys.compactMap { key in AnchoredLiteral.of(key.pattern).map { (shard.group, $0) } }
+                }
                 members += shard.members
             }
             groups.append(first..<flat.count)
         }
         scanGroups = groups
+        filter = RegexFilter(literals)
         scanShards = flat
         scanMembers = members
         self.refused = Array(Set(refused))

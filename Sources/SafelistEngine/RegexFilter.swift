@@ -1,0 +1,101 @@
+import SafelistRegex
+
+/// Decides, without running Vectorscan, that a subject cannot match any of a group's filtered
+/// expressions: each filtered expression has an anchored literal (`AnchoredLiteral`), and a
+/// subject that starts and ends with none of its group's literals is not scanned. Scans are the
+/// dearest part of an evaluation (tens of nanoseconds each, several a message), and nearly every
+/// subject matches no expression.
+///
+/// Only plain subjects are filtered: printable ASCII, lowercase (as the engine's matching form
+/// makes them), no line break. Anything else goes to Vectorscan whatever the literals say.
+struct RegexFilter: Sendable {
+    /// Per group and anchor (index `group * 2 + anchor`): every literal cut to the shortest
+    /// one's length, hashed into bits of a small table (a Bloom filter with one hash). Cutting
+    /// costs some precision; it buys one hash and one bit test a subject, where a length per
+    /// literal size cost several lookups. Flat arrays: nothing to retain on the hot path.
+    private let lengths: [Int]
+    /// Where each table starts in `bits`, and its size in bits less one (a power of two).
+    private let offsets: [Int]
+    private let masks: [Int]
+    private let bits: [UInt64]
+
+    init(_ literals: [(group: RegexGroup, literal: AnchoredLiteral)]) {
+        var lengths: [Int] = [], offsets: [Int] = [], masks: [Int] = [], bits: [UInt64] = []
+        for group in RegexGroup.allCases {
+            for anchor in [AnchoredLiteral.Anchor.prefix, .suffix] {
+                let texts = literals.filter { $0.group == group && $0.literal.anchor == anchor }.map { Array($0.literal.text.utf8) }
+                let shortest = texts.map(\.count).min() ?? 0
+                // About 32 bits a literal: one subject in 32 without a literal is scanned anyway.
+                var words = 8
+                while words * 64 < texts.count * 32 { words <<= 1 }
+                lengths.append(shortest)
+                offsets.append(bits.count)
+                masks.append(words * 64 - 1)
+                var table = [UInt64](repeating: 0, count: texts.isEmpty ? 0 : words)
+                for text in texts {
+                    let cut = anchor == .prefix ? Array(text[..<shortest]) : Array(text[(text.count - shortest)...])
+                    let bit = cut.withUnsafeBytes { Self.bit(Self.hash($0, group, anchor), words * 64 - 1) }
+                    table[bit >> 6] |= 1 << UInt64(bit & 63)
+                }
+                bits += table
+            }
+        }
+        self.lengths = lengths
+        self.offsets = offsets
+        self.masks = masks
+        self.bits = bits
+    }
+
+    static let empty = RegexFilter([])
+
+    /// False only when no filtered expression of `group` can match `text`, a plain subject.
+    @inline(__always)
+    func mayMatch(_ text: UnsafeRawBufferPointer, _ group: RegexGroup) -> Bool {
+        let prefix = group.rawValue * 2, suffix = prefix + 1
+        let prefixLength = lengths[prefix], suffixLength = lengths[suffix]
+        if prefixLength > 0, prefixLength <= text.count,
+           test(prefix, Self.hash(UnsafeRawBufferPointer(rebasing: text[..<prefixLength]), group, .prefix)) {
+            return true
+        }
+        return suffixLength > 0 && suffixLength <= text.count
+            && test(suffix, Self.hash(UnsafeRawBufferPointer(rebasing: text[(text.count - suffixLength)...]), group, .suffix))
+    }
+
+    @inline(__always)
+    private func test(_ table: Int, _ hash: UInt64) -> Bool {
+        let bit = Self.bit(hash, masks[table])
+        return bits.withUnsafeBufferPointer { $0[offsets[table] + bit >> 6] >> UInt64(bit & 63) & 1 != 0 }
+    }
+
+    @inline(__always)
+    private static func bit(_ hash: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: hash >> 40) & mask
+    }
+
+    /// A hash of at most 16 bytes from two overlapping word loads: a few instructions, where a
+    /// general hash would loop.
+    @inline(__always)
+    private static func hash(_ bytes: UnsafeRawBufferPointer, _ group: RegexGroup, _ anchor: AnchoredLiteral.Anchor) -> UInt64 {
+        let count = bytes.count
+        var head: UInt64 = 0, tail: UInt64 = 0
+        if count >= 8 {
+            head = bytes.loadUnaligned(as: UInt64.self)
+            tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else {
+            for index in 0..<count { head |= UInt64(bytes[index]) << UInt64(index * 8) }
+        }
+        let salt = UInt64(count) << 8 | UInt64(group.rawValue) << 1 | (anchor == .prefix ? 0 : 1)
+        return ByteHash.mix(head ^ ByteHash.seed ^ ByteHash.mix(tail ^ salt))
+    }
+
+    /// Printable ASCII without capitals: what the literals were lowercased for.
+    @inline(__always)
+    static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var outside: UInt8 = 0
+        for byte in bytes {
+            // Below `!` or above `~`, or a capital: the subtractions wrap, so each is one compare.
+            outside |= (byte &- 0x21 > 0x5D ? 1 : 0) | (byte &- 0x41 < 26 ? 1 : 0)
+        }
+        return outside == 0
+    }
+}
