@@ -63,7 +63,7 @@ let package = Package(
         // Knows neither HTTP nor SQL.
         .target(
             name: "SafelistEngine",
-            dependencies: ["SafelistCore", "SafelistRegex"]
+            dependencies: ["SafelistCore", "SafelistRegex", "CPrefetch"]
         ),
         // HTTP layer: routes, Cloudflare v4 envelope, auth middleware.
         .target(
@@ -98,6 +98,7 @@ let package = Package(
         ),
         // glibc's heap statistics for the benchmark's memory figures.
         .target(name: "CBenchSupport"),
+        .target(name: "CPrefetch"),
         // Opens a fresh store of each backend for the shared suites; PostgreSQL when configured.
         .target(
             name: "SafelistStoreTesting",

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A blocked Bloom filter in front of a large table: each key sets four bits within one
 /// 64-byte block, so asking costs one cache line, and at about 12 bits a key the whole filter
 /// of a million keys stays in the CPU's caches, while the table behind it does not. Nearly
@@ -32,6 +34,16 @@ struct BloomFilter: Sendable {
             let c = words[base + bits.2 >> 6] >> UInt64(bits.2 & 63)
             let d = words[base + bits.3 >> 6] >> UInt64(bits.3 & 63)
             return a & b & c & d & 1 != 0
+        }
+    }
+
+    /// Starts loading the line `mayContain(hash)` will read.
+    @inline(__always)
+    func prefetch(_ hash: UInt64) {
+        let (block, _) = Self.place(hash, blockMask)
+        words.withUnsafeBufferPointer { words in
+            guard let base = words.baseAddress else { return }
+            safelist_prefetch(base + block * 8)
         }
     }
 

@@ -107,27 +107,34 @@ extension ByteKeyTable {
 enum ByteHash {
     static let seed = UInt64.random(in: 1...UInt64.max)
 
+    /// Two lanes of eight bytes, so the multiplications of one lane overlap the other's; the
+    /// last bytes are read as one word ending at the end (overlapping what came before) rather
+    /// than a byte at a time, a loop whose length the CPU cannot predict.
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
-        var offset = 0
         let count = bytes.count
-        while offset + 8 <= count {
-            let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            h = mix(h ^ word)
+        var a = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+        var b = seed &+ 0x2545_F491_4F6C_DD1D
+        var offset = 0
+        while offset + 16 <= count {
+            a = mix(a ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            b = mix(b ^ bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+            offset += 16
+        }
+        if offset + 8 <= count {
+            a = mix(a ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
             offset += 8
         }
         if offset < count {
             var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
+            if count >= 8 {
+                tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else {
+                for index in 0..<count { tail |= UInt64(bytes[index]) << UInt64(index * 8) }
             }
-            h = mix(h ^ tail)
+            b = mix(b ^ tail)
         }
-        return mix(h)
+        return mix(a ^ (b << 31 | b >> 33))
     }
 
     @inline(__always)

@@ -43,17 +43,18 @@ final class PrefixTable: Sendable {
         v6Lengths = v6.sorted(by: >)
     }
 
-    /// One lookup of an address at one prefix length that the filter let through.
+    /// One lookup of an address at one prefix length.
     struct Probe {
         let message: Int32
         let network: UInt128
         let key: UInt16
-        let slot: Int
+        let hash: UInt64
     }
 
-    /// Appends the lookups of `address` (a plain address), one per prefix length present (most
-    /// to least specific) that the filter does not rule out. Planned for a whole chunk of
-    /// messages before any is resolved, their loads overlap.
+    /// Appends the lookups of `address` (a plain address), one per prefix length present, most
+    /// to least specific. A chunk's lookups are all planned, then `filter` keeps those that may
+    /// find something: in a loop of its own, many of the filter's cache misses are under way
+    /// at once.
     @inline(__always)
     func plan(_ address: IPBlock, message: Int32, into probes: inout [Probe]) {
         let isV4 = address.family == .v4
@@ -66,18 +67,31 @@ final class PrefixTable: Sendable {
             let networkMask = length == 0 ? 0 : ones & ~((1 << UInt128(width - Int(length))) - 1)
             let network = address.address & networkMask
             let hash = Self.hash(network, key)
-            // Most lengths hold no block for this address: the filter says so from cache.
-            if filter.mayContain(hash) {
-                probes.append(Probe(message: message, network: network, key: key, slot: Int(truncatingIfNeeded: hash) & mask))
-            }
+            filter.prefetch(hash)
+            probes.append(Probe(message: message, network: network, key: key, hash: hash))
         }
+    }
+
+    /// Keeps the probes the Bloom filter does not rule out (most lengths hold no block for
+    /// the address), without a branch on what the filter says.
+    func filter(_ probes: inout [Probe]) {
+        let kept = probes.withUnsafeMutableBufferPointer { probes in
+            var kept = 0
+            for index in probes.indices {
+                let probe = probes[index]
+                probes[kept] = probe
+                kept &+= filter.mayContain(probe.hash) ? 1 : 0
+            }
+            return kept
+        }
+        probes.removeLast(probes.count - kept)
     }
 
     /// Calls `body` with the value of every block the probe finds.
     @inline(__always)
     func resolve(_ probe: Probe, _ body: (UInt32) -> Void) {
         entries.withUnsafeBufferPointer { entries in
-            var slot = probe.slot
+            var slot = Int(truncatingIfNeeded: probe.hash) & mask
             while true {
                 let entry = entries[slot]
                 if entry.key == .max { return }

@@ -9,7 +9,7 @@ extension Segment {
     /// read in one pass, and those misses overlap; then each regex database scans every subject
     /// of the chunk it applies to while it is hot in cache; then the lookups finish on slots
     /// already read. A chunk is small enough that its subjects stay in the first-level cache.
-    static let chunkSize = 32
+    static let chunkSize = 64
 
     /// Appends a hit for every policy of this segment that matches a subject of one of
     /// `messages`, on a side where it grants something; a hit names its message by position.
@@ -29,6 +29,7 @@ extension Segment {
                                 guard let ip = messages[index].clientIP else { continue }
                                 ips.plan(ip, message: Int32(index), into: &work.ipProbes)
                             }
+                            ips.filter(&work.ipProbes)
                         }
                         if let scratch { scanRegexes(spans, bytes, scratch, segment, &hits) }
                         for probe in work.ipProbes {
@@ -50,24 +51,30 @@ extension Segment {
                             into probes: inout [Probe]) {
         probes.removeAll(keepingCapacity: true)
         let hasEmails = emails.count > 0, hasDomains = domains.count > 0
-        for (index, span) in spans.enumerated() where span.kind != .ip {
-            let end = span.end
-            if hasEmails, span.kind != .hostname {
-                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]))
-                probes.append(Probe(span: Int32(index), start: Int32(span.start), isDomain: false, hash: hash, slot: emails.home(hash)))
-            }
-            guard hasDomains else { continue }
-            // The name, then each parent at a label boundary that still has two labels.
-            var start = span.domainStart
-            var labels = 1
-            for byte in bytes[start..<end] where byte == UInt8(ascii: ".") { labels += 1 }
-            while let dot = bytes[start..<end].firstIndex(of: UInt8(ascii: ".")) {
-                if labels >= 64 || domains.labelCounts & (1 << UInt64(labels)) != 0 {
+        // Where the dots of one domain are, found without a branch per byte.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(bytes.count, 1)) { dots in
+            for (index, span) in spans.enumerated() where span.kind != .ip {
+                let end = span.end
+                if hasEmails, span.kind != .hostname {
+                    let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]))
+                    emails.filter.prefetch(hash)
+                    probes.append(Probe(span: Int32(index), start: Int32(span.start), isDomain: false, hash: hash, slot: emails.home(hash)))
+                }
+                guard hasDomains else { continue }
+                var count = 0
+                for offset in span.domainStart..<end {
+                    dots[count] = offset
+                    count &+= bytes[offset] == UInt8(ascii: ".") ? 1 : 0
+                }
+                // The name, then each parent at a label boundary that still has two labels.
+                for dot in -1..<count - 1 {
+                    let labels = count - dot
+                    guard labels >= 64 || domains.labelCounts & (1 << UInt64(labels)) != 0 else { continue }
+                    let start = dot < 0 ? span.domainStart : dots[dot] + 1
                     let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    domains.filter.prefetch(hash)
                     probes.append(Probe(span: Int32(index), start: Int32(start), isDomain: true, hash: hash, slot: domains.home(hash)))
                 }
-                start = dot + 1
-                labels -= 1
             }
         }
         probes.withUnsafeMutableBufferPointer { probes in
