@@ -24,13 +24,16 @@ struct MatchWork {
                 // A lookup for the address, one per label of its domain at most.
                 chunk.probes += 2 + (length - domain) / 2
             }
-            for index in 0..<message.pointee.senderCount {
-                let sender = message.pointee.sender(index)
-                count(sender?.address, domain: sender?.domainOffset ?? 0)
+            if let sender = message.pointee.envelopeFrom { count(sender.address, domain: sender.domainOffset) }
+            if let sender = message.pointee.headerFrom { count(sender.address, domain: sender.domainOffset) }
+            for index in message.pointee.replyTo.indices {
+                count(message.pointee.replyTo[index].address, domain: message.pointee.replyTo[index].domainOffset)
             }
             count(message.pointee.clientHostname, domain: 0)
             count(message.pointee.clientIPText, domain: message.pointee.clientIPText?.utf8.count ?? 0)
-            for recipient in message.pointee.recipients { count(recipient.address, domain: recipient.domainOffset) }
+            for index in message.pointee.recipients.indices {
+                count(message.pointee.recipients[index].address, domain: message.pointee.recipients[index].domainOffset)
+            }
             most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans), max(most.probes, chunk.probes))
         }
         bytes.reserveCapacity(most.bytes)
@@ -48,20 +51,23 @@ struct MatchWork {
             // Through a pointer: the fields are read in place, the message is never copied.
             let message = first + position
             let owner = Int32(position)
-            let senderCount = message.pointee.senderCount
-            for index in 0..<senderCount {
+            let firstSender = spans.count
+            for index in 0..<message.pointee.senderCount {
                 guard let sender = message.pointee.sender(index) else { continue }
-                // A repeated address is matched once and reported for each sender it is (the
-                // first 64 senders; beyond, each stands alone).
-                var roles: UInt64 = 0
-                if index < 64 {
-                    if (0..<index).contains(where: { message.pointee.sender($0)?.address == sender.address }) { continue }
-                    roles = 1 << UInt64(index)
-                    for other in index + 1..<min(senderCount, 64) where message.pointee.sender(other)?.address == sender.address {
-                        roles |= 1 << UInt64(other)
-                    }
+                // Past the 64th sender, each address stands alone (roles 0).
+                guard index < 64 else {
+                    add(sender.address, .sender, owner, index, domain: sender.domainOffset)
+                    continue
                 }
-                add(sender.address, .sender, owner, index, domain: sender.domainOffset, roles: roles)
+                add(sender.address, .sender, owner, index, domain: sender.domainOffset, roles: 1 << UInt64(index))
+                // An address an earlier sender already is (header_from is often envelope_from)
+                // is matched once: its role joins that span, its bytes are taken back.
+                let added = spans[spans.count - 1]
+                if let earlier = (firstSender..<spans.count - 1).first(where: { sameBytes(spans[$0], added) }) {
+                    spans[earlier].roles |= added.roles
+                    spans.removeLast()
+                    bytes.removeLast(added.end - added.start)
+                }
             }
             if let hostname = message.pointee.clientHostname { add(hostname, .hostname, owner, 0, domain: 0) }
             if let text = message.pointee.clientIPText { add(text, .ip, owner, 0, domain: text.utf8.count) }
@@ -69,6 +75,12 @@ struct MatchWork {
                 let recipient = message.pointee.recipients[index]
                 add(recipient.address, .recipient, owner, index, domain: recipient.domainOffset)
             }
+        }
+    }
+
+    private func sameBytes(_ one: SubjectSpan, _ other: SubjectSpan) -> Bool {
+        one.end - one.start == other.end - other.start && bytes.withUnsafeBytes {
+            ByteKeyTable.equal($0, at: one.start, UnsafeRawBufferPointer(rebasing: $0[other.start..<other.end]))
         }
     }
 
@@ -100,7 +112,7 @@ struct SubjectSpan {
     let domainStart: Int
     /// For a sender address: bit n is set when sender n (envelope_from, header_from, each
     /// reply_to) is this same address; 0 when it stands alone at an index past 63.
-    let roles: UInt64
+    var roles: UInt64
 }
 
 extension SubjectSpan {
