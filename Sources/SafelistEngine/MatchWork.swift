@@ -1,57 +1,62 @@
 /// The buffers one evaluation call matches with, reused from chunk to chunk and segment to
-/// segment: a chunk's subjects laid out back to back, and its literal lookups.
+/// segment: a chunk's subjects laid out back to back. They are the caller's temporary (stack)
+/// allocations, sized by `capacity(for:chunkSize:)`: a call of one message allocates nothing
+/// on the heap for its matching.
 struct MatchWork {
-    var bytes: [UInt8] = []
-    var spans: [SubjectSpan] = []
-    var probes: [Probe] = []
-    var ipProbes: [PrefixTable.Probe] = []
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+    let spans: UnsafeMutableBufferPointer<SubjectSpan>
+    private(set) var byteCount = 0
+    private(set) var spanCount = 0
+    /// At least the literal lookups the chunk can need: per address one, per domain one per dot.
+    private(set) var probeBound = 0
 
-    /// Reserves room for the largest chunk of `messages`, so a call allocates each buffer once
-    /// instead of growing it append by append.
-    init(for messages: UnsafeBufferPointer<MailMessage>, chunkSize: Int) {
-        var most = (bytes: 0, spans: 0, probes: 0)
-        var chunk = (bytes: 0, spans: 0, probes: 0)
-        guard let first = messages.baseAddress else { return }
+    /// The bytes and subjects of the largest chunk of `messages`.
+    static func capacity(for messages: UnsafeBufferPointer<MailMessage>, chunkSize: Int) -> (bytes: Int, spans: Int) {
+        var most = (bytes: 0, spans: 0)
+        var chunk = (bytes: 0, spans: 0)
+        guard let first = messages.baseAddress else { return most }
         for position in messages.indices {
             // Through a pointer: the fields are read in place, the message is never copied.
             let message = first + position
-            if position % chunkSize == 0 { chunk = (0, 0, 0) }
-            func count(_ text: String?, domain: Int) {
+            if position % chunkSize == 0 { chunk = (0, 0) }
+            func count(_ text: String?) {
                 guard let text else { return }
-                let length = text.utf8.count
-                chunk.bytes += length
+                chunk.bytes += text.utf8.count
                 chunk.spans += 1
-                // A lookup for the address, one per label of its domain at most.
-                chunk.probes += 2 + (length - domain) / 2
             }
-            if let sender = message.pointee.envelopeFrom { count(sender.address, domain: sender.domainOffset) }
-            if let sender = message.pointee.headerFrom { count(sender.address, domain: sender.domainOffset) }
-            for index in message.pointee.replyTo.indices {
-                count(message.pointee.replyTo[index].address, domain: message.pointee.replyTo[index].domainOffset)
-            }
-            count(message.pointee.clientHostname, domain: 0)
-            count(message.pointee.clientIPText, domain: message.pointee.clientIPText?.utf8.count ?? 0)
-            for index in message.pointee.recipients.indices {
-                count(message.pointee.recipients[index].address, domain: message.pointee.recipients[index].domainOffset)
-            }
-            most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans), max(most.probes, chunk.probes))
+            count(message.pointee.envelopeFrom?.address)
+            count(message.pointee.headerFrom?.address)
+            for index in message.pointee.replyTo.indices { count(message.pointee.replyTo[index].address) }
+            count(message.pointee.clientHostname)
+            count(message.pointee.clientIPText)
+            for index in message.pointee.recipients.indices { count(message.pointee.recipients[index].address) }
+            most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans))
         }
-        bytes.reserveCapacity(most.bytes)
-        spans.reserveCapacity(most.spans)
-        probes.reserveCapacity(most.probes)
+        return most
+    }
+
+    init(bytes: UnsafeMutableBufferPointer<UInt8>, spans: UnsafeMutableBufferPointer<SubjectSpan>) {
+        self.bytes = bytes
+        self.spans = spans
+    }
+
+    /// The chunk's subjects and their bytes.
+    var laidOut: (spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer) {
+        (UnsafeBufferPointer(rebasing: spans[..<spanCount]), UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<byteCount])))
     }
 
     /// Lays out the subjects of `messages[range]`: each sender address once (envelope_from and
     /// header_from are often one address), the host name, the client IP's text, each recipient.
     mutating func layout(_ messages: UnsafeBufferPointer<MailMessage>, _ range: Range<Int>) {
-        bytes.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
+        byteCount = 0
+        spanCount = 0
+        probeBound = 0
         guard let first = messages.baseAddress else { return }
         for position in range {
             // Through a pointer: the fields are read in place, the message is never copied.
             let message = first + position
             let owner = Int32(position)
-            let firstSender = spans.count
+            let firstSender = spanCount
             for index in 0..<message.pointee.senderCount {
                 guard let sender = message.pointee.sender(index) else { continue }
                 // Past the 64th sender, each address stands alone (roles 0).
@@ -61,38 +66,46 @@ struct MatchWork {
                 }
                 add(sender.address, .sender, owner, index, domain: sender.domainOffset, roles: 1 << UInt64(index))
                 // An address an earlier sender already is (header_from is often envelope_from)
-                // is matched once: its role joins that span, its bytes are taken back.
-                let added = spans[spans.count - 1]
-                if let earlier = (firstSender..<spans.count - 1).first(where: { sameBytes(spans[$0], added) }) {
+                // is matched once: its role joins that span, its bytes are given back.
+                let added = spans[spanCount - 1]
+                if let earlier = (firstSender..<spanCount - 1).first(where: { sameBytes(spans[$0], added) }) {
                     spans[earlier].roles |= added.roles
-                    spans.removeLast()
-                    bytes.removeLast(added.end - added.start)
+                    spanCount -= 1
+                    byteCount = added.start
                 }
             }
             if let hostname = message.pointee.clientHostname { add(hostname, .hostname, owner, 0, domain: 0) }
             if let text = message.pointee.clientIPText { add(text, .ip, owner, 0, domain: text.utf8.count) }
             for index in message.pointee.recipients.indices {
-                let recipient = message.pointee.recipients[index]
-                add(recipient.address, .recipient, owner, index, domain: recipient.domainOffset)
+                add(message.pointee.recipients[index].address, .recipient, owner, index,
+                    domain: message.pointee.recipients[index].domainOffset)
             }
         }
     }
 
     private func sameBytes(_ one: SubjectSpan, _ other: SubjectSpan) -> Bool {
-        one.end - one.start == other.end - other.start && bytes.withUnsafeBytes {
-            ByteKeyTable.equal($0, at: one.start, UnsafeRawBufferPointer(rebasing: $0[other.start..<other.end]))
-        }
+        let buffer = UnsafeRawBufferPointer(UnsafeBufferPointer(bytes))
+        return one.end - one.start == other.end - other.start
+            && ByteKeyTable.equal(buffer, at: one.start, UnsafeRawBufferPointer(rebasing: buffer[other.start..<other.end]))
     }
 
     private mutating func add(_ text: String, _ kind: SubjectSpan.Kind, _ message: Int32, _ index: Int, domain: Int, roles: UInt64 = 0) {
-        let start = bytes.count
+        let start = byteCount
+        let count = text.utf8.count
+        let target = UnsafeMutableBufferPointer(rebasing: bytes[start..<start + count])
         // Native strings hand over their bytes at once; others (bridged) are copied a byte at a time.
-        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-            bytes.append(contentsOf: text.utf8)
+        let copied = text.utf8.withContiguousStorageIfAvailable { source in
+            UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(source))
         }
-        let plain = bytes.withUnsafeBytes { RegexFilter.isPlain(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        spans.append(SubjectSpan(message: message, kind: kind, plain: plain, index: Int32(truncatingIfNeeded: index), start: start,
-                                 end: bytes.count, domainStart: start + domain, roles: roles))
+        if copied == nil { _ = target.initialize(from: text.utf8) }
+        byteCount += count
+        let subject = UnsafeRawBufferPointer(UnsafeBufferPointer(target))
+        var dots = 0
+        for byte in subject[domain...] { dots &+= byte == UInt8(ascii: ".") ? 1 : 0 }
+        probeBound += 1 + dots
+        spans[spanCount] = SubjectSpan(message: message, kind: kind, plain: RegexFilter.isPlain(subject), index: Int32(truncatingIfNeeded: index),
+                                       start: start, end: start + count, domainStart: start + domain, roles: roles)
+        spanCount += 1
     }
 }
 

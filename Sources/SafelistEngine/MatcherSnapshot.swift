@@ -27,43 +27,58 @@ public final class MatcherSnapshot: Sendable {
     public var refusedPatterns: [String] { (base.refused + delta.refused).map(\.pattern) }
 
     public func evaluate(_ message: MailMessage) -> Evaluation {
-        withUnsafePointer(to: message) { evaluate(UnsafeBufferPointer(start: $0, count: 1))[0] }
+        withUnsafePointer(to: message) { pointer in
+            let hits = collect(UnsafeBufferPointer(start: pointer, count: 1))
+            return evaluation(of: pointer, hits[...])
+        }
     }
 
     /// Evaluates a batch in one pass over each segment: cheaper a message than one call each,
     /// because the lookups of many messages overlap and each regex database stays in cache
     /// while it scans them all (see `Segment.collect`).
     public func evaluate(_ messages: [MailMessage]) -> [Evaluation] {
-        messages.withUnsafeBufferPointer(evaluate)
+        messages.withUnsafeBufferPointer { messages in
+            guard let first = messages.baseAddress else { return [] }
+            var hits = collect(messages)
+            hits.sort { $0.message < $1.message }
+            var evaluations: [Evaluation] = []
+            evaluations.reserveCapacity(messages.count)
+            var next = 0
+            for position in messages.indices {
+                let start = next
+                while next < hits.count, hits[next].message == position { next += 1 }
+                evaluations.append(evaluation(of: first + position, hits[start..<next]))
+            }
+            return evaluations
+        }
     }
 
-    private func evaluate(_ messages: UnsafeBufferPointer<MailMessage>) -> [Evaluation] {
+    /// Every hit of both segments, bar the base's policies written since.
+    private func collect(_ messages: UnsafeBufferPointer<MailMessage>) -> [Hit] {
         var hits: [Hit] = []
-        var work = MatchWork(for: messages, chunkSize: Segment.chunkSize)
-        base.collect(messages, segment: 0, into: &hits, work: &work)
-        if !superseded.isEmpty, !hits.isEmpty {
-            hits.removeAll { superseded.contains(base.policies[Int($0.policy)].uuid) }
-        }
-        if !delta.isEmpty { delta.collect(messages, segment: 1, into: &hits, work: &work) }
-        // Messages are read through a pointer, never copied: most have no match at all.
-        guard let first = messages.baseAddress else { return [] }
-        hits.sort { $0.message < $1.message }
-        var evaluations: [Evaluation] = []
-        evaluations.reserveCapacity(messages.count)
-        var next = 0
-        for position in messages.indices {
-            let message = first + position
-            var matches: [PolicyMatch] = []
-            while next < hits.count, hits[next].message == position {
-                let hit = hits[next]
-                matches.append(PolicyMatch(policy: (hit.segment == 0 ? base : delta).policies[Int(hit.policy)], role: hit.role,
-                                           message: message.pointee))
-                next += 1
+        let capacity = MatchWork.capacity(for: messages, chunkSize: Segment.chunkSize)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity.bytes, 1)) { bytes in
+            withUnsafeTemporaryAllocation(of: SubjectSpan.self, capacity: max(capacity.spans, 1)) { spans in
+                var work = MatchWork(bytes: bytes, spans: spans)
+                base.collect(messages, segment: 0, into: &hits, work: &work)
+                if !superseded.isEmpty, !hits.isEmpty {
+                    hits.removeAll { superseded.contains(base.policies[Int($0.policy)].uuid) }
+                }
+                if !delta.isEmpty { delta.collect(messages, segment: 1, into: &hits, work: &work) }
             }
-            matches.sort { ($0.role.order, $0.policy.pattern, $0.policy.uuid.uuidString) < ($1.role.order, $1.policy.pattern, $1.policy.uuid.uuidString) }
-            evaluations.append(Evaluation(matches: matches, disposition: message.pointee.disposition,
-                                          recipientCount: message.pointee.recipients.count))
         }
-        return evaluations
+        return hits
+    }
+
+    /// One message's evaluation from its hits. The message is read through a pointer, never
+    /// copied: most have no match at all.
+    private func evaluation(of message: UnsafePointer<MailMessage>, _ hits: ArraySlice<Hit>) -> Evaluation {
+        var matches: [PolicyMatch] = []
+        for hit in hits {
+            matches.append(PolicyMatch(policy: (hit.segment == 0 ? base : delta).policies[Int(hit.policy)], role: hit.role,
+                                       message: message.pointee))
+        }
+        matches.sort { ($0.role.order, $0.policy.pattern, $0.policy.uuid.uuidString) < ($1.role.order, $1.policy.pattern, $1.policy.uuid.uuidString) }
+        return Evaluation(matches: matches, disposition: message.pointee.disposition, recipientCount: message.pointee.recipients.count)
     }
 }

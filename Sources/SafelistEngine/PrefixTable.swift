@@ -51,12 +51,17 @@ final class PrefixTable: Sendable {
         let hash: UInt64
     }
 
+    /// How many lookups `plan` makes for an address of the family.
+    func lengthCount(_ family: IPBlock.Family) -> Int {
+        family == .v4 ? v4Lengths.count : v6Lengths.count
+    }
+
     /// Appends the lookups of `address` (a plain address), one per prefix length present, most
     /// to least specific. A chunk's lookups are all planned, then `filter` keeps those that may
     /// find something: in a loop of its own, many of the filter's cache misses are under way
     /// at once.
     @inline(__always)
-    func plan(_ address: IPBlock, message: Int32, into probes: inout [Probe]) {
+    func plan(_ address: IPBlock, message: Int32, into probes: UnsafeMutableBufferPointer<Probe>, count: inout Int) {
         let isV4 = address.family == .v4
         let lengths = isV4 ? v4Lengths : v6Lengths
         guard !lengths.isEmpty else { return }
@@ -68,23 +73,22 @@ final class PrefixTable: Sendable {
             let network = address.address & networkMask
             let hash = Self.hash(network, key)
             filter.prefetch(hash)
-            probes.append(Probe(message: message, network: network, key: key, hash: hash))
+            probes[count] = Probe(message: message, network: network, key: key, hash: hash)
+            count += 1
         }
     }
 
     /// Keeps the probes the Bloom filter does not rule out (most lengths hold no block for
     /// the address), without a branch on what the filter says.
-    func filter(_ probes: inout [Probe]) {
-        let kept = probes.withUnsafeMutableBufferPointer { probes in
-            var kept = 0
-            for index in probes.indices {
-                let probe = probes[index]
-                probes[kept] = probe
-                kept &+= filter.mayContain(probe.hash) ? 1 : 0
-            }
-            return kept
+    /// Returns how many were kept, moved to the front.
+    func filter(_ probes: UnsafeMutableBufferPointer<Probe>) -> Int {
+        var kept = 0
+        for index in probes.indices {
+            let probe = probes[index]
+            probes[kept] = probe
+            kept &+= filter.mayContain(probe.hash) ? 1 : 0
         }
-        probes.removeLast(probes.count - kept)
+        return kept
     }
 
     /// Calls `body` with the value of every block the probe finds.

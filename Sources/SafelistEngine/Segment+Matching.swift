@@ -20,22 +20,23 @@ extension Segment {
             while start < messages.count {
                 let end = min(start + Self.chunkSize, messages.count)
                 work.layout(messages, start..<end)
-                work.bytes.withUnsafeBytes { bytes in
-                    work.spans.withUnsafeBufferPointer { spans in
-                        planProbes(spans, bytes, into: &work.probes)
-                        work.ipProbes.removeAll(keepingCapacity: true)
-                        if ips.count > 0 {
-                            for index in start..<end {
-                                guard let ip = messages[index].clientIP else { continue }
-                                ips.plan(ip, message: Int32(index), into: &work.ipProbes)
-                            }
-                            ips.filter(&work.ipProbes)
+                let (spans, bytes) = work.laidOut
+                var ipBound = 0
+                for index in start..<end { ipBound += messages[index].clientIP.map { ips.lengthCount($0.family) } ?? 0 }
+                withUnsafeTemporaryAllocation(of: Probe.self, capacity: max(work.probeBound, 1)) { probes in
+                    withUnsafeTemporaryAllocation(of: PrefixTable.Probe.self, capacity: max(ipBound, 1)) { ipProbes in
+                        let probeCount = planProbes(spans, bytes, into: probes)
+                        var ipCount = 0
+                        for index in start..<end {
+                            guard let ip = messages[index].clientIP else { continue }
+                            ips.plan(ip, message: Int32(index), into: ipProbes, count: &ipCount)
                         }
+                        ipCount = ips.filter(UnsafeMutableBufferPointer(rebasing: ipProbes[..<ipCount]))
                         if let scratch { scanRegexes(spans, bytes, scratch, segment, &hits) }
-                        for probe in work.ipProbes {
+                        for probe in ipProbes[..<ipCount] {
                             ips.resolve(probe) { hits.append(Hit(message: probe.message, segment: segment, policy: $0, role: .clientIP)) }
                         }
-                        resolve(work.probes, spans, bytes, segment, &hits)
+                        resolve(UnsafeBufferPointer(rebasing: probes[..<probeCount]), spans, bytes, segment, &hits)
                     }
                 }
                 start = end
@@ -44,12 +45,13 @@ extension Segment {
     }
 
     /// Lists every literal lookup of the chunk that its table's filter lets through, and reads
-    /// each one's home slot. Three passes, so that nothing waits on memory in a branch: hash
-    /// every key; ask the filters for all of them (the lines they need load in parallel, and
-    /// the answers are kept without branching on them); read the home slots of the survivors.
+    /// each one's home slot; returns how many. Three passes, so that nothing waits on memory in
+    /// a branch: hash every key (starting to load its filter line); ask the filters for all of
+    /// them, keeping the answers without branching on them; read the home slots of the
+    /// survivors. `probes` holds at least one lookup per address and one per dot.
     private func planProbes(_ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer,
-                            into probes: inout [Probe]) {
-        probes.removeAll(keepingCapacity: true)
+                            into probes: UnsafeMutableBufferPointer<Probe>) -> Int {
+        var count = 0
         let hasEmails = emails.count > 0, hasDomains = domains.count > 0
         // Where the dots of one domain are, found without a branch per byte.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: max(bytes.count, 1)) { dots in
@@ -58,42 +60,42 @@ extension Segment {
                 if hasEmails, span.kind != .hostname {
                     let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]))
                     emails.filter.prefetch(hash)
-                    probes.append(Probe(span: Int32(index), start: Int32(span.start), isDomain: false, hash: hash, slot: emails.home(hash)))
+                    probes[count] = Probe(span: Int32(index), start: Int32(span.start), isDomain: false, hash: hash, slot: emails.home(hash))
+                    count += 1
                 }
                 guard hasDomains else { continue }
-                var count = 0
+                var dotCount = 0
                 for offset in span.domainStart..<end {
-                    dots[count] = offset
-                    count &+= bytes[offset] == UInt8(ascii: ".") ? 1 : 0
+                    dots[dotCount] = offset
+                    dotCount &+= bytes[offset] == UInt8(ascii: ".") ? 1 : 0
                 }
                 // The name, then each parent at a label boundary that still has two labels.
-                for dot in -1..<count - 1 {
-                    let labels = count - dot
+                for dot in -1..<dotCount - 1 {
+                    let labels = dotCount - dot
                     guard labels >= 64 || domains.labelCounts & (1 << UInt64(labels)) != 0 else { continue }
                     let start = dot < 0 ? span.domainStart : dots[dot] + 1
                     let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                     domains.filter.prefetch(hash)
-                    probes.append(Probe(span: Int32(index), start: Int32(start), isDomain: true, hash: hash, slot: domains.home(hash)))
+                    probes[count] = Probe(span: Int32(index), start: Int32(start), isDomain: true, hash: hash, slot: domains.home(hash))
+                    count += 1
                 }
             }
         }
-        probes.withUnsafeMutableBufferPointer { probes in
-            var kept = 0
-            for index in probes.indices {
-                let probe = probes[index]
-                let pass = probe.isDomain ? domains.filter.mayContain(probe.hash) : emails.filter.mayContain(probe.hash)
-                probes[kept] = probe
-                kept &+= pass ? 1 : 0
-            }
-            // The loads that miss: independent of each other, so the CPU overlaps them.
-            for index in 0..<kept {
-                probes[index].first = probes[index].isDomain ? domains.slot(probes[index].slot) : emails.slot(probes[index].slot)
-            }
-            for index in kept..<probes.count { probes[index].first = 0 }
+        var kept = 0
+        for index in 0..<count {
+            let probe = probes[index]
+            let pass = probe.isDomain ? domains.filter.mayContain(probe.hash) : emails.filter.mayContain(probe.hash)
+            probes[kept] = probe
+            kept &+= pass ? 1 : 0
         }
+        // The loads that miss: independent of each other, so the CPU overlaps them.
+        for index in 0..<kept {
+            probes[index].first = probes[index].isDomain ? domains.slot(probes[index].slot) : emails.slot(probes[index].slot)
+        }
+        return kept
     }
 
-    private func resolve(_ probes: [Probe], _ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer,
+    private func resolve(_ probes: UnsafeBufferPointer<Probe>, _ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer,
                          _ segment: UInt8, _ hits: inout [Hit]) {
         for probe in probes where probe.first != 0 {
             let span = spans[Int(probe.span)]
