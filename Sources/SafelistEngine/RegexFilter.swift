@@ -46,8 +46,6 @@ struct RegexFilter: Sendable {
         self.bits = bits
     }
 
-    static let empty = RegexFilter([])
-
     /// False only when no filtered expression of `group` can match `text`, a plain subject.
     @inline(__always)
     func mayMatch(_ text: UnsafeRawBufferPointer, _ group: RegexGroup) -> Bool {
