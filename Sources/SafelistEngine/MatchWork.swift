@@ -96,6 +96,7 @@ struct MatchWork {
         // Native strings hand over their bytes at once; others (bridged) are copied a byte at a time.
         let copied = text.utf8.withContiguousStorageIfAvailable { source in
             UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(source))
+            return true
         }
         if copied == nil { _ = target.initialize(from: text.utf8) }
         byteCount += count

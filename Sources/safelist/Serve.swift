@@ -118,7 +118,7 @@ struct EngineFollower: Service {
     let engine: PolicyEngine
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await engine.follow() }
+        await cancelWhenGracefulShutdown { await engine.follow() }
     }
 }
 

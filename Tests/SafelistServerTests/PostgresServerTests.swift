@@ -129,7 +129,8 @@ struct PostgresServerTests {
             #expect(reply.json["success"] as? Bool == false)
             let error = (reply.json["errors"] as? [[String: Any]])?.first
             #expect(error?["code"] as? Int == 25060)
-            #expect((error?["message"] as? String ?? "").contains("PostgreSQL"))
+            let message = (error?["message"] as? String) ?? ""
+            #expect(message.contains("PostgreSQL"))
         }
         #expect(Date().timeIntervalSince(started) < 15, "answers come within the database timeout, not after a hang")
         #expect(server.process.isRunning)
