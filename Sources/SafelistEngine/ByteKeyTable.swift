@@ -60,22 +60,23 @@ final class ByteKeyTable: Sendable {
 
     /// The slot a key with this hash is looked for first.
     @inline(__always)
-    func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & mask }
+    private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & mask }
 
-    /// Reads a slot. Evaluations read the home slots of all of a message's keys first, in one
-    /// pass: the loads miss the cache independently and overlap, instead of one after another.
+    /// Reads the home slot of `hash`. Evaluations read the home slots of all of a chunk's keys
+    /// first, in one pass: the loads miss the cache independently and overlap, instead of one
+    /// after another.
     @inline(__always)
-    func slot(_ index: Int) -> UInt64 { slots.withUnsafeBufferPointer { $0[index] } }
+    func homeSlot(_ hash: UInt64) -> UInt64 { slots.withUnsafeBufferPointer { $0[home(hash)] } }
 
     /// Calls `body` with the value of every entry whose key equals `key`, starting at the
-    /// home slot of `hash` (`start`), whose content `first` the caller already read.
+    /// home slot of `hash`, whose content `first` the caller already read.
     @inline(__always)
-    func forEach(_ key: UnsafeRawBufferPointer, hash: UInt64, from start: Int, first: UInt64, _ body: (UInt32) -> Void) {
+    func forEach(_ key: UnsafeRawBufferPointer, hash: UInt64, first: UInt64, _ body: (UInt32) -> Void) {
         if first == 0 { return }
         let tag = hash & 0xFFFF_FFFF_0000_0000
         slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBytes { arena in
-                var slot = start
+                var slot = home(hash)
                 var content = first
                 while true {
                     if content == 0 { return }

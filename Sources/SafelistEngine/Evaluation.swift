@@ -14,10 +14,6 @@ public struct Evaluation: Sendable {
     /// The final verdict per recipient, when the message carried one.
     public var recipientDispositions: [Disposition]?
 
-    init(message: MailMessage, matches: [PolicyMatch]) {
-        self.init(matches: matches, disposition: message.disposition, recipientCount: message.recipients.count)
-    }
-
     init(matches: [PolicyMatch], disposition given: Disposition?, recipientCount: Int) {
         self.matches = matches
         var trusted = false, acceptable = false

@@ -10,21 +10,32 @@ final class RegexShard: Sendable {
     let members: [UInt32]
     /// Per expression id: what identifies the expression across rebuilds.
     let keys: [RegexKey]
-    /// Every expression has an anchored literal, so the shard need only scan subjects the
-    /// segment's `RegexFilter` lets through; the others' shards scan every subject.
-    let filtered: Bool
+    /// Per expression id, its anchored literal; empty when the expressions have none. Read once,
+    /// when the shard compiles, and kept with it through merges.
+    let literals: [AnchoredLiteral]
 
-    init(group: RegexGroup, database: RegexDatabase, members: [UInt32], keys: [RegexKey], filtered: Bool) {
+    init(group: RegexGroup, database: RegexDatabase, members: [UInt32], keys: [RegexKey], literals: [AnchoredLiteral]) {
         self.group = group
         self.database = database
         self.members = members
         self.keys = keys
-        self.filtered = filtered
+        self.literals = literals
     }
+
+    /// Every expression has an anchored literal, so the shard need only scan subjects the
+    /// segment's `RegexFilter` lets through; the others' shards scan every subject.
+    var filtered: Bool { !literals.isEmpty }
 
     /// The same compiled database, its members at their indices in another segment.
     func remapped(_ members: [UInt32]) -> RegexShard {
-        RegexShard(group: group, database: database, members: members, keys: keys, filtered: filtered)
+        RegexShard(group: group, database: database, members: members, keys: keys, literals: literals)
+    }
+
+    /// An expression to compile, with its anchored literal if it has one.
+    private struct Entry: Sendable {
+        let index: UInt32
+        let key: RegexKey
+        let literal: AnchoredLiteral?
     }
 
     /// Compiles `entries` into shards. A pattern Vectorscan refuses (possible only for rows
@@ -33,14 +44,15 @@ final class RegexShard: Sendable {
     /// Expressions with an anchored literal and those without compile into separate shards.
     static func compile(_ entries: [(index: UInt32, key: RegexKey)], group: RegexGroup, shardSize: Int,
                         refused: inout [RegexKey]) -> [RegexShard] {
-        var chunks: [(entries: [(index: UInt32, key: RegexKey)], filtered: Bool)] = []
+        let read = entries.map { Entry(index: $0.index, key: $0.key, literal: AnchoredLiteral.of($0.key.pattern)) }
+        var chunks: [[Entry]] = []
         for filtered in [true, false] {
-            let part = entries.filter { (AnchoredLiteral.of($0.key.pattern) != nil) == filtered }
+            let part = read.filter { ($0.literal != nil) == filtered }
             for start in stride(from: 0, to: part.count, by: shardSize) {
-                chunks.append((Array(part[start..<min(start + shardSize, part.count)]), filtered))
+                chunks.append(Array(part[start..<min(start + shardSize, part.count)]))
             }
         }
-        let results = ParallelMap.run(chunks) { chunk in compileDroppingRefused(chunk.entries, group: group, filtered: chunk.filtered) }
+        let results = ParallelMap.run(chunks) { chunk in compileDroppingRefused(chunk, group: group) }
         var shards: [RegexShard] = []
         for (shard, dropped) in results {
             if let shard { shards.append(shard) }
@@ -49,16 +61,14 @@ final class RegexShard: Sendable {
         return shards
     }
 
-    private static func compileDroppingRefused(
-        _ chunk: [(index: UInt32, key: RegexKey)], group: RegexGroup, filtered: Bool
-    ) -> (RegexShard?, [RegexKey]) {
+    private static func compileDroppingRefused(_ chunk: [Entry], group: RegexGroup) -> (RegexShard?, [RegexKey]) {
         var entries = chunk
         var dropped: [RegexKey] = []
         while !entries.isEmpty {
             do {
                 let database = try RegexDatabase(expressions: entries.map { WholeSubjectRegex.expression($0.key.pattern) })
                 return (RegexShard(group: group, database: database, members: entries.map(\.index), keys: entries.map(\.key),
-                                   filtered: filtered), dropped)
+                                   literals: entries.compactMap(\.literal)), dropped)
             } catch {
                 guard entries.indices.contains(error.expressionIndex) else { return (nil, dropped + entries.map(\.key)) }
                 dropped.append(entries.remove(at: error.expressionIndex).key)

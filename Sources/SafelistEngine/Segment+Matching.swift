@@ -60,7 +60,7 @@ extension Segment {
                 if hasEmails, span.kind != .hostname {
                     let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]))
                     emails.filter.prefetch(hash)
-                    probes[count] = Probe(span: Int32(index), start: Int32(span.start), isDomain: false, hash: hash, slot: emails.home(hash))
+                    probes[count] = Probe(span: Int32(index), start: Int32(span.start), isDomain: false, hash: hash)
                     count += 1
                 }
                 guard hasDomains else { continue }
@@ -76,7 +76,7 @@ extension Segment {
                     let start = dot < 0 ? span.domainStart : dots[dot] + 1
                     let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                     domains.filter.prefetch(hash)
-                    probes[count] = Probe(span: Int32(index), start: Int32(start), isDomain: true, hash: hash, slot: domains.home(hash))
+                    probes[count] = Probe(span: Int32(index), start: Int32(start), isDomain: true, hash: hash)
                     count += 1
                 }
             }
@@ -90,7 +90,7 @@ extension Segment {
         }
         // The loads that miss: independent of each other, so the CPU overlaps them.
         for index in 0..<kept {
-            probes[index].first = probes[index].isDomain ? domains.slot(probes[index].slot) : emails.slot(probes[index].slot)
+            probes[index].first = probes[index].isDomain ? domains.homeSlot(probes[index].hash) : emails.homeSlot(probes[index].hash)
         }
         return kept
     }
@@ -105,9 +105,9 @@ extension Segment {
                 emit(policy, span, segment, &hits)
             }
             if probe.isDomain {
-                domains.forEach(key, hash: probe.hash, from: probe.slot, first: probe.first, found)
+                domains.forEach(key, hash: probe.hash, first: probe.first, found)
             } else {
-                emails.forEach(key, hash: probe.hash, from: probe.slot, first: probe.first, found)
+                emails.forEach(key, hash: probe.hash, first: probe.first, found)
             }
         }
     }
@@ -172,13 +172,12 @@ extension Segment {
     }
 }
 
-/// One literal lookup: a key's place in the buffer, its hash and home slot.
+/// One literal lookup: a key's place in the buffer and its hash.
 struct Probe {
     let span: Int32
     let start: Int32
     let isDomain: Bool
     let hash: UInt64
-    let slot: Int
     /// The home slot's content, read ahead of the lookup.
     var first: UInt64 = 0
 }

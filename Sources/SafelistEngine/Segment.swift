@@ -82,9 +82,7 @@ final class Segment: Sendable {
             let first = flat.count
             for shard in group {
                 flat.append((shard.database.unretained, members.count, shard.filtered))
-                if shard.filtered {
-                    literals += shard.keys.compactMap { key in AnchoredLiteral.of(key.pattern).map { (shard.group, $0) } }
-                }
+                literals += shard.literals.map { (shard.group, $0) }
                 members += shard.members
             }
             groups.append(first..<flat.count)
