@@ -1,13 +1,18 @@
 /// The buffers one evaluation call matches with, reused from chunk to chunk and segment to
-/// segment: a chunk's subjects laid out back to back. They are the caller's temporary (stack)
-/// allocations, sized by `capacity(for:chunkSize:)`: a call of one message allocates nothing
-/// on the heap for its matching.
+/// segment: a chunk's subjects laid out back to back, and where the dots of their domains are.
+/// They are the caller's temporary (stack) allocations, sized by `capacity(for:chunkSize:)`:
+/// a call of one message allocates nothing on the heap for its matching.
 struct MatchWork {
+    /// Subjects are scanned a word at a time, reading up to seven bytes past the last one.
+    static let padding = 8
+
     let bytes: UnsafeMutableBufferPointer<UInt8>
     let spans: UnsafeMutableBufferPointer<SubjectSpan>
+    let dots: UnsafeMutableBufferPointer<Int32>
     private(set) var byteCount = 0
     private(set) var spanCount = 0
-    /// At least the literal lookups the chunk can need: per address one, per domain one per dot.
+    private(set) var dotCount = 0
+    /// The literal lookups the chunk can need: per address one, per domain one per dot.
     private(set) var probeBound = 0
 
     /// The bytes and subjects of the largest chunk of `messages`.
@@ -35,14 +40,19 @@ struct MatchWork {
         return most
     }
 
-    init(bytes: UnsafeMutableBufferPointer<UInt8>, spans: UnsafeMutableBufferPointer<SubjectSpan>) {
+    /// `bytes` holds at least the chunk's bytes and `padding` more, `dots` one per byte.
+    init(bytes: UnsafeMutableBufferPointer<UInt8>, spans: UnsafeMutableBufferPointer<SubjectSpan>, dots: UnsafeMutableBufferPointer<Int32>) {
+        // The bytes past a subject are read and masked off; zeroed, they are never uninitialised.
+        bytes.initialize(repeating: 0)
         self.bytes = bytes
         self.spans = spans
+        self.dots = dots
     }
 
-    /// The chunk's subjects and their bytes.
-    var laidOut: (spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer) {
-        (UnsafeBufferPointer(rebasing: spans[..<spanCount]), UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<byteCount])))
+    /// The chunk's subjects, their bytes and the offsets of their domains' dots.
+    var laidOut: (spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer, dots: UnsafeBufferPointer<Int32>) {
+        (UnsafeBufferPointer(rebasing: spans[..<spanCount]), UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<byteCount])),
+         UnsafeBufferPointer(rebasing: dots[..<dotCount]))
     }
 
     /// Lays out the subjects of `messages[range]`: each sender address once (envelope_from and
@@ -50,6 +60,7 @@ struct MatchWork {
     mutating func layout(_ messages: UnsafeBufferPointer<MailMessage>, _ range: Range<Int>) {
         byteCount = 0
         spanCount = 0
+        dotCount = 0
         probeBound = 0
         guard let first = messages.baseAddress else { return }
         for position in range {
@@ -72,6 +83,8 @@ struct MatchWork {
                     spans[earlier].roles |= added.roles
                     spanCount -= 1
                     byteCount = added.start
+                    dotCount = Int(added.firstDot)
+                    probeBound -= 1 + Int(added.dotCount)
                 }
             }
             if let hostname = message.pointee.clientHostname { add(hostname, .hostname, owner, 0, domain: 0) }
@@ -90,6 +103,8 @@ struct MatchWork {
     }
 
     private mutating func add(_ text: String, _ kind: SubjectSpan.Kind, _ message: Int32, _ index: Int, domain: Int, roles: UInt64 = 0) {
+        // Buffers allocated for at least one element always have an address.
+        guard let byteBase = bytes.baseAddress, let dotBase = dots.baseAddress else { return }
         let start = byteCount
         let count = text.utf8.count
         let target = UnsafeMutableBufferPointer(rebasing: bytes[start..<start + count])
@@ -100,12 +115,13 @@ struct MatchWork {
         }
         if copied == nil { _ = target.initialize(from: text.utf8) }
         byteCount += count
-        let subject = UnsafeRawBufferPointer(UnsafeBufferPointer(target))
-        var dots = 0
-        for byte in subject[domain...] { dots &+= byte == UInt8(ascii: ".") ? 1 : 0 }
-        probeBound += 1 + dots
-        spans[spanCount] = SubjectSpan(message: message, kind: kind, plain: RegexFilter.isPlain(subject), index: Int32(truncatingIfNeeded: index),
-                                       start: start, end: start + count, domainStart: start + domain, roles: roles)
+        let scan = SubjectScan.scan(UnsafeRawPointer(byteBase), start, start + count, domain: start + domain, dots: dotBase + dotCount)
+        probeBound += 1 + scan.dotCount
+        spans[spanCount] = SubjectSpan(message: message, kind: kind, plain: scan.plain, index: Int32(truncatingIfNeeded: index),
+                                       start: start, end: start + count, domainStart: start + domain,
+                                       firstDot: Int32(truncatingIfNeeded: dotCount), dotCount: Int32(truncatingIfNeeded: scan.dotCount),
+                                       roles: roles)
+        dotCount += scan.dotCount
         spanCount += 1
     }
 }

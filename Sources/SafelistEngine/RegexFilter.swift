@@ -85,15 +85,4 @@ struct RegexFilter: Sendable {
         let salt = UInt64(count) << 8 | UInt64(group.rawValue) << 1 | (anchor == .prefix ? 0 : 1)
         return ByteHash.mix(head ^ ByteHash.seed ^ ByteHash.mix(tail ^ salt))
     }
-
-    /// Printable ASCII without capitals: what the literals were lowercased for.
-    @inline(__always)
-    static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var outside: UInt8 = 0
-        for byte in bytes {
-            // Below `!` or above `~`, or a capital: the subtractions wrap, so each is one compare.
-            outside |= (byte &- 0x21 > 0x5D ? 1 : 0) | (byte &- 0x41 < 26 ? 1 : 0)
-        }
-        return outside == 0
-    }
 }

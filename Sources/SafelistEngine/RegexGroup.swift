@@ -8,6 +8,9 @@ import SafelistCore
 enum RegexGroup: Int, CaseIterable, Sendable {
     case senderEmail, recipientEmail, senderDomain, recipientDomain, senderIP
 
+    /// Read on every chunk: `allCases` builds its array on every use.
+    static let count = allCases.count
+
     /// The groups a regex policy belongs to; none when it grants nothing its type can match.
     static func groups(of policy: EnginePolicy) -> [RegexGroup] {
         let sender = !policy.grants.isDisjoint(with: .senderSide)

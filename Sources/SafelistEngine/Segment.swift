@@ -1,3 +1,4 @@
+import CPrefetch
 import SafelistCore
 import SafelistRegex
 
@@ -93,5 +94,16 @@ final class Segment: Sendable {
         scanMembers = members
         self.refused = Array(Set(refused))
         scratch = ScratchPool(databases: shards.flatMap { $0.map(\.database) })
+    }
+}
+
+extension Segment {
+    /// Starts loading policy `index`, which an answer is about to read.
+    @inline(__always)
+    func prefetchPolicy(_ index: UInt32) {
+        policies.withUnsafeBufferPointer { policies in
+            guard let base = policies.baseAddress, Int(index) < policies.count else { return }
+            safelist_prefetch(base + Int(index))
+        }
     }
 }

@@ -12,20 +12,29 @@ struct SubjectSpan {
     let end: Int
     /// Where the domain starts (after the `@`); `start` for a host name.
     let domainStart: Int
+    /// Where the offsets of the domain's dots start in the chunk's dot buffer, and how many.
+    let firstDot: Int32
+    let dotCount: Int32
     /// For a sender address: bit n is set when sender n (envelope_from, header_from, each
     /// reply_to) is this same address; 0 when it stands alone at an index past 63.
     var roles: UInt64
 }
 
 extension SubjectSpan {
-    /// Where the text a group's expressions run on starts: a sender's or recipient's whole
-    /// address or its domain, the host name, the client IP; nil when the group does not apply.
+    /// Calls `body` with each regex group whose expressions run on this subject, and where the
+    /// text they run on starts: a sender's or recipient's whole address and its domain, the
+    /// host name, the client IP.
     @inline(__always)
-    func subjectStart(for group: RegexGroup) -> Int? {
-        switch (group, kind) {
-        case (.senderEmail, .sender), (.recipientEmail, .recipient), (.senderDomain, .hostname), (.senderIP, .ip): start
-        case (.senderDomain, .sender), (.recipientDomain, .recipient): domainStart
-        default: nil
+    func forEachRegexSubject(_ body: (RegexGroup, Int) -> Void) {
+        switch kind {
+        case .sender:
+            body(.senderEmail, start)
+            body(.senderDomain, domainStart)
+        case .recipient:
+            body(.recipientEmail, start)
+            body(.recipientDomain, domainStart)
+        case .hostname: body(.senderDomain, start)
+        case .ip: body(.senderIP, start)
         }
     }
 }
