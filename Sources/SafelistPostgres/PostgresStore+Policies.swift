@@ -54,7 +54,16 @@ extension PostgresStore: PolicyStore {
             let existing = try await Self.fetch(connection, account: account, ids: request.referencedIDs, logger: logger)
             let plan = try WritePlanner.plan(request, account: account, existing: existing)
             var touched: [String] = []
+            var inserts: [WritePlanner.PlannedChange] = []
             for planned in plan.changes {
+                if case .insert(let policy) = planned.change {
+                    touched.append(policy.id.rawValue)
+                    inserts.append(planned)
+                    continue
+                }
+                // Inserts planned before this change are written before it.
+                try await Self.insert(inserts, connection, logger: logger)
+                inserts.removeAll()
                 do {
                     switch planned.change {
                     case .delete(let id):
@@ -64,15 +73,14 @@ extension PostgresStore: PolicyStore {
                         touched.append(policy.id.rawValue)
                         try await connection.query(PostgresQuery(unsafeSQL: PostgresPolicyRow.updateSQL,
                                                                  binds: PostgresPolicyRow.updateBindings(policy)), logger: logger)
-                    case .insert(let policy):
-                        touched.append(policy.id.rawValue)
-                        try await connection.query(PostgresQuery(unsafeSQL: PostgresPolicyRow.insertSQL,
-                                                                 binds: PostgresPolicyRow.insertBindings([policy])), logger: logger)
+                    case .insert:
+                        continue
                     }
                 } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                     throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
                 }
             }
+            try await Self.insert(inserts, connection, logger: logger)
             try await Self.record(connection, account: account, ids: touched, generation: generation, logger: logger)
             return (plan.result, generation)
         }
@@ -100,6 +108,27 @@ extension PostgresStore: PolicyStore {
             return generations
         }
         for (account, generation) in generations { hub.publish(.account(account, generation: generation)) }
+    }
+
+    /// Inserts a run of new policies in one statement: a batch of a thousand posts is one round
+    /// trip, not a thousand (which took seconds, and past the request timeout on a loaded
+    /// host). A row whose pattern is taken is skipped rather than failing the statement, so the
+    /// first one missing from what was inserted is the post the conflict is reported at, as if
+    /// the rows had gone in one by one.
+    static func insert(_ run: [WritePlanner.PlannedChange], _ connection: PostgresConnection, logger: Logger) async throws {
+        let rows: [(policy: AllowPolicy, pointer: String)] = run.compactMap { planned in
+            guard case .insert(let policy) = planned.change else { return nil }
+            return (policy, planned.conflictPointer)
+        }
+        guard !rows.isEmpty else { return }
+        let returned = try await connection.query(
+            PostgresQuery(unsafeSQL: PostgresPolicyRow.insertSQL + " ON CONFLICT DO NOTHING RETURNING id",
+                          binds: PostgresPolicyRow.insertBindings(rows.map(\.policy))), logger: logger)
+        var inserted: Set<String> = []
+        for try await id in returned.decode(String.self) { inserted.insert(id) }
+        if inserted.count < rows.count, let first = rows.first(where: { !inserted.contains($0.policy.id.rawValue) }) {
+            throw SafelistError.duplicatePattern(pointer: first.pointer)
+        }
     }
 
     static func fetch(_ connection: PostgresConnection, account: AccountID, ids: [PolicyID], logger: Logger) async throws -> [PolicyID: AllowPolicy] {

@@ -42,6 +42,35 @@ struct StoreContractTests {
         }
     }
 
+    /// New policies of a batch go in together (one statement on PostgreSQL): a post whose
+    /// pattern is taken is still the one reported, a delete earlier in the batch still frees
+    /// its pattern for a post, and a large batch arrives whole.
+    @Test(arguments: StoreKind.available)
+    func batchPostsConflictWhereTheyWould(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let taken = try await store.create(account: account, fields: fields("taken@example.com"))
+            let clash = BatchRequest(posts: [.init(fields: try fields("a@example.com"), pointer: "/posts/0"),
+                                             .init(fields: try fields("taken@example.com"), pointer: "/posts/1"),
+                                             .init(fields: try fields("b@example.com"), pointer: "/posts/2")])
+            await #expect(throws: SafelistError.duplicatePattern(pointer: "/posts/1/pattern")) {
+                _ = try await store.write(account: account, request: clash)
+            }
+            #expect(try await store.list(account: account, query: ListQuery()).policies == [taken])
+
+            let freed = BatchRequest(deletes: [.init(id: taken.id, pointer: "/deletes/0")],
+                                     posts: [.init(fields: try fields("taken@example.com"), pointer: "/posts/0"),
+                                             .init(fields: try fields("c@example.com"), pointer: "/posts/1")])
+            let result = try await store.write(account: account, request: freed)
+            #expect(result.posts.map(\.pattern) == ["taken@example.com", "c@example.com"])
+
+            let many = BatchRequest(posts: try (0..<1500).map { .init(fields: try fields("bulk\($0)@example.com"), pointer: "/posts/\($0)") })
+            #expect(try await store.write(account: account, request: many).posts.count == 1500)
+            var query = ListQuery()
+            query.perPage = 1
+            #expect(try await store.list(account: account, query: query).totalCount == 1502)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func credentials(kind: StoreKind) async throws {
         try await kind.withStore { store in
