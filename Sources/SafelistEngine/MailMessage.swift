@@ -34,15 +34,19 @@ public struct MailMessage: Sendable, Equatable {
         self.disposition = disposition
     }
 
-    /// The sender addresses in subject order: envelope_from, header_from, then each reply_to.
-    var senderCount: Int { 2 + replyTo.count }
-
-    func sender(_ index: Int) -> EmailSubject? {
-        switch index {
-        case 0: envelopeFrom
-        case 1: headerFrom
-        default: replyTo[index - 2]
-        }
+    /// Every subject the engine matches, in subject order: each sender address (envelope_from,
+    /// header_from, each reply_to; `index` counts them from 0), the host name, the client IP's
+    /// text, each recipient (`index` is its position). `domain` is where the domain starts in
+    /// `text`: 0 for the host name, the end for the IP. Sizing a chunk's buffers and filling
+    /// them both go through here, so they cannot disagree.
+    @inline(__always)
+    func forEachSubject(_ body: (_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, _ domain: Int) -> Void) {
+        if let envelopeFrom { body(envelopeFrom.address, .sender, 0, envelopeFrom.domainOffset) }
+        if let headerFrom { body(headerFrom.address, .sender, 1, headerFrom.domainOffset) }
+        for index in replyTo.indices { body(replyTo[index].address, .sender, index + 2, replyTo[index].domainOffset) }
+        if let clientHostname { body(clientHostname, .hostname, 0, 0) }
+        if let clientIPText { body(clientIPText, .ip, 0, clientIPText.utf8.count) }
+        for index in recipients.indices { body(recipients[index].address, .recipient, index, recipients[index].domainOffset) }
     }
 
     static func senderRole(_ index: Int) -> SubjectRole {

@@ -24,17 +24,10 @@ struct MatchWork {
             // Through a pointer: the fields are read in place, the message is never copied.
             let message = first + position
             if position % chunkSize == 0 { chunk = (0, 0) }
-            func count(_ text: String?) {
-                guard let text else { return }
+            message.pointee.forEachSubject { text, _, _, _ in
                 chunk.bytes += text.utf8.count
                 chunk.spans += 1
             }
-            count(message.pointee.envelopeFrom?.address)
-            count(message.pointee.headerFrom?.address)
-            for index in message.pointee.replyTo.indices { count(message.pointee.replyTo[index].address) }
-            count(message.pointee.clientHostname)
-            count(message.pointee.clientIPText)
-            for index in message.pointee.recipients.indices { count(message.pointee.recipients[index].address) }
             most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans))
         }
         return most
@@ -68,14 +61,10 @@ struct MatchWork {
             let message = first + position
             let owner = Int32(position)
             let firstSender = spanCount
-            for index in 0..<message.pointee.senderCount {
-                guard let sender = message.pointee.sender(index) else { continue }
+            message.pointee.forEachSubject { text, kind, index, domain in
                 // Past the 64th sender, each address stands alone (roles 0).
-                guard index < 64 else {
-                    add(sender.address, .sender, owner, index, domain: sender.domainOffset)
-                    continue
-                }
-                add(sender.address, .sender, owner, index, domain: sender.domainOffset, roles: 1 << UInt64(index))
+                guard kind == .sender, index < 64 else { return add(text, kind, owner, index, domain: domain) }
+                add(text, .sender, owner, index, domain: domain, roles: 1 << UInt64(index))
                 // An address an earlier sender already is (header_from is often envelope_from)
                 // is matched once: its role joins that span, its bytes are given back.
                 let added = spans[spanCount - 1]
@@ -86,12 +75,6 @@ struct MatchWork {
                     dotCount = Int(added.firstDot)
                     probeBound -= 1 + Int(added.dotCount)
                 }
-            }
-            if let hostname = message.pointee.clientHostname { add(hostname, .hostname, owner, 0, domain: 0) }
-            if let text = message.pointee.clientIPText { add(text, .ip, owner, 0, domain: text.utf8.count) }
-            for index in message.pointee.recipients.indices {
-                add(message.pointee.recipients[index].address, .recipient, owner, index,
-                    domain: message.pointee.recipients[index].domainOffset)
             }
         }
     }

@@ -122,13 +122,8 @@ extension Segment {
     private func scanRegexes(_ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer,
                              _ scratch: OpaquePointer, _ segment: UInt8, _ hits: inout [Hit]) {
         let groupCount = RegexGroup.count
-        // Per group: whether it has filtered or unfiltered shards; nothing is listed for a group without.
-        var filtered: UInt8 = 0, unfiltered: UInt8 = 0
-        for group in 0..<groupCount {
-            for shard in scanShards[scanGroups[group]] {
-                if shard.filtered { filtered |= 1 << group } else { unfiltered |= 1 << group }
-            }
-        }
+        // Nothing is listed for a group without shards of that kind.
+        let filtered = filteredGroups, unfiltered = unfilteredGroups
         guard filtered | unfiltered != 0 else { return }
         let width = spans.count
         withUnsafeTemporaryAllocation(of: RegexSubject.self, capacity: max(groupCount * width * 2, 1)) { lists in

@@ -18,6 +18,9 @@ final class Segment: Sendable {
     let scanGroups: [Range<Int>]
     let scanShards: [(database: UnretainedDatabase, members: Int, filtered: Bool)]
     let scanMembers: [UInt32]
+    /// Bit `group.rawValue` is set when the group has a filtered shard, or an unfiltered one.
+    let filteredGroups: UInt8
+    let unfilteredGroups: UInt8
     let scratch: ScratchPool
     /// What lets most subjects skip the filtered shards.
     let filter: RegexFilter
@@ -79,9 +82,11 @@ final class Segment: Sendable {
         grants = policies.map(\.grants)
         var groups: [Range<Int>] = [], flat: [(database: UnretainedDatabase, members: Int, filtered: Bool)] = [], members: [UInt32] = []
         var literals: [(group: RegexGroup, literal: AnchoredLiteral)] = []
+        var filteredGroups: UInt8 = 0, unfilteredGroups: UInt8 = 0
         for group in shards {
             let first = flat.count
             for shard in group {
+                if shard.filtered { filteredGroups |= 1 << shard.group.rawValue } else { unfilteredGroups |= 1 << shard.group.rawValue }
                 flat.append((shard.database.unretained, members.count, shard.filtered))
                 literals += shard.literals.map { (shard.group, $0) }
                 members += shard.members
@@ -92,6 +97,8 @@ final class Segment: Sendable {
         filter = RegexFilter(literals)
         scanShards = flat
         scanMembers = members
+        self.filteredGroups = filteredGroups
+        self.unfilteredGroups = unfilteredGroups
         self.refused = Array(Set(refused))
         scratch = ScratchPool(databases: shards.flatMap { $0.map(\.database) })
     }

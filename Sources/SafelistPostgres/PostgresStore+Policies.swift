@@ -55,32 +55,32 @@ extension PostgresStore: PolicyStore {
             let plan = try WritePlanner.plan(request, account: account, existing: existing)
             var touched: [String] = []
             var inserts: [WritePlanner.PlannedChange] = []
-            for planned in plan.changes {
-                if case .insert(let policy) = planned.change {
-                    touched.append(policy.id.rawValue)
-                    inserts.append(planned)
-                    continue
-                }
-                // Inserts planned before this change are written before it.
+            // Inserts planned before a delete or update are written before it.
+            func writeInserts() async throws {
                 try await Self.insert(inserts, connection, logger: logger)
                 inserts.removeAll()
-                do {
-                    switch planned.change {
-                    case .delete(let id):
-                        touched.append(id.rawValue)
-                        try await connection.query("DELETE FROM policies WHERE id = \(id.rawValue) AND account_id = \(account.rawValue)", logger: logger)
-                    case .update(let policy):
-                        touched.append(policy.id.rawValue)
+            }
+            for planned in plan.changes {
+                switch planned.change {
+                case .insert(let policy):
+                    touched.append(policy.id.rawValue)
+                    inserts.append(planned)
+                case .delete(let id):
+                    try await writeInserts()
+                    touched.append(id.rawValue)
+                    try await connection.query("DELETE FROM policies WHERE id = \(id.rawValue) AND account_id = \(account.rawValue)", logger: logger)
+                case .update(let policy):
+                    try await writeInserts()
+                    touched.append(policy.id.rawValue)
+                    do {
                         try await connection.query(PostgresQuery(unsafeSQL: PostgresPolicyRow.updateSQL,
                                                                  binds: PostgresPolicyRow.updateBindings(policy)), logger: logger)
-                    case .insert:
-                        continue
+                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                        throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
                     }
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                    throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
                 }
             }
-            try await Self.insert(inserts, connection, logger: logger)
+            try await writeInserts()
             try await Self.record(connection, account: account, ids: touched, generation: generation, logger: logger)
             return (plan.result, generation)
         }
