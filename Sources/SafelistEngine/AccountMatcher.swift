@@ -92,7 +92,7 @@ actor AccountMatcher {
             if let policy = entry.policy { entries.append((policy, entry.generation)) }
         }
         let live = entries
-            .sorted { ($0.generation, $0.policy.uuid.uuidString) < ($1.generation, $1.policy.uuid.uuidString) }
+            .sorted { $0.generation != $1.generation ? $0.generation < $1.generation : UUID.precedes($0.policy.uuid, $1.policy.uuid) }
             .map(\.policy)
         guard !live.isEmpty else { return .empty }
         let shardSize = options.shardSize
@@ -116,7 +116,7 @@ actor AccountMatcher {
         Task {
             let merged = await BuildQueue.run {
                 var policies = base.policies.filter { captured[$0.uuid] == nil }
-                policies += captured.values.compactMap(\.policy).sorted { $0.uuid.uuidString < $1.uuid.uuidString }
+                policies += captured.values.compactMap(\.policy).sorted { UUID.precedes($0.uuid, $1.uuid) }
                 return Segment(policies: policies, reusing: base.allShards + delta.allShards,
                                shardSize: shardSize, mergeSmallShards: true)
             }

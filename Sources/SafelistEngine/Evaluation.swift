@@ -1,3 +1,4 @@
+import Foundation
 import SafelistCore
 
 /// What the policies decide for one message: every match, and the effects of the honoured ones.
@@ -60,6 +61,14 @@ public struct PolicyMatch: Sendable, Equatable {
         value = Self.value(of: role, type: policy.type, in: message)
         grants = policy.grants.intersection(role.isRecipient ? .recipientSide : .senderSide)
         honoured = !policy.verifySender || message.auth.verifiesSender
+    }
+
+    /// Subject order, then pattern, then id: the order an answer lists its matches in.
+    static func reportOrder(_ lhs: PolicyMatch, _ rhs: PolicyMatch) -> Bool {
+        let left = lhs.role.order, right = rhs.role.order
+        if left != right { return left < right }
+        if lhs.policy.pattern != rhs.policy.pattern { return lhs.policy.pattern < rhs.policy.pattern }
+        return UUID.precedes(lhs.policy.uuid, rhs.policy.uuid)
     }
 
     private static func value(of role: SubjectRole, type: PatternType, in message: MailMessage) -> String {

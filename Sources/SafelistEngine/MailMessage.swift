@@ -4,19 +4,20 @@ import SafelistCore
 /// every name already in matching form: lowercase, no trailing dot, domains in ASCII.
 public struct MailMessage: Sendable, Equatable {
     /// Empty for the null sender (`MAIL FROM:<>`).
-    public var envelopeFrom: EmailSubject?
-    public var headerFrom: EmailSubject?
-    public var replyTo: [EmailSubject]
-    public var recipients: [EmailSubject]
-    public var clientIP: IPBlock? {
-        didSet { clientIPText = clientIP?.description }
-    }
+    public let envelopeFrom: EmailSubject?
+    public let headerFrom: EmailSubject?
+    public let replyTo: [EmailSubject]
+    public let recipients: [EmailSubject]
+    public let clientIP: IPBlock?
     /// Canonical text of `clientIP`, what IP regexes are matched against; kept rather than
     /// formatted on every evaluation.
-    public private(set) var clientIPText: String?
-    public var clientHostname: String?
-    public var auth: AuthResults
-    public var disposition: Disposition?
+    public let clientIPText: String?
+    public let clientHostname: String?
+    public let auth: AuthResults
+    public let disposition: Disposition?
+    /// The subjects laid out for matching. The fields it is made from are constants, so it
+    /// cannot fall out of step with them.
+    let subjects: SubjectLayout
 
     public init(
         envelopeFrom: EmailSubject?, headerFrom: EmailSubject? = nil, replyTo: [EmailSubject] = [],
@@ -32,21 +33,15 @@ public struct MailMessage: Sendable, Equatable {
         self.clientHostname = clientHostname
         self.auth = auth
         self.disposition = disposition
+        subjects = SubjectLayout(envelopeFrom: envelopeFrom, headerFrom: headerFrom, replyTo: replyTo,
+                                 clientHostname: clientHostname, clientIPText: clientIPText, recipients: recipients)
     }
 
-    /// Every subject the engine matches, in subject order: each sender address (envelope_from,
-    /// header_from, each reply_to; `index` counts them from 0), the host name, the client IP's
-    /// text, each recipient (`index` is its position). `domain` is where the domain starts in
-    /// `text`: 0 for the host name, the end for the IP. Sizing a chunk's buffers and filling
-    /// them both go through here, so they cannot disagree.
-    @inline(__always)
-    func forEachSubject(_ body: (_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, _ domain: Int) -> Void) {
-        if let envelopeFrom { body(envelopeFrom.address, .sender, 0, envelopeFrom.domainOffset) }
-        if let headerFrom { body(headerFrom.address, .sender, 1, headerFrom.domainOffset) }
-        for index in replyTo.indices { body(replyTo[index].address, .sender, index + 2, replyTo[index].domainOffset) }
-        if let clientHostname { body(clientHostname, .hostname, 0, 0) }
-        if let clientIPText { body(clientIPText, .ip, 0, clientIPText.utf8.count) }
-        for index in recipients.indices { body(recipients[index].address, .recipient, index, recipients[index].domainOffset) }
+    /// Equal envelopes; the layout follows from them.
+    public static func == (lhs: MailMessage, rhs: MailMessage) -> Bool {
+        lhs.envelopeFrom == rhs.envelopeFrom && lhs.headerFrom == rhs.headerFrom && lhs.replyTo == rhs.replyTo
+            && lhs.recipients == rhs.recipients && lhs.clientIP == rhs.clientIP && lhs.clientHostname == rhs.clientHostname
+            && lhs.auth == rhs.auth && lhs.disposition == rhs.disposition
     }
 
     static func senderRole(_ index: Int) -> SubjectRole {

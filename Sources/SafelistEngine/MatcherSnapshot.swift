@@ -57,7 +57,7 @@ public final class MatcherSnapshot: Sendable {
     private func collect(_ messages: UnsafeBufferPointer<MailMessage>) -> [Hit] {
         var hits: [Hit] = []
         let capacity = MatchWork.capacity(for: messages, chunkSize: Segment.chunkSize)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity.bytes + MatchWork.padding) { bytes in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity.bytes, 1)) { bytes in
             withUnsafeTemporaryAllocation(of: SubjectSpan.self, capacity: max(capacity.spans, 1)) { spans in
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(capacity.bytes, 1)) { dots in
                     var work = MatchWork(bytes: bytes, spans: spans, dots: dots)
@@ -83,7 +83,7 @@ public final class MatcherSnapshot: Sendable {
             matches.append(PolicyMatch(policy: (hit.segment == 0 ? base : delta).policies[Int(hit.policy)], role: hit.role,
                                        message: message.pointee))
         }
-        matches.sort { ($0.role.order, $0.policy.pattern, $0.policy.uuid.uuidString) < ($1.role.order, $1.policy.pattern, $1.policy.uuid.uuidString) }
+        if matches.count > 1 { matches.sort(by: PolicyMatch.reportOrder) }
         return Evaluation(matches: matches, disposition: message.pointee.disposition, recipientCount: message.pointee.recipients.count)
     }
 }

@@ -38,3 +38,13 @@ extension SubjectSpan {
         }
     }
 }
+
+extension SubjectSpan {
+    /// This span of a message's layout, for message `message` whose bytes and dots a chunk's
+    /// buffers hold from `bytes` and `dots` on.
+    @inline(__always)
+    func placed(message: Int32, bytes: Int, dots: Int32) -> SubjectSpan {
+        SubjectSpan(message: message, kind: kind, plain: plain, index: index, start: start + bytes, end: end + bytes,
+                    domainStart: domainStart + bytes, firstDot: firstDot + dots, dotCount: dotCount, roles: roles)
+    }
+}

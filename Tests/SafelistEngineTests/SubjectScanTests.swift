@@ -15,7 +15,7 @@ struct SubjectScanTests {
 
     /// Scans `bytes` placed at `start` in a buffer whose other bytes are all `filler`.
     static func scan(_ bytes: [UInt8], domain: Int, start: Int = 3, filler: UInt8) -> (plain: Bool, dots: [Int]) {
-        var buffer = [UInt8](repeating: filler, count: start + bytes.count + MatchWork.padding)
+        var buffer = [UInt8](repeating: filler, count: start + bytes.count + SubjectLayout.padding)
         buffer.replaceSubrange(start..<start + bytes.count, with: bytes)
         var dots = [Int32](repeating: -1, count: max(bytes.count, 1))
         let result = buffer.withUnsafeBytes { raw in
