@@ -39,7 +39,7 @@ final class ByteKeyTable: Sendable {
             values.append(value)
             arena.append(contentsOf: utf8)
             let hash = arena.withUnsafeBytes {
-                ByteHash.hash(UnsafeRawBufferPointer(rebasing: $0[Int(starts[entry])...]))
+                ByteHash.hash(UnsafeRawBufferPointer(rebasing: $0[Int(starts[entry])...]), seed: ByteHash.seed)
             }
             hashes.append(hash)
             var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
@@ -100,50 +100,5 @@ extension ByteKeyTable {
     static func equal(_ arena: UnsafeRawBufferPointer, at start: Int, _ key: UnsafeRawBufferPointer) -> Bool {
         guard let stored = arena.baseAddress, let wanted = key.baseAddress else { return key.isEmpty }
         return memcmp(stored + start, wanted, key.count) == 0
-    }
-}
-
-/// A fast keyed hash over bytes, eight at a time. The seed differs per process, so a tenant
-/// cannot precompute keys that collide on every node.
-enum ByteHash {
-    static let seed = UInt64.random(in: 1...UInt64.max)
-
-    /// Two lanes of eight bytes, so the multiplications of one lane overlap the other's; the
-    /// last bytes are read as one word ending at the end (overlapping what came before) rather
-    /// than a byte at a time, a loop whose length the CPU cannot predict.
-    @inline(__always)
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let count = bytes.count
-        var a = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
-        var b = seed &+ 0x2545_F491_4F6C_DD1D
-        var offset = 0
-        while offset + 16 <= count {
-            a = mix(a ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            b = mix(b ^ bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
-            offset += 16
-        }
-        if offset + 8 <= count {
-            a = mix(a ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            if count >= 8 {
-                tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            } else {
-                for index in 0..<count { tail |= UInt64(bytes[index]) << UInt64(index * 8) }
-            }
-            b = mix(b ^ tail)
-        }
-        return mix(a ^ (b << 31 | b >> 33))
-    }
-
-    @inline(__always)
-    static func mix(_ value: UInt64) -> UInt64 {
-        var x = value &* 0xFF51_AFD7_ED55_8CCD
-        x ^= x >> 32
-        x = x &* 0xC4CE_B9FE_1A85_EC53
-        x ^= x >> 29
-        return x
     }
 }

@@ -55,12 +55,13 @@ public struct PolicyMatch: Sendable, Equatable {
         honoured ? nil : "verify_sender is set and the message passed none of DMARC, SPF or DKIM"
     }
 
-    init(policy: EnginePolicy, role: SubjectRole, message: MailMessage) {
+    /// Reads the message in place: a copy would retain every string it holds.
+    init(policy: EnginePolicy, role: SubjectRole, message: UnsafePointer<MailMessage>) {
         self.policy = policy
         self.role = role
         value = Self.value(of: role, type: policy.type, in: message)
         grants = policy.grants.intersection(role.isRecipient ? .recipientSide : .senderSide)
-        honoured = !policy.verifySender || message.auth.verifiesSender
+        honoured = !policy.verifySender || message.pointee.auth.verifiesSender
     }
 
     /// Subject order, then pattern, then id: the order an answer lists its matches in.
@@ -71,15 +72,15 @@ public struct PolicyMatch: Sendable, Equatable {
         return UUID.precedes(lhs.policy.uuid, rhs.policy.uuid)
     }
 
-    private static func value(of role: SubjectRole, type: PatternType, in message: MailMessage) -> String {
+    private static func value(of role: SubjectRole, type: PatternType, in message: UnsafePointer<MailMessage>) -> String {
         let subject: EmailSubject?
         switch role {
-        case .clientIP: return message.clientIPText ?? ""
-        case .clientHostname: return message.clientHostname ?? ""
-        case .envelopeFrom: subject = message.envelopeFrom
-        case .headerFrom: subject = message.headerFrom
-        case .replyTo(let index): subject = message.replyTo[index]
-        case .recipient(let index): subject = message.recipients[index]
+        case .clientIP: return message.pointee.clientIPText ?? ""
+        case .clientHostname: return message.pointee.clientHostname ?? ""
+        case .envelopeFrom: subject = message.pointee.envelopeFrom
+        case .headerFrom: subject = message.pointee.headerFrom
+        case .replyTo(let index): subject = message.pointee.replyTo[index]
+        case .recipient(let index): subject = message.pointee.recipients[index]
         }
         guard let subject else { return "" }
         return type == .domain ? String(subject.domain) : subject.address

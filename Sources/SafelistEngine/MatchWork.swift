@@ -19,14 +19,14 @@ struct MatchWork {
         for position in messages.indices {
             if position % chunkSize == 0 { chunk = (0, 0) }
             let subjects = messages[position].subjects
-            chunk.bytes += subjects.byteCount
+            chunk.bytes += subjects.bytes.count
             chunk.spans += subjects.spans.count
             most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans))
         }
         return most
     }
 
-    /// `bytes` holds at least the chunk's bytes, `dots` one per byte.
+    /// `bytes` holds at least the chunk's bytes and `SubjectLayout.padding` more, `dots` one per byte.
     init(bytes: UnsafeMutableBufferPointer<UInt8>, spans: UnsafeMutableBufferPointer<SubjectSpan>, dots: UnsafeMutableBufferPointer<Int32>) {
         self.bytes = bytes
         self.spans = spans
@@ -49,25 +49,26 @@ struct MatchWork {
         guard let byteBase = bytes.baseAddress, let spanBase = spans.baseAddress, let dotBase = dots.baseAddress else { return }
         for position in range {
             let subjects = messages[position].subjects
-            let count = subjects.byteCount
-            subjects.bytes.withUnsafeBytes { source in
-                guard let from = source.baseAddress else { return }
-                (byteBase + byteCount).initialize(from: from.assumingMemoryBound(to: UInt8.self), count: count)
+            let source = subjects.bytes, sourceSpans = subjects.spans, sourceDots = subjects.dots
+            // A word at a time: the layout's padding is read, and this buffer's padding written.
+            if let from = source.baseAddress {
+                let to = UnsafeMutableRawPointer(byteBase + byteCount)
+                var offset = 0
+                while offset < source.count {
+                    to.storeBytes(of: UnsafeRawPointer(from).loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+                    offset &+= 8
+                }
             }
             let owner = Int32(truncatingIfNeeded: position)
             let dotStart = Int32(truncatingIfNeeded: dotCount)
-            subjects.spans.withUnsafeBufferPointer { source in
-                for (offset, span) in source.enumerated() {
-                    (spanBase + spanCount + offset).initialize(to: span.placed(message: owner, bytes: byteCount, dots: dotStart))
-                }
+            for offset in sourceSpans.indices {
+                (spanBase + spanCount + offset).initialize(to: sourceSpans[offset].placed(message: owner, bytes: byteCount, dots: dotStart))
             }
-            spanCount += subjects.spans.count
             let shift = Int32(truncatingIfNeeded: byteCount)
-            subjects.dots.withUnsafeBufferPointer { source in
-                for (offset, dot) in source.enumerated() { (dotBase + dotCount + offset).initialize(to: dot + shift) }
-            }
-            dotCount += subjects.dots.count
-            byteCount += count
+            for offset in sourceDots.indices { (dotBase + dotCount + offset).initialize(to: sourceDots[offset] &+ shift) }
+            spanCount += sourceSpans.count
+            dotCount += sourceDots.count
+            byteCount += source.count
             probeBound += subjects.probeBound
         }
     }

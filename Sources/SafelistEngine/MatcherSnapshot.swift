@@ -29,7 +29,7 @@ public final class MatcherSnapshot: Sendable {
     public func evaluate(_ message: MailMessage) -> Evaluation {
         withUnsafePointer(to: message) { pointer in
             let hits = collect(UnsafeBufferPointer(start: pointer, count: 1))
-            return evaluation(of: pointer, hits[...])
+            return hits.withUnsafeBufferPointer { evaluation(of: pointer, $0) }
         }
     }
 
@@ -43,11 +43,13 @@ public final class MatcherSnapshot: Sendable {
             hits.sort { $0.message < $1.message }
             var evaluations: [Evaluation] = []
             evaluations.reserveCapacity(messages.count)
-            var next = 0
-            for position in messages.indices {
-                let start = next
-                while next < hits.count, hits[next].message == position { next += 1 }
-                evaluations.append(evaluation(of: first + position, hits[start..<next]))
+            hits.withUnsafeBufferPointer { hits in
+                var next = 0
+                for position in messages.indices {
+                    let start = next
+                    while next < hits.count, hits[next].message == position { next += 1 }
+                    evaluations.append(evaluation(of: first + position, UnsafeBufferPointer(rebasing: hits[start..<next])))
+                }
             }
             return evaluations
         }
@@ -57,9 +59,9 @@ public final class MatcherSnapshot: Sendable {
     private func collect(_ messages: UnsafeBufferPointer<MailMessage>) -> [Hit] {
         var hits: [Hit] = []
         let capacity = MatchWork.capacity(for: messages, chunkSize: Segment.chunkSize)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity.bytes, 1)) { bytes in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity.bytes + SubjectLayout.padding) { bytes in
             withUnsafeTemporaryAllocation(of: SubjectSpan.self, capacity: max(capacity.spans, 1)) { spans in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(capacity.bytes, 1)) { dots in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity.bytes + SubjectLayout.padding) { dots in
                     var work = MatchWork(bytes: bytes, spans: spans, dots: dots)
                     base.collect(messages, segment: 0, into: &hits, work: &work)
                     if !superseded.isEmpty, !hits.isEmpty {
@@ -76,14 +78,18 @@ public final class MatcherSnapshot: Sendable {
     }
 
     /// One message's evaluation from its hits. The message is read through a pointer, never
-    /// copied: most have no match at all.
-    private func evaluation(of message: UnsafePointer<MailMessage>, _ hits: ArraySlice<Hit>) -> Evaluation {
+    /// copied: most have no match at all, and their answer reads nothing else of them.
+    private func evaluation(of message: UnsafePointer<MailMessage>, _ hits: UnsafeBufferPointer<Hit>) -> Evaluation {
         var matches: [PolicyMatch] = []
-        for hit in hits {
-            matches.append(PolicyMatch(policy: (hit.segment == 0 ? base : delta).policies[Int(hit.policy)], role: hit.role,
-                                       message: message.pointee))
+        if !hits.isEmpty {
+            matches.reserveCapacity(hits.count)
+            for hit in hits {
+                matches.append(PolicyMatch(policy: (hit.segment == 0 ? base : delta).policies[Int(hit.policy)], role: hit.role, message: message))
+            }
+            if matches.count > 1 { matches.sort(by: PolicyMatch.reportOrder) }
         }
-        if matches.count > 1 { matches.sort(by: PolicyMatch.reportOrder) }
-        return Evaluation(matches: matches, disposition: message.pointee.disposition, recipientCount: message.pointee.recipients.count)
+        let disposition = message.pointee.disposition
+        // Per-recipient verdicts exist only for a message that carried a verdict.
+        return Evaluation(matches: matches, disposition: disposition, recipientCount: disposition == nil ? 0 : message.pointee.recipients.count)
     }
 }

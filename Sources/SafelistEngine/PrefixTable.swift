@@ -18,6 +18,8 @@ final class PrefixTable: Sendable {
     private let v6Lengths: [UInt8]
     let count: Int
     private let filter: BloomFilter
+    /// `ByteHash.seed`, kept here: a static is an initialisation check on every read.
+    private let seed = ByteHash.seed
 
     init(_ blocks: [(block: IPBlock, value: UInt32)]) {
         var capacity = 16
@@ -29,7 +31,7 @@ final class PrefixTable: Sendable {
             let key = Self.key(block.family, UInt8(block.prefixLength))
             let network = block.address & block.mask
             if block.family == .v4 { v4.insert(UInt8(block.prefixLength)) } else { v6.insert(UInt8(block.prefixLength)) }
-            let hash = Self.hash(network, key)
+            let hash = Self.hash(network, key, seed)
             hashes.append(hash)
             var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
             while entries[slot].key != .max { slot = (slot + 1) & (capacity - 1) }
@@ -49,6 +51,8 @@ final class PrefixTable: Sendable {
         let network: UInt128
         let key: UInt16
         let hash: UInt64
+        /// The filter's line for `hash`, requested when the probe was planned.
+        let line: UnsafePointer<UInt64>
     }
 
     /// How many lookups `plan` makes for an address of the family.
@@ -71,9 +75,8 @@ final class PrefixTable: Sendable {
             let key = Self.key(address.family, length)
             let networkMask = length == 0 ? 0 : ones & ~((1 << UInt128(width - Int(length))) - 1)
             let network = address.address & networkMask
-            let hash = Self.hash(network, key)
-            filter.prefetch(hash)
-            probes[count] = Probe(message: message, network: network, key: key, hash: hash)
+            let hash = Self.hash(network, key, seed)
+            probes[count] = Probe(message: message, network: network, key: key, hash: hash, line: filter.block(hash))
             count += 1
         }
     }
@@ -86,7 +89,7 @@ final class PrefixTable: Sendable {
         for index in probes.indices {
             let probe = probes[index]
             probes[kept] = probe
-            kept &+= filter.mayContain(probe.hash) ? 1 : 0
+            kept &+= BloomFilter.contains(probe.hash, in: probe.line) ? 1 : 0
         }
         return kept
     }
@@ -111,8 +114,7 @@ final class PrefixTable: Sendable {
     }
 
     @inline(__always)
-    private static func hash(_ network: UInt128, _ key: UInt16) -> UInt64 {
-        let low = UInt64(truncatingIfNeeded: network), high = UInt64(truncatingIfNeeded: network >> 64)
-        return ByteHash.mix(ByteHash.mix(low ^ ByteHash.seed ^ UInt64(key)) ^ high)
+    private static func hash(_ network: UInt128, _ key: UInt16, _ seed: UInt64) -> UInt64 {
+        ByteHash.hash(network: UInt64(truncatingIfNeeded: network), UInt64(truncatingIfNeeded: network >> 64), key: key, seed: seed)
     }
 }

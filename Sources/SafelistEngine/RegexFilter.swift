@@ -8,19 +8,29 @@ import SafelistRegex
 ///
 /// Only plain subjects are filtered: printable ASCII, lowercase (as the engine's matching form
 /// makes them), no line break. Anything else goes to Vectorscan whatever the literals say.
-struct RegexFilter: Sendable {
+final class RegexFilter: @unchecked Sendable {
     /// Per group and anchor (index `group * 2 + anchor`): every literal cut to the shortest
     /// one's length, hashed into bits of a small table (a Bloom filter with one hash). Cutting
     /// costs some precision; it buys one hash and one bit test a subject, where a length per
-    /// literal size cost several lookups. Flat arrays: nothing to retain on the hot path.
-    private let lengths: [Int]
-    /// Where each table starts in `bits`, and its size in bits less one (a power of two).
-    private let offsets: [Int]
-    private let masks: [Int]
-    private let bits: [UInt64]
+    /// literal size cost several lookups.
+    private struct Table {
+        /// The literals' cut length; 0 when the group has no literal at this anchor.
+        var length: Int
+        /// Where the table starts in `bits`, and its size in bits less one (a power of two).
+        var offset: Int
+        var mask: Int
+    }
+
+    /// Plain pointers to storage this filter owns and never changes: a test reads no array
+    /// header and checks no bounds, and it runs several times a message.
+    private let tables: UnsafeMutablePointer<Table>
+    private let bits: UnsafeMutablePointer<UInt64>
+    /// `ByteHash.seed`, kept here: a static is an initialisation check on every read.
+    private let seed: UInt64
 
     init(_ literals: [(group: RegexGroup, literal: AnchoredLiteral)]) {
-        var lengths: [Int] = [], offsets: [Int] = [], masks: [Int] = [], bits: [UInt64] = []
+        let seed = ByteHash.seed
+        var tables: [Table] = [], bits: [UInt64] = []
         for group in RegexGroup.allCases {
             for anchor in [AnchoredLiteral.Anchor.prefix, .suffix] {
                 let texts = literals.filter { $0.group == group && $0.literal.anchor == anchor }.map { Array($0.literal.text.utf8) }
@@ -28,41 +38,45 @@ struct RegexFilter: Sendable {
                 // About 32 bits a literal: one subject in 32 without a literal is scanned anyway.
                 var words = 8
                 while words * 64 < texts.count * 32 { words <<= 1 }
-                lengths.append(shortest)
-                offsets.append(bits.count)
-                masks.append(words * 64 - 1)
+                tables.append(Table(length: shortest, offset: bits.count, mask: words * 64 - 1))
                 var table = [UInt64](repeating: 0, count: texts.isEmpty ? 0 : words)
                 for text in texts {
                     let cut = anchor == .prefix ? Array(text[..<shortest]) : Array(text[(text.count - shortest)...])
-                    let bit = cut.withUnsafeBytes { Self.bit(Self.hash($0, group, anchor), words * 64 - 1) }
+                    let bit = cut.withUnsafeBytes { Self.bit(Self.hash($0, group, anchor, seed), words * 64 - 1) }
                     table[bit >> 6] |= 1 << UInt64(bit & 63)
                 }
                 bits += table
             }
         }
-        self.lengths = lengths
-        self.offsets = offsets
-        self.masks = masks
-        self.bits = bits
+        self.tables = .allocate(capacity: tables.count)
+        self.tables.initialize(from: tables, count: tables.count)
+        self.bits = .allocate(capacity: max(bits.count, 1))
+        self.bits.initialize(repeating: 0, count: max(bits.count, 1))
+        self.bits.update(from: bits, count: bits.count)
+        self.seed = seed
+    }
+
+    deinit {
+        tables.deallocate()
+        bits.deallocate()
     }
 
     /// False only when no filtered expression of `group` can match `text`, a plain subject.
     @inline(__always)
     func mayMatch(_ text: UnsafeRawBufferPointer, _ group: RegexGroup) -> Bool {
-        let prefix = group.rawValue * 2, suffix = prefix + 1
-        let prefixLength = lengths[prefix], suffixLength = lengths[suffix]
-        if prefixLength > 0, prefixLength <= text.count,
-           test(prefix, Self.hash(UnsafeRawBufferPointer(rebasing: text[..<prefixLength]), group, .prefix)) {
+        let prefix = tables[group.rawValue * 2], suffix = tables[group.rawValue * 2 + 1]
+        if prefix.length > 0, prefix.length <= text.count,
+           test(prefix, Self.hash(UnsafeRawBufferPointer(rebasing: text[..<prefix.length]), group, .prefix, seed)) {
             return true
         }
-        return suffixLength > 0 && suffixLength <= text.count
-            && test(suffix, Self.hash(UnsafeRawBufferPointer(rebasing: text[(text.count - suffixLength)...]), group, .suffix))
+        return suffix.length > 0 && suffix.length <= text.count
+            && test(suffix, Self.hash(UnsafeRawBufferPointer(rebasing: text[(text.count - suffix.length)...]), group, .suffix, seed))
     }
 
     @inline(__always)
-    private func test(_ table: Int, _ hash: UInt64) -> Bool {
-        let bit = Self.bit(hash, masks[table])
-        return bits.withUnsafeBufferPointer { $0[offsets[table] + bit >> 6] >> UInt64(bit & 63) & 1 != 0 }
+    private func test(_ table: Table, _ hash: UInt64) -> Bool {
+        let bit = Self.bit(hash, table.mask)
+        return bits[table.offset + bit >> 6] >> UInt64(bit & 63) & 1 != 0
     }
 
     @inline(__always)
@@ -70,10 +84,10 @@ struct RegexFilter: Sendable {
         Int(truncatingIfNeeded: hash >> 40) & mask
     }
 
-    /// A hash of at most 16 bytes from two overlapping word loads: a few instructions, where a
-    /// general hash would loop.
+    /// A hash of at most 16 bytes from two overlapping word loads and one multiplication,
+    /// where a general hash would loop.
     @inline(__always)
-    private static func hash(_ bytes: UnsafeRawBufferPointer, _ group: RegexGroup, _ anchor: AnchoredLiteral.Anchor) -> UInt64 {
+    private static func hash(_ bytes: UnsafeRawBufferPointer, _ group: RegexGroup, _ anchor: AnchoredLiteral.Anchor, _ seed: UInt64) -> UInt64 {
         let count = bytes.count
         var head: UInt64 = 0, tail: UInt64 = 0
         if count >= 8 {
@@ -83,6 +97,6 @@ struct RegexFilter: Sendable {
             for index in 0..<count { head |= UInt64(bytes[index]) << UInt64(index * 8) }
         }
         let salt = UInt64(count) << 8 | UInt64(group.rawValue) << 1 | (anchor == .prefix ? 0 : 1)
-        return ByteHash.mix(head ^ ByteHash.seed ^ ByteHash.mix(tail ^ salt))
+        return ByteHash.fold(head ^ seed, tail ^ salt ^ (seed &* 0x9E37_79B9_7F4A_7C15))
     }
 }

@@ -55,13 +55,14 @@ extension Segment {
     private func planProbes(_ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer, _ dots: UnsafeBufferPointer<Int32>,
                             into probes: UnsafeMutableBufferPointer<Probe>) -> Int {
         var count = 0
-        let hasEmails = emails.count > 0, hasDomains = domains.count > 0
+        let hasEmails = emails.count > 0, hasDomains = domains.count > 0, seed = seed
+        let emailFilter = emails.filter, domainFilter = domains.filter
         for (index, span) in spans.enumerated() where span.kind != .ip {
             let end = span.end
             if hasEmails, span.kind != .hostname {
-                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]))
-                emails.filter.prefetch(hash)
-                probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: span.start), isDomain: false, hash: hash)
+                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]), seed: seed)
+                probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: span.start), isDomain: false,
+                                      hash: hash, line: emailFilter.block(hash))
                 count &+= 1
             }
             guard hasDomains else { continue }
@@ -71,9 +72,9 @@ extension Segment {
                 let labels = dotCount - dot
                 guard labels >= 64 || domains.labelCounts & (1 << UInt64(labels)) != 0 else { continue }
                 let start = dot < 0 ? span.domainStart : Int(dots[firstDot + dot]) + 1
-                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
-                domains.filter.prefetch(hash)
-                probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: start), isDomain: true, hash: hash)
+                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), seed: seed)
+                probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: start), isDomain: true,
+                                      hash: hash, line: domainFilter.block(hash))
                 count &+= 1
             }
         }
@@ -88,7 +89,7 @@ extension Segment {
         var kept = 0
         for index in probes.indices {
             let probe = probes[index]
-            let pass = probe.isDomain ? domains.filter.mayContain(probe.hash) : emails.filter.mayContain(probe.hash)
+            let pass = BloomFilter.contains(probe.hash, in: probe.line)
             probes[kept] = probe
             kept &+= pass ? 1 : 0
         }
@@ -200,6 +201,8 @@ struct Probe {
     let start: Int32
     let isDomain: Bool
     let hash: UInt64
+    /// Its table's filter line, requested when the lookup was planned.
+    let line: UnsafePointer<UInt64>
     /// The home slot's content, read ahead of the lookup.
     var first: UInt64 = 0
 }

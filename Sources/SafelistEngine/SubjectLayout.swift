@@ -1,74 +1,131 @@
+import Foundation
+
 /// A message's subjects as matching reads them, laid out once, when the message is made: their
 /// bytes back to back, a span for each (kind, where its domain starts, whether it is plain),
 /// the offsets of its domains' dots, and which sender addresses are one address. An evaluation
 /// copies a message's layout into its chunk's buffers in three moves. Walking the message's
 /// strings instead, on every evaluation, cost a quarter of it: a retain and a release of each
 /// string and of the message, and a copy and a word scan per subject.
-final class SubjectLayout: Sendable {
-    /// `SubjectScan` reads whole words: up to seven bytes past a subject's last.
+///
+/// One allocation holds it all (spans, dots, bytes), and its pointers are plain fields, so an
+/// evaluation reads a layout without a retain or a release: the messages it evaluates keep their
+/// layouts alive for the whole call. Immutable once made, hence `@unchecked Sendable`.
+final class SubjectLayout: @unchecked Sendable {
+    /// `SubjectScan` reads whole words, and layouts are copied a word at a time: up to seven
+    /// bytes past a subject's last are read.
     static let padding = 8
 
-    /// The subjects' bytes, then `padding` zero bytes.
-    let bytes: [UInt8]
-    /// One per subject, for message 0, with offsets into `bytes` and `dots`.
-    let spans: [SubjectSpan]
-    let dots: [Int32]
+    let spans: UnsafeBufferPointer<SubjectSpan>
+    let dots: UnsafeBufferPointer<Int32>
+    /// The subjects' bytes; `padding` zero bytes follow them.
+    let bytes: UnsafeBufferPointer<UInt8>
     /// The literal lookups the subjects can need: per address one, per domain one per dot.
     let probeBound: Int
-
-    var byteCount: Int { bytes.count - Self.padding }
+    private let storage: UnsafeMutableRawPointer
 
     /// Lays out, in subject order: each sender address (envelope_from, header_from, each
     /// reply_to; their index counts them from 0), the host name, the client IP's text, each
-    /// recipient (its index is its position).
+    /// recipient (its index is its position). This runs once for every message a server
+    /// evaluates: the work is done in a scratch area sized for the worst case (a dot a byte),
+    /// then moved into one allocation of the exact size.
     init(envelopeFrom: EmailSubject?, headerFrom: EmailSubject?, replyTo: [EmailSubject],
          clientHostname: String?, clientIPText: String?, recipients: [EmailSubject]) {
-        var bytes: [UInt8] = []
-        var spans: [SubjectSpan] = []
-        // `domain` is where the domain starts in `text`: 0 for the host name, the end for the IP.
-        func add(_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, domain: Int) {
-            // An address an earlier sender already is (header_from is often envelope_from) is
-            // matched once: its role joins that span. Past the 64th sender, each stands alone.
-            if kind == .sender, index < 64,
-               let earlier = spans.firstIndex(where: { $0.kind == .sender && bytes[$0.start..<$0.end].elementsEqual(text.utf8) }) {
-                spans[earlier].roles |= 1 << UInt64(index)
-                return
-            }
-            let start = bytes.count
-            bytes.append(contentsOf: text.utf8)
-            spans.append(SubjectSpan(message: 0, kind: kind, plain: false, index: Int32(truncatingIfNeeded: index),
-                                     start: start, end: bytes.count, domainStart: start + domain, firstDot: 0, dotCount: 0,
-                                     roles: kind == .sender && index < 64 ? 1 << UInt64(index) : 0))
+        var capacity = (spans: 0, bytes: 0)
+        func measure(_ text: String?) {
+            guard let text else { return }
+            capacity.spans += 1
+            capacity.bytes += text.utf8.count
         }
-        if let envelopeFrom { add(envelopeFrom.address, .sender, 0, domain: envelopeFrom.domainOffset) }
-        if let headerFrom { add(headerFrom.address, .sender, 1, domain: headerFrom.domainOffset) }
-        for (index, address) in replyTo.enumerated() { add(address.address, .sender, index + 2, domain: address.domainOffset) }
-        if let clientHostname { add(clientHostname, .hostname, 0, domain: 0) }
-        if let clientIPText { add(clientIPText, .ip, 0, domain: clientIPText.utf8.count) }
-        for (index, address) in recipients.enumerated() { add(address.address, .recipient, index, domain: address.domainOffset) }
-        bytes.append(contentsOf: repeatElement(0, count: Self.padding))
-        // A dot is at most one a byte.
-        var dots = [Int32](repeating: 0, count: bytes.count)
-        var dotCount = 0, probeBound = 0
-        bytes.withUnsafeBytes { raw in
-            dots.withUnsafeMutableBufferPointer { dotBuffer in
-                guard let base = raw.baseAddress, let dotBase = dotBuffer.baseAddress else { return }
-                for position in spans.indices {
-                    let span = spans[position]
-                    let scan = SubjectScan.scan(base, span.start, span.end, domain: span.domainStart, dots: dotBase + dotCount)
-                    spans[position] = SubjectSpan(message: 0, kind: span.kind, plain: scan.plain, index: span.index,
-                                                  start: span.start, end: span.end, domainStart: span.domainStart,
-                                                  firstDot: Int32(truncatingIfNeeded: dotCount),
-                                                  dotCount: Int32(truncatingIfNeeded: scan.dotCount), roles: span.roles)
-                    dotCount += scan.dotCount
-                    probeBound += 1 + scan.dotCount
+        measure(envelopeFrom?.address)
+        measure(headerFrom?.address)
+        for address in replyTo { measure(address.address) }
+        measure(clientHostname)
+        measure(clientIPText)
+        for address in recipients { measure(address.address) }
+
+        let spanStride = MemoryLayout<SubjectSpan>.stride, alignment = MemoryLayout<SubjectSpan>.alignment
+        let scratchDots = capacity.spans * spanStride, scratchBytes = scratchDots + capacity.bytes * 4
+        (storage, spans, dots, bytes, probeBound) = withUnsafeTemporaryAllocation(
+            byteCount: scratchBytes + capacity.bytes + Self.padding, alignment: alignment
+        ) { scratch in
+            // A temporary allocation of a nonzero size always has an address; without one,
+            // the layout is empty.
+            guard let base = scratch.baseAddress else { return Self.emptyParts() }
+            let spanBase = base.bindMemory(to: SubjectSpan.self, capacity: capacity.spans)
+            let dotBase = (base + scratchDots).bindMemory(to: Int32.self, capacity: capacity.bytes)
+            let byteBase = (base + scratchBytes).initializeMemory(as: UInt8.self, repeating: 0, count: capacity.bytes + Self.padding)
+            var spanCount = 0, byteCount = 0, dotCount = 0, probeBound = 0
+
+            // `domain` is where the domain starts in `text`: 0 for the host name, the end for the IP.
+            func add(_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, domain: Int) {
+                let start = byteCount, count = text.utf8.count
+                let target = UnsafeMutableBufferPointer(start: byteBase + start, count: count)
+                let copied = text.utf8.withContiguousStorageIfAvailable { source in
+                    guard let from = source.baseAddress, let to = target.baseAddress else { return }
+                    to.update(from: from, count: count)
                 }
+                if copied == nil { _ = target.update(from: text.utf8) }
+                var roles: UInt64 = 0
+                if kind == .sender, index < 64 {
+                    roles = 1 << UInt64(index)
+                    // An address an earlier sender already is (header_from is often
+                    // envelope_from) is matched once: its role joins that span, and its bytes
+                    // are written over.
+                    for earlier in 0..<spanCount {
+                        let span = spanBase[earlier]
+                        guard span.kind == .sender, span.end - span.start == count,
+                              memcmp(byteBase + span.start, byteBase + start, count) == 0 else { continue }
+                        spanBase[earlier].roles |= roles
+                        return
+                    }
+                }
+                // Past the 64th sender, each address stands alone (roles 0). Its plain flag
+                // and dots are filled in below.
+                byteCount += count
+                (spanBase + spanCount).initialize(to: SubjectSpan(
+                    message: 0, kind: kind, plain: false, index: Int32(truncatingIfNeeded: index), start: start, end: start + count,
+                    domainStart: start + domain, firstDot: 0, dotCount: 0, roles: roles))
+                spanCount += 1
             }
+            if let envelopeFrom { add(envelopeFrom.address, .sender, 0, domain: envelopeFrom.domainOffset) }
+            if let headerFrom { add(headerFrom.address, .sender, 1, domain: headerFrom.domainOffset) }
+            for (index, address) in replyTo.enumerated() { add(address.address, .sender, index + 2, domain: address.domainOffset) }
+            if let clientHostname { add(clientHostname, .hostname, 0, domain: 0) }
+            if let clientIPText { add(clientIPText, .ip, 0, domain: clientIPText.utf8.count) }
+            for (index, address) in recipients.enumerated() { add(address.address, .recipient, index, domain: address.domainOffset) }
+            // A sender folded into an earlier one left its bytes past the end: zero them again.
+            (byteBase + byteCount).update(repeating: 0, count: Self.padding)
+            // Scanned once all are copied: a word read right after the copy wrote its bytes
+            // waits for the copy's stores to drain, which cost more than the scan.
+            for position in 0..<spanCount {
+                let span = spanBase[position]
+                let scan = SubjectScan.scan(UnsafeRawPointer(byteBase), span.start, span.end, domain: span.domainStart, dots: dotBase + dotCount)
+                spanBase[position] = SubjectSpan(
+                    message: 0, kind: span.kind, plain: scan.plain, index: span.index, start: span.start, end: span.end,
+                    domainStart: span.domainStart, firstDot: Int32(truncatingIfNeeded: dotCount),
+                    dotCount: Int32(truncatingIfNeeded: scan.dotCount), roles: span.roles)
+                dotCount += scan.dotCount
+                probeBound += 1 + scan.dotCount
+            }
+
+            // Spans, dots, then the bytes and their padding, at their exact sizes.
+            let dotOffset = spanCount * spanStride, byteOffset = dotOffset + dotCount * MemoryLayout<Int32>.stride
+            let storage = UnsafeMutableRawPointer.allocate(byteCount: byteOffset + byteCount + Self.padding, alignment: alignment)
+            let spans = storage.initializeMemory(as: SubjectSpan.self, from: spanBase, count: spanCount)
+            let dots = (storage + dotOffset).initializeMemory(as: Int32.self, from: dotBase, count: dotCount)
+            let bytes = (storage + byteOffset).initializeMemory(as: UInt8.self, from: byteBase, count: byteCount + Self.padding)
+            return (storage, UnsafeBufferPointer(start: spans, count: spanCount), UnsafeBufferPointer(start: dots, count: dotCount),
+                    UnsafeBufferPointer(start: bytes, count: byteCount), probeBound)
         }
-        dots.removeLast(dots.count - dotCount)
-        self.bytes = bytes
-        self.spans = spans
-        self.dots = dots
-        self.probeBound = probeBound
     }
+
+    private static func emptyParts() -> (UnsafeMutableRawPointer, UnsafeBufferPointer<SubjectSpan>, UnsafeBufferPointer<Int32>,
+                                         UnsafeBufferPointer<UInt8>, Int) {
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: padding, alignment: MemoryLayout<SubjectSpan>.alignment)
+        let bytes = storage.initializeMemory(as: UInt8.self, repeating: 0, count: padding)
+        return (storage, UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0),
+                UnsafeBufferPointer(start: bytes, count: 0), 0)
+    }
+
+    deinit { storage.deallocate() }
 }

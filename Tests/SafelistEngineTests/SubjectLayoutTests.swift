@@ -35,10 +35,11 @@ struct SubjectLayoutTests {
             "recipient 0 0 x@in.example.org [in.example.org] dots 4,12 plain true",
             "recipient 1 0 x@in.example.org [in.example.org] dots 4,12 plain true",
         ])
-        // Each subject's bytes once, then the zero padding the word scans read.
+        // Each subject's bytes once, then the zero padding word reads run into.
         let text = "ann@mail.example.com" + "ann@example.com" + "bob@b.example" + "mta.out.example.net" + "192.0.2.7"
             + "x@in.example.org" + "x@in.example.org"
-        #expect(message.subjects.bytes == Array(text.utf8) + Array(repeating: 0, count: SubjectLayout.padding))
+        #expect(Array(message.subjects.bytes) == Array(text.utf8))
+        #expect(Array(UnsafeBufferPointer(start: message.subjects.bytes.baseAddress, count: text.utf8.count + SubjectLayout.padding)).suffix(SubjectLayout.padding) == Array(repeating: 0, count: SubjectLayout.padding))
         // One lookup an address or name, and one a dot.
         #expect(message.subjects.probeBound == 3 + 2 + 2 + 4 + 1 + 3 + 3)
     }
