@@ -24,6 +24,23 @@ public struct EmailSubject: Sendable, Equatable {
     /// removed, the domain in its ASCII (punycode) form. Most addresses are already in that
     /// form; they are kept as they are, without a copy.
     public init?(_ text: String) {
+        // Most addresses are already in matching form: one pass over the bytes says so, and
+        // where the domain starts. (The generic `lastIndex` and `allSatisfy` over a String's
+        // UTF-8 view cost more than the engine's whole evaluation of the message.)
+        let plain: Int?? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            var at = -1, clean = true
+            for (offset, byte) in bytes.enumerated() {
+                if byte == UInt8(ascii: "@") { at = offset }
+                clean = clean && byte < 0x80 && !(byte >= 0x41 && byte <= 0x5A)
+            }
+            guard clean, at > 0, at < bytes.count - 1, bytes[bytes.count - 1] != UInt8(ascii: ".") else { return nil }
+            return at + 1
+        }
+        if let domainOffset = plain ?? nil {
+            address = text
+            self.domainOffset = domainOffset
+            return
+        }
         guard let at = text.utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
         let local = text.utf8[..<at]
         let domain = text.utf8[text.utf8.index(after: at)...]

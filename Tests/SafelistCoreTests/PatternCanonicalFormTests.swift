@@ -73,9 +73,38 @@ struct PatternCanonicalFormTests {
     }
 
     @Test(arguments: ["1.2.3", "1.2.3.4.5", "256.1.1.1", "01.1.1.1", "1.1.1.1/", "1.1.1.1/033", "1:2:3",
-                      "1::2::3", "12345::", "2606:4700::/129", "gggg::", "1.2.3.4%eth0", " 1.2.3.4", "1.2.3.4/-1"])
+                      "1::2::3", "12345::", "2606:4700::/129", "gggg::", "1.2.3.4%eth0", " 1.2.3.4", "1.2.3.4/-1",
+                      "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4.", "1.2.3.1000", "1.2.3.00", "1.2.3.\u{FF14}", "", "/8"])
     func malformedIPRefused(input: String) {
         #expect(throws: PatternProblem.self) { _ = try IPBlock.parse(input) }
+    }
+
+    /// The dotted quad is read in one pass over its bytes; it must accept exactly what the
+    /// octet-by-octet reading it replaced accepted, with the same value.
+    @Test func dottedQuadMatchesTheOctetReading() {
+        func reference(_ text: Substring) -> UInt32? {
+            let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard octets.count == 4 else { return nil }
+            var value: UInt32 = 0
+            for octet in octets {
+                guard !octet.isEmpty, octet.count <= 3, octet.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                      !(octet.count > 1 && octet.hasPrefix("0")), let number = UInt32(octet), number <= 255
+                else { return nil }
+                value = value << 8 | number
+            }
+            return value
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789.....25")
+        var accepted = 0
+        for _ in 0..<50_000 {
+            let text = String((0..<Int.random(in: 0...16, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "." })
+            let expected = reference(text[...])
+            #expect(IPBlock.parseV4(text[...]) == expected, "\(text)")
+            accepted += expected == nil ? 0 : 1
+        }
+        // The alphabet is dense in dots so that valid quads come up often enough to compare.
+        #expect(accepted > 100)
     }
 
     @Test func hostBitsNameTheNetwork() {

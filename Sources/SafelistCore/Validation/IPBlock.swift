@@ -40,8 +40,8 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses an address or block in any accepted spelling; IPv4-mapped IPv6 becomes IPv4.
     public static func parse(_ text: String) throws(PatternProblem) -> IPBlock {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        let addressText = parts[0]
+        let slash = text.utf8.firstIndex(of: UInt8(ascii: "/"))
+        let addressText = slash.map { text[..<$0] } ?? text[...]
         let block: IPBlock
         // Byte search: `contains(":")` on a Substring goes through Foundation's string search.
         if addressText.utf8.contains(UInt8(ascii: ":")) {
@@ -52,8 +52,8 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
             block = IPBlock(family: .v4, address: UInt128(value), prefixLength: 32)
         }
         var result = block
-        if parts.count == 2 {
-            let prefixText = parts[1]
+        if let slash {
+            let prefixText = text[text.utf8.index(after: slash)...]
             guard let prefix = Int(prefixText), prefixText.allSatisfy(\.isASCII),
                   !(prefixText.count > 1 && prefixText.hasPrefix("0")),
                   prefix >= 0, prefix <= block.bitWidth
@@ -85,17 +85,26 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
 
     static let mappedPrefix = IPBlock(family: .v6, address: 0xFFFF_0000_0000, prefixLength: 96)
 
+    /// Four dot-separated decimal octets of one to three digits, none above 255 and none with
+    /// a leading zero. One pass over the bytes: every evaluated message's client IP comes here.
     static func parseV4(_ text: Substring) -> UInt32? {
-        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for octet in octets {
-            guard !octet.isEmpty, octet.count <= 3, octet.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  !(octet.count > 1 && octet.hasPrefix("0")), let number = UInt32(octet), number <= 255
-            else { return nil }
-            value = value << 8 | number
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                dots += 1
+                octet = 0
+                digits = 0
+                continue
+            }
+            guard byte >= 0x30, byte <= 0x39, digits < 3, !(digits == 1 && octet == 0) else { return nil }
+            octet = octet * 10 + UInt32(byte - 0x30)
+            digits += 1
+            guard octet <= 255 else { return nil }
         }
-        return value
+        guard digits > 0, dots == 3 else { return nil }
+        return value << 8 | octet
     }
 
     static func parseV6(_ text: Substring) -> UInt128? {
