@@ -6,20 +6,22 @@ import SafelistRegex
 import SafelistSQLite
 
 /// `safelist-bench engine [--literals N] [--regexes N] [--messages N] [--scan-messages N]
-/// [--visibility-regexes N]`
+/// [--visibility-regexes N] [--profile-rounds N]`
 ///
 /// Builds one account of N literal policies (EMAIL, DOMAIN, IPv4, IPv6) and N regexes, then
 /// evaluates a message mix (a tenth match something) on one thread: throughput, and latency
 /// per evaluation. The same messages go through two baselines built in the same run: a linear
 /// scan over every policy (which also checks the engine's answers), and a `Set` of exact
 /// addresses. Last, through a real SQLite store at N regexes, the time from a regex write's
-/// commit until an evaluation sees it.
+/// commit until an evaluation sees it. `--profile-rounds` replaces the measurements with a
+/// loop for `perf` (see `EngineBenchmark+Profile.swift`).
 struct EngineBenchmark {
     var literals = 1_000_000
     var regexes = 1_000
     var messages = 500_000
     var scanMessages = 300
     var visibilityRegexes = 10_000
+    var profileRounds = 0
 
     init(_ arguments: ArraySlice<String>) throws {
         var rest = arguments
@@ -31,6 +33,7 @@ struct EngineBenchmark {
             case "--messages": messages = value
             case "--scan-messages": scanMessages = value
             case "--visibility-regexes": visibilityRegexes = value
+            case "--profile-rounds": profileRounds = value
             default: throw BenchUsage()
             }
         }
@@ -61,20 +64,20 @@ struct EngineBenchmark {
                      Double(heapAfter - heapBefore) / 1_048_576, Double(heapAfter - heapBefore) / count,
                      Double(rssAfter - rssBefore) / 1_048_576, Double(rssAfter - rssBefore) / count))
 
-        // Parsing the raw envelope into matching form is the caller's work; timed apart.
-        let parseStart = clock.now
         let parsed = corpus.messages.map(Self.message)
-        let parseTime = seconds(clock.now - parseStart)
-        print(String(format: "message normalisation (not in the figures below): %.0f ns a message", parseTime * 1e9 / Double(messages)))
 
         print("")
         print("one thread, \(messages) messages, in batches of 1,000 parsed just before they are evaluated:")
         print("  batched: each batch in one call, as the evaluate endpoint takes them; single: one call a message;")
         print("  latency: of each single call")
         print("method".padding(toLength: 34, withPad: " ", startingAt: 0) + "   batched    single       p50      p99     p99.9  matched msgs")
+        if profileRounds > 0 { return profile(snapshot, corpus, parsed) }
         let engineRun = Self.measure(corpus.messages, batch: { snapshot.evaluate($0).count { !$0.matches.isEmpty } },
                                      single: { snapshot.evaluate($0).matches.count })
         report("engine (tables + Vectorscan)", engineRun)
+        // Parsing the raw envelope into matching form (laying out its subjects included) is the
+        // caller's work, timed apart: each batch's first parse in `measure`.
+        print(String(format: "  normalising a message before it is evaluated (not in the figures): %.0f ns", engineRun.normalisation))
 
         let scan = LinearScan(policies: corpus.literals + corpus.regexes)
         let setBaseline = Set(corpus.literals.filter { $0.patternType == .email }.map(\.matchKey))
@@ -120,6 +123,8 @@ struct EngineBenchmark {
         var batched: Double, single: Double
         var p50: Double, p99: Double, p999: Double
         var matched: Int
+        /// Nanoseconds to make a message from its raw envelope.
+        var normalisation: Double
     }
 
     /// A baseline with no batch form: a batch is its messages one by one.
@@ -134,14 +139,16 @@ struct EngineBenchmark {
     /// as a whole), a message a call (timed as a whole), and a message a call timing each call.
     static func measure(_ raw: [BenchCorpus.RawMessage], batch: ([MailMessage]) -> Int, single: (MailMessage) -> Int) -> Run {
         var matched = 0
-        var batchedTime: UInt64 = 0, singleTime: UInt64 = 0
+        var batchedTime: UInt64 = 0, singleTime: UInt64 = 0, parseTime: UInt64 = 0
         var latencies: [UInt64] = []
         latencies.reserveCapacity(raw.count)
         var sink = 0
         for start in stride(from: 0, to: raw.count, by: 1000) {
             let slice = raw[start..<min(start + 1000, raw.count)]
-            var messages = slice.map(Self.message)
             var begin = DispatchTime.now().uptimeNanoseconds
+            var messages = slice.map(Self.message)
+            parseTime += DispatchTime.now().uptimeNanoseconds - begin
+            begin = DispatchTime.now().uptimeNanoseconds
             matched += batch(messages)
             batchedTime += DispatchTime.now().uptimeNanoseconds - begin
             messages = slice.map(Self.message)
@@ -161,7 +168,8 @@ struct EngineBenchmark {
         precondition(sink >= 0)
         let count = Double(raw.count)
         return Run(batched: count / (Double(batchedTime) / 1e9), single: count / (Double(singleTime) / 1e9),
-                   p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), matched: matched)
+                   p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), matched: matched,
+                   normalisation: Double(parseTime) / count)
     }
 
     func report(_ name: String, _ run: Run, note: String = "") {

@@ -1,0 +1,39 @@
+import Foundation
+import SafelistEngine
+
+/// `--profile-rounds N`: a loop to point `perf` at instead of the measurements. The messages
+/// are parsed once and evaluated in batches of 1,000, round after round; with
+/// `SAFELIST_PROFILE_PARSE` set, the raw messages are parsed round after round instead. Under
+/// `perf stat|record -D -1 --control fifo:PATH` with `SAFELIST_PERF_CONTROL=PATH`, counting
+/// starts when the rounds do and stops when they end, so the counts are per evaluation (or per
+/// message parsed) without the corpus and the build around them. docs/benchmarks.md shows how.
+extension EngineBenchmark {
+    func profile(_ snapshot: MatcherSnapshot, _ corpus: BenchCorpus, _ parsed: [MailMessage]) {
+        let environment = ProcessInfo.processInfo.environment
+        let control = environment["SAFELIST_PERF_CONTROL"].flatMap { FileHandle(forWritingAtPath: $0) }
+        var sink = 0
+        let done: Int, what: String
+        let start: ContinuousClock.Instant
+        if environment["SAFELIST_PROFILE_PARSE"] != nil {
+            control?.write(Data("enable\n".utf8))
+            start = clock.now
+            for _ in 0..<profileRounds { sink += corpus.messages.map(Self.message).count }
+            (done, what) = (corpus.messages.count * profileRounds, "messages parsed")
+        } else {
+            let batches = stride(from: 0, to: parsed.count, by: 1000).map { Array(parsed[$0..<min($0 + 1000, parsed.count)]) }
+            control?.write(Data("enable\n".utf8))
+            start = clock.now
+            for _ in 0..<profileRounds { for batch in batches { sink += Self.evaluate(snapshot, batch) } }
+            (done, what) = (parsed.count * profileRounds, "evaluations, batched,")
+        }
+        let elapsed = seconds(clock.now - start)
+        control?.write(Data("disable\n".utf8))
+        print("profile: \(Int(Double(done) / elapsed)) \(what) a second (\(sink) matched)")
+    }
+
+    /// Not inlined: a frame to find in perf's call stacks.
+    @inline(never)
+    static func evaluate(_ snapshot: MatcherSnapshot, _ batch: [MailMessage]) -> Int {
+        snapshot.evaluate(batch).count { !$0.matches.isEmpty }
+    }
+}
