@@ -26,7 +26,9 @@ public final class MatcherSnapshot: Sendable {
     /// Stored regexes Vectorscan refused to compile (rows written before the engine validated them).
     public var refusedPatterns: [String] { (base.refused + delta.refused).map(\.pattern) }
 
-    public func evaluate(_ message: MailMessage) -> Evaluation {
+    /// `borrowing`: the pointer below is to a bitwise image of the caller's message, where a
+    /// copy would retain every string it holds and release them again.
+    public func evaluate(_ message: borrowing MailMessage) -> Evaluation {
         withUnsafePointer(to: message) { pointer in
             let hits = collect(UnsafeBufferPointer(start: pointer, count: 1))
             return hits.withUnsafeBufferPointer { evaluation(of: pointer, $0) }

@@ -3,7 +3,8 @@ import SafelistEngine
 
 /// `--profile-rounds N`: a loop to point `perf` at instead of the measurements. The messages
 /// are parsed once and evaluated in batches of 1,000, round after round; with
-/// `SAFELIST_PROFILE_PARSE` set, the raw messages are parsed round after round instead. Under
+/// `SAFELIST_PROFILE_PARSE` set, the raw messages are parsed round after round instead; with
+/// `SAFELIST_PROFILE_SINGLE` set, they are evaluated one call a message. Under
 /// `perf stat|record -D -1 --control fifo:PATH` with `SAFELIST_PERF_CONTROL=PATH`, counting
 /// starts when the rounds do and stops when they end, so the counts are per evaluation (or per
 /// message parsed) without the corpus and the build around them. docs/benchmarks.md shows how.
@@ -19,6 +20,11 @@ extension EngineBenchmark {
             start = clock.now
             for _ in 0..<profileRounds { sink += corpus.messages.map(Self.message).count }
             (done, what) = (corpus.messages.count * profileRounds, "messages parsed")
+        } else if environment["SAFELIST_PROFILE_SINGLE"] != nil {
+            control?.write(Data("enable\n".utf8))
+            start = clock.now
+            for _ in 0..<profileRounds { for index in parsed.indices { sink += Self.evaluate(snapshot, parsed[index]) } }
+            (done, what) = (parsed.count * profileRounds, "evaluations, one a call,")
         } else {
             let batches = stride(from: 0, to: parsed.count, by: 1000).map { Array(parsed[$0..<min($0 + 1000, parsed.count)]) }
             control?.write(Data("enable\n".utf8))
@@ -35,5 +41,10 @@ extension EngineBenchmark {
     @inline(never)
     static func evaluate(_ snapshot: MatcherSnapshot, _ batch: [MailMessage]) -> Int {
         snapshot.evaluate(batch).count { !$0.matches.isEmpty }
+    }
+
+    @inline(never)
+    static func evaluate(_ snapshot: MatcherSnapshot, _ message: borrowing MailMessage) -> Int {
+        snapshot.evaluate(message).matches.isEmpty ? 0 : 1
     }
 }

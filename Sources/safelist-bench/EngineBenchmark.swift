@@ -153,11 +153,12 @@ struct EngineBenchmark {
             batchedTime += DispatchTime.now().uptimeNanoseconds - begin
             messages = slice.map(Self.message)
             begin = DispatchTime.now().uptimeNanoseconds
-            for message in messages { sink &+= single(message) }
+            for index in messages.indices { sink &+= single(messages[index]) }
             singleTime += DispatchTime.now().uptimeNanoseconds - begin
-            for message in slice.map(Self.message) {
+            messages = slice.map(Self.message)
+            for index in messages.indices {
                 let begin = DispatchTime.now().uptimeNanoseconds
-                sink &+= single(message)
+                sink &+= single(messages[index])
                 latencies.append(DispatchTime.now().uptimeNanoseconds - begin)
             }
         }
