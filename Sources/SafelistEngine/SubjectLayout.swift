@@ -60,9 +60,9 @@ final class SubjectLayout: @unchecked Sendable {
             func add(_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, domain: Int) {
                 let start = byteCount, count = text.utf8.count
                 let target = UnsafeMutableBufferPointer(start: byteBase + start, count: count)
-                let copied = text.utf8.withContiguousStorageIfAvailable { source in
-                    guard let from = source.baseAddress, let to = target.baseAddress else { return }
-                    to.update(from: from, count: count)
+                let copied = text.utf8.withContiguousStorageIfAvailable { source -> Bool in
+                    if let from = source.baseAddress, let to = target.baseAddress { to.update(from: from, count: count) }
+                    return true
                 }
                 if copied == nil { _ = target.update(from: text.utf8) }
                 var roles: UInt64 = 0
