@@ -6,6 +6,8 @@
 /// hash spent four 64-bit multiplications and a longer chain. Hashing is most of an
 /// evaluation's arithmetic: about ten keys a message, each hashed for a filter and a table.
 enum ByteHash {
+    /// Each table reads it once, into a field, and hashes its keys and lookups with that:
+    /// reading a `static let` is a call to `swift_once` every time.
     static let seed = UInt64.random(in: 1...UInt64.max)
 
     private static let p0: UInt64 = 0xA076_1D64_78BD_642F

@@ -16,8 +16,11 @@ final class ByteKeyTable: Sendable {
     /// label count no key has is not looked up at all.
     let labelCounts: UInt64
     let filter: BloomFilter
+    /// What keys were hashed with; lookups hash with it too.
+    let seed: UInt64
 
     init(_ keys: [(key: String, value: UInt32)]) {
+        let seed = ByteHash.seed
         var capacity = 16
         while capacity < keys.count * 2 { capacity <<= 1 }
         var slots = [UInt64](repeating: 0, count: capacity)
@@ -39,7 +42,7 @@ final class ByteKeyTable: Sendable {
             values.append(value)
             arena.append(contentsOf: utf8)
             let hash = arena.withUnsafeBytes {
-                ByteHash.hash(UnsafeRawBufferPointer(rebasing: $0[Int(starts[entry])...]), seed: ByteHash.seed)
+                ByteHash.hash(UnsafeRawBufferPointer(rebasing: $0[Int(starts[entry])...]), seed: seed)
             }
             hashes.append(hash)
             var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
@@ -54,6 +57,7 @@ final class ByteKeyTable: Sendable {
         self.labelCounts = labelCounts
         filter = BloomFilter(hashes: hashes)
         mask = capacity - 1
+        self.seed = seed
     }
 
     var count: Int { starts.count }

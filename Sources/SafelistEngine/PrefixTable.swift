@@ -18,7 +18,7 @@ final class PrefixTable: Sendable {
     private let v6Lengths: [UInt8]
     let count: Int
     private let filter: BloomFilter
-    /// `ByteHash.seed`, kept here: a static is an initialisation check on every read.
+    /// What blocks were hashed with; lookups hash with it too.
     private let seed = ByteHash.seed
 
     init(_ blocks: [(block: IPBlock, value: UInt32)]) {

@@ -25,7 +25,7 @@ final class RegexFilter: @unchecked Sendable {
     /// header and checks no bounds, and it runs several times a message.
     private let tables: UnsafeMutablePointer<Table>
     private let bits: UnsafeMutablePointer<UInt64>
-    /// `ByteHash.seed`, kept here: a static is an initialisation check on every read.
+    /// What the literals were hashed with; subjects hash with it too.
     private let seed: UInt64
 
     init(_ literals: [(group: RegexGroup, literal: AnchoredLiteral)]) {

@@ -55,12 +55,12 @@ extension Segment {
     private func planProbes(_ spans: UnsafeBufferPointer<SubjectSpan>, _ bytes: UnsafeRawBufferPointer, _ dots: UnsafeBufferPointer<Int32>,
                             into probes: UnsafeMutableBufferPointer<Probe>) -> Int {
         var count = 0
-        let hasEmails = emails.count > 0, hasDomains = domains.count > 0, seed = seed
-        let emailFilter = emails.filter, domainFilter = domains.filter
+        let hasEmails = emails.count > 0, hasDomains = domains.count > 0
+        let emailFilter = emails.filter, domainFilter = domains.filter, emailSeed = emails.seed, domainSeed = domains.seed
         for (index, span) in spans.enumerated() where span.kind != .ip {
             let end = span.end
             if hasEmails, span.kind != .hostname {
-                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]), seed: seed)
+                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]), seed: emailSeed)
                 probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: span.start), isDomain: false,
                                       hash: hash, line: emailFilter.block(hash))
                 count &+= 1
@@ -72,7 +72,7 @@ extension Segment {
                 let labels = dotCount - dot
                 guard labels >= 64 || domains.labelCounts & (1 << UInt64(labels)) != 0 else { continue }
                 let start = dot < 0 ? span.domainStart : Int(dots[firstDot + dot]) + 1
-                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), seed: seed)
+                let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), seed: domainSeed)
                 probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: start), isDomain: true,
                                       hash: hash, line: domainFilter.block(hash))
                 count &+= 1

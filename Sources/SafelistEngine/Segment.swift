@@ -24,8 +24,6 @@ final class Segment: Sendable {
     let scratch: ScratchPool
     /// What lets most subjects skip the filtered shards.
     let filter: RegexFilter
-    /// `ByteHash.seed`, kept here: a static is an initialisation check on every read.
-    let seed = ByteHash.seed
     /// Stored patterns Vectorscan refused (rows older than the validator); they match nothing.
     let refused: [RegexKey]
 
