@@ -12,21 +12,23 @@ struct MatchWork {
     /// The literal lookups the chunk can need: per address one, per domain one per dot.
     private(set) var probeBound = 0
 
-    /// The bytes and subjects of the largest chunk of `messages`.
-    static func capacity(for messages: UnsafeBufferPointer<MailMessage>, chunkSize: Int) -> (bytes: Int, spans: Int) {
-        var most = (bytes: 0, spans: 0)
-        var chunk = (bytes: 0, spans: 0)
+    /// The bytes, subjects and dots of the largest chunk of `messages`.
+    static func capacity(for messages: UnsafeBufferPointer<MailMessage>, chunkSize: Int) -> (bytes: Int, spans: Int, dots: Int) {
+        var most = (bytes: 0, spans: 0, dots: 0)
+        var chunk = (bytes: 0, spans: 0, dots: 0)
         for position in messages.indices {
-            if position % chunkSize == 0 { chunk = (0, 0) }
+            if position % chunkSize == 0 { chunk = (0, 0, 0) }
             let subjects = messages[position].subjects
             chunk.bytes += subjects.bytes.count
             chunk.spans += subjects.spans.count
-            most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans))
+            chunk.dots += subjects.dots.count
+            most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans), max(most.dots, chunk.dots))
         }
         return most
     }
 
-    /// `bytes` holds at least the chunk's bytes and `SubjectLayout.padding` more, `dots` one per byte.
+    /// `bytes` holds at least the chunk's bytes and `SubjectLayout.padding` more; `spans` and
+    /// `dots` at least the chunk's.
     init(bytes: UnsafeMutableBufferPointer<UInt8>, spans: UnsafeMutableBufferPointer<SubjectSpan>, dots: UnsafeMutableBufferPointer<Int32>) {
         self.bytes = bytes
         self.spans = spans

@@ -63,7 +63,7 @@ public final class MatcherSnapshot: Sendable {
         let capacity = MatchWork.capacity(for: messages, chunkSize: Segment.chunkSize)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity.bytes + SubjectLayout.padding) { bytes in
             withUnsafeTemporaryAllocation(of: SubjectSpan.self, capacity: max(capacity.spans, 1)) { spans in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity.bytes + SubjectLayout.padding) { dots in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(capacity.dots, 1)) { dots in
                     var work = MatchWork(bytes: bytes, spans: spans, dots: dots)
                     base.collect(messages, segment: 0, into: &hits, work: &work)
                     if !superseded.isEmpty, !hits.isEmpty {
