@@ -12,29 +12,25 @@ extension EngineBenchmark {
     func profile(_ snapshot: MatcherSnapshot, _ corpus: BenchCorpus, _ parsed: [MailMessage]) {
         let environment = ProcessInfo.processInfo.environment
         let control = environment["SAFELIST_PERF_CONTROL"].flatMap { FileHandle(forWritingAtPath: $0) }
-        var sink = 0
-        let done: Int, what: String
-        let start: ContinuousClock.Instant
+        let what: String, round: () -> Int
         if environment["SAFELIST_PROFILE_PARSE"] != nil {
-            control?.write(Data("enable\n".utf8))
-            start = clock.now
-            for _ in 0..<profileRounds { sink += corpus.messages.map(Self.message).count }
-            (done, what) = (corpus.messages.count * profileRounds, "messages parsed")
+            what = "messages parsed"
+            round = { corpus.messages.map(Self.message).count }
         } else if environment["SAFELIST_PROFILE_SINGLE"] != nil {
-            control?.write(Data("enable\n".utf8))
-            start = clock.now
-            for _ in 0..<profileRounds { for index in parsed.indices { sink += Self.evaluate(snapshot, parsed[index]) } }
-            (done, what) = (parsed.count * profileRounds, "evaluations, one a call,")
+            what = "evaluations, one a call,"
+            round = { parsed.indices.reduce(0) { $0 + Self.evaluate(snapshot, parsed[$1]) } }
         } else {
+            what = "evaluations, batched,"
             let batches = stride(from: 0, to: parsed.count, by: 1000).map { Array(parsed[$0..<min($0 + 1000, parsed.count)]) }
-            control?.write(Data("enable\n".utf8))
-            start = clock.now
-            for _ in 0..<profileRounds { for batch in batches { sink += Self.evaluate(snapshot, batch) } }
-            (done, what) = (parsed.count * profileRounds, "evaluations, batched,")
+            round = { batches.reduce(0) { $0 + Self.evaluate(snapshot, $1) } }
         }
+        var sink = 0
+        control?.write(Data("enable\n".utf8))
+        let start = clock.now
+        for _ in 0..<profileRounds { sink += round() }
         let elapsed = seconds(clock.now - start)
         control?.write(Data("disable\n".utf8))
-        print("profile: \(Int(Double(done) / elapsed)) \(what) a second (\(sink) matched)")
+        print("profile: \(Int(Double(parsed.count * profileRounds) / elapsed)) \(what) a second (\(sink))")
     }
 
     /// Not inlined: a frame to find in perf's call stacks.

@@ -65,13 +65,13 @@ struct EngineBenchmark {
                      Double(rssAfter - rssBefore) / 1_048_576, Double(rssAfter - rssBefore) / count))
 
         let parsed = corpus.messages.map(Self.message)
+        if profileRounds > 0 { return profile(snapshot, corpus, parsed) }
 
         print("")
         print("one thread, \(messages) messages, in batches of 1,000 parsed just before they are evaluated:")
         print("  batched: each batch in one call, as the evaluate endpoint takes them; single: one call a message;")
         print("  latency: of each single call")
         print("method".padding(toLength: 34, withPad: " ", startingAt: 0) + "   batched    single       p50      p99     p99.9  matched msgs")
-        if profileRounds > 0 { return profile(snapshot, corpus, parsed) }
         let engineRun = Self.measure(corpus.messages, batch: { snapshot.evaluate($0).count { !$0.matches.isEmpty } },
                                      single: { snapshot.evaluate($0).matches.count })
         report("engine (tables + Vectorscan)", engineRun)
