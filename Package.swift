@@ -1,6 +1,8 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// Layers, inward: Core (the domain) ← SQL, Regex ← the stores, the engine ← Wire (JSON) ← API
+// (HTTP) ← Server (the composition root) ← the executable. docs/architecture.md has the map.
 let package = Package(
     name: "Safelist",
     platforms: [.macOS(.v15)],
@@ -27,32 +29,25 @@ let package = Package(
             providers: [.apt(["libvectorscan-dev"])]
         ),
         // Swift over Vectorscan: compiling, whole-subject dialect, scanning with pooled scratch.
-        .target(
-            name: "SafelistRegex",
-            dependencies: ["CVectorscan"]
-        ),
-        // Domain core: policy model, validation, list query, errors, credentials, store protocol.
-        // Knows neither HTTP nor SQL.
+        .target(name: "SafelistRegex", dependencies: ["CVectorscan"]),
+        // Domain core: policy model, validation, list query and paging, write planner, errors,
+        // credentials, store protocols. Knows neither HTTP nor SQL nor JSON.
         .target(
             name: "SafelistCore",
-            dependencies: [
-                "SafelistRegex",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["SafelistRegex", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The policy table described once, and the SQL both stores build from it.
+        .target(name: "SafelistSQL", dependencies: ["SafelistCore"]),
         // Embedded store on SQLite (GRDB).
         .target(
             name: "SafelistSQLite",
-            dependencies: [
-                "SafelistCore",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            dependencies: ["SafelistCore", "SafelistSQL", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Shared store on PostgreSQL (postgres-nio), for several nodes over one database.
         .target(
             name: "SafelistPostgres",
             dependencies: [
-                "SafelistCore",
+                "SafelistCore", "SafelistSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,87 +56,84 @@ let package = Package(
         ),
         // The policy engine: compiled matchers per account, kept fresh from the change feed.
         // Knows neither HTTP nor SQL.
-        .target(
-            name: "SafelistEngine",
-            dependencies: ["SafelistCore", "SafelistRegex", "CPrefetch"]
-        ),
-        // HTTP layer: routes, Cloudflare v4 envelope, auth middleware.
+        .target(name: "SafelistEngine", dependencies: ["SafelistCore", "SafelistRegex", "CPrefetch"]),
+        // The wire schema: every JSON request reader and response writer, for the API and the CLI.
+        .target(name: "SafelistWire", dependencies: ["SafelistCore", "SafelistEngine"]),
+        // HTTP layer: routes, Cloudflare v4 envelope, auth, the HTTP face of errors.
         .target(
             name: "SafelistAPI",
             dependencies: [
-                "SafelistCore",
-                "SafelistEngine",
+                "SafelistCore", "SafelistEngine", "SafelistWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The operator's executable: serve and the credential commands.
-        .executableTarget(
-            name: "safelist",
+        // The composition root: store, engine, router and services, built from configuration.
+        .target(
+            name: "SafelistServer",
             dependencies: [
-                "SafelistCore",
-                "SafelistSQLite",
-                "SafelistPostgres",
-                "SafelistAPI",
-                "SafelistEngine",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SafelistCore", "SafelistEngine", "SafelistAPI", "SafelistSQLite", "SafelistPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The operator's executable: serve, evaluate and the credential commands.
+        .executableTarget(
+            name: "safelist",
+            dependencies: [
+                "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Measurements, run in release: `swift run -c release safelist-bench list`.
         .executableTarget(
             name: "safelist-bench",
-            dependencies: ["SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex", "CBenchSupport"]
+            dependencies: [
+                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex", "CBenchSupport",
+                "SafelistTesting",
+            ]
         ),
         // glibc's heap statistics for the benchmark's memory figures.
         .target(name: "CBenchSupport"),
         .target(name: "CPrefetch"),
-        // Opens a fresh store of each backend for the shared suites; PostgreSQL when configured.
+        // Test support: a fresh store of each backend for the shared suites (PostgreSQL when
+        // configured), and the engine's reference matcher.
         .target(
-            name: "SafelistStoreTesting",
+            name: "SafelistTesting",
             dependencies: [
-                "SafelistCore", "SafelistSQLite", "SafelistPostgres",
+                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/SafelistStoreTesting"
+            path: "Tests/SafelistTesting"
         ),
-        .testTarget(
-            name: "SafelistCoreTests",
-            dependencies: ["SafelistCore"]
-        ),
+        .testTarget(name: "SafelistCoreTests", dependencies: ["SafelistCore", "SafelistWire", "SafelistSQL"]),
         .testTarget(
             name: "SafelistEngineTests",
-            dependencies: ["SafelistCore", "SafelistEngine", "SafelistRegex", "SafelistSQLite", "SafelistStoreTesting"]
+            dependencies: ["SafelistCore", "SafelistEngine", "SafelistRegex", "SafelistSQLite", "SafelistTesting", "SafelistWire"]
         ),
         .testTarget(
             name: "SafelistStoreTests",
             dependencies: [
-                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistStoreTesting",
+                "SafelistCore", "SafelistSQL", "SafelistSQLite", "SafelistPostgres", "SafelistTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
             name: "SafelistAPITests",
             dependencies: [
-                "SafelistCore",
-                "SafelistSQLite",
-                "SafelistStoreTesting",
-                "SafelistAPI",
-                "SafelistEngine",
+                "SafelistCore", "SafelistSQLite", "SafelistTesting", "SafelistAPI", "SafelistEngine", "SafelistServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Starts the real `safelist` executable: durability across kill -9, signals, first start.
-        .testTarget(
-            name: "SafelistServerTests",
-            dependencies: ["safelist", "SafelistStoreTesting"]
-        ),
+        .testTarget(name: "SafelistServerTests", dependencies: ["safelist", "SafelistTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,17 +1,18 @@
 import PostgresNIO
 import SafelistCore
+import SafelistSQL
 
 extension PostgresStore {
     /// The baseline the list benchmark compares against: one page read with plain
     /// `LIMIT … OFFSET …` over full rows (no deferred join), plus the same count. Returns the
     /// number of rows so the benchmark can check both paths agree.
     public func naiveListPage(account: AccountID, query: ListQuery) async throws -> Int {
-        let filter = PostgresListSQL(account: account, query: query)
+        let sql = ListSQL(.postgres, account: account, query: query)
         let logger = logger
         return try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
-            for try await _ in try await connection.query(filter.count, logger: logger).decode(Int.self) {}
-            let page = filter.naivePage(limit: query.perPage, offset: query.offset ?? 0)
-            return try await PostgresPolicyRow.policies(connection.query(page, logger: logger)).count
+            for try await _ in try await connection.query(PostgresQuery(sql.countSQL, sql.arguments), logger: logger).decode(Int.self) {}
+            let page = sql.naivePage(offset: query.offset ?? 0)
+            return try await PostgresPolicyRows.policies(connection.query(PostgresQuery(page.sql, page.arguments), logger: logger)).count
         }
     }
 

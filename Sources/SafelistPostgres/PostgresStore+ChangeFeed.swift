@@ -1,12 +1,13 @@
 import PostgresNIO
 import SafelistCore
+import SafelistSQL
 
 extension PostgresStore: PolicyChangeFeed {
     public func generations() async throws -> [AccountID: Int64] {
         let logger = logger
         return try await withConnection { connection in
             var result: [AccountID: Int64] = [:]
-            let rows = try await connection.query("SELECT account_id, generation FROM policy_generations", logger: logger)
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: ChangeFeedSQL.generations), logger: logger)
             for try await (account, generation) in rows.decode((String, Int64).self) {
                 if let id = AccountID(account) { result[id] = generation }
             }
@@ -19,10 +20,11 @@ extension PostgresStore: PolicyChangeFeed {
         return try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
             let current = try await Self.generation(connection, account: account, logger: logger)
             var ids: [PolicyID] = []
-            let rows = try await connection.query("""
-                SELECT policy_id FROM policy_changes WHERE account_id = \(account.rawValue) AND generation > \(generation)
-                """, logger: logger)
-            for try await id in rows.decode(String.self) { ids.append(PolicyID(trusted: id)) }
+            let rows = try await connection.query(
+                PostgresQuery(ChangeFeedSQL.changedSince(.postgres), [.text(account.rawValue), .integer(generation)]), logger: logger)
+            for try await text in rows.decode(String.self) {
+                if let id = PolicyID(text) { ids.append(id) }
+            }
             let present = try await Self.fetch(connection, account: account, ids: ids, logger: logger)
             return PolicyChanges(
                 generation: current,

@@ -1,5 +1,6 @@
 import PostgresNIO
 import SafelistCore
+import SafelistSQL
 
 extension PostgresStore: PolicyStore {
     public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
@@ -7,30 +8,25 @@ extension PostgresStore: PolicyStore {
     }
 
     /// `seeking: false` always skips with `OFFSET`: the reference the seek path is tested
-    /// against, and a benchmark's baseline.
-    /// Count, generation and page come from one snapshot (REPEATABLE READ), so a remembered
-    /// boundary is used only when no write happened since it was read.
+    /// against, and a benchmark's baseline. Count, generation and page come from one snapshot
+    /// (REPEATABLE READ), so a remembered boundary is used only when no write happened since.
     public func list(account: AccountID, query: ListQuery, seeking: Bool) async throws -> ListPage {
-        let filter = PostgresListSQL(account: account, query: query)
+        let sql = ListSQL(.postgres, account: account, query: query)
         let boundaries = boundaries
         let logger = logger
         return try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
             var (total, generation) = (0, Int64(0))
-            for try await row in try await connection.query(filter.countAndGeneration, logger: logger).decode((Int, Int64).self) {
+            let counted = sql.countAndGeneration
+            for try await row in try await connection.query(PostgresQuery(counted.sql, counted.arguments), logger: logger)
+                .decode((Int, Int64).self) {
                 (total, generation) = row
             }
-            guard let offset = query.offset, offset < total else { return ListPage(policies: [], totalCount: total) }
-            let page: PostgresQuery
-            if seeking, let boundary = boundaries.boundary(before: query, account: account, generation: generation) {
-                page = filter.seekPage(after: boundary, limit: query.perPage)
-            } else {
-                page = filter.page(limit: query.perPage, offset: offset)
+            guard let read = boundaries.plan(query, account: account, total: total, generation: generation, seeking: seeking) else {
+                return ListPage(policies: [], totalCount: total)
             }
-            let policies = try await PostgresPolicyRow.policies(connection.query(page, logger: logger))
-            if let last = policies.last {
-                boundaries.remember(PageBoundary(after: last, order: query.order), endOf: query, account: account, generation: generation)
-            }
-            return ListPage(policies: policies, totalCount: total)
+            let page = sql.page(read)
+            let policies = try await PostgresPolicyRows.policies(connection.query(PostgresQuery(page.sql, page.arguments), logger: logger))
+            return boundaries.finish(policies, total: total, query: query, account: account, generation: generation)
         }
     }
 
@@ -44,16 +40,16 @@ extension PostgresStore: PolicyStore {
         }
     }
 
-    /// The account's generation row is locked first, so writes to one account run one at a time:
-    /// the planner reads rows no other write can change before this one commits (no lost field
-    /// between two nodes' edits), and generations commit in order (a gapless change feed).
+    /// One transaction: the account's generation advances first (its row is the account's write
+    /// lock until commit, so the planner reads rows no other node can change before this write
+    /// commits), the planner's changes are applied, and what they touched is recorded for the
+    /// change feed (`ChangeFeedSQL`).
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
         let logger = logger
         let (result, generation) = try await transaction { connection in
             let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
             let existing = try await Self.fetch(connection, account: account, ids: request.referencedIDs, logger: logger)
             let plan = try WritePlanner.plan(request, account: account, existing: existing)
-            var touched: [String] = []
             var inserts: [WritePlanner.PlannedChange] = []
             // Inserts planned before a delete or update are written before it.
             func writeInserts() async throws {
@@ -62,34 +58,30 @@ extension PostgresStore: PolicyStore {
             }
             for planned in plan.changes {
                 switch planned.change {
-                case .insert(let policy):
-                    touched.append(policy.id.rawValue)
+                case .insert:
                     inserts.append(planned)
                 case .delete(let id):
                     try await writeInserts()
-                    touched.append(id.rawValue)
                     try await connection.query("DELETE FROM policies WHERE id = \(id.rawValue) AND account_id = \(account.rawValue)", logger: logger)
                 case .update(let policy):
                     try await writeInserts()
-                    touched.append(policy.id.rawValue)
                     do {
-                        try await connection.query(PostgresQuery(unsafeSQL: PostgresPolicyRow.updateSQL,
-                                                                 binds: PostgresPolicyRow.updateBindings(policy)), logger: logger)
+                        try await connection.query(PostgresQuery(PolicyTable.update(.postgres), PolicyTable.updateValues(policy)), logger: logger)
                     } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                         throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
                     }
                 }
             }
             try await writeInserts()
-            try await Self.record(connection, account: account, ids: touched, generation: generation, logger: logger)
+            try await Self.record(connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation, logger: logger)
             return (plan.result, generation)
         }
         hub.publish(.account(account, generation: generation))
         return result
     }
 
-    /// Loads many policies in one transaction, for imports and benchmarks: one statement per
-    /// 5,000 rows, through the same unique index as every other write.
+    /// Loads many policies in one transaction, for imports and benchmarks: one generation per
+    /// account, one statement per 5,000 rows, through the same unique index as every other write.
     public func insert(_ policies: [AllowPolicy]) async throws {
         let logger = logger
         let byAccount = Dictionary(grouping: policies, by: \.accountID)
@@ -99,9 +91,9 @@ extension PostgresStore: PolicyStore {
                 let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
                 for start in stride(from: 0, to: rows.count, by: 5000) {
                     let chunk = Array(rows[start..<min(start + 5000, rows.count)])
-                    try await connection.query(PostgresQuery(unsafeSQL: PostgresPolicyRow.insertSQL,
-                                                             binds: PostgresPolicyRow.insertBindings(chunk)), logger: logger)
-                    try await Self.record(connection, account: account, ids: chunk.map(\.id.rawValue), generation: generation, logger: logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: PostgresPolicyRows.insertSQL,
+                                                             binds: PostgresPolicyRows.insertBindings(chunk)), logger: logger)
+                    try await Self.record(connection, account: account, ids: chunk.map(\.id), generation: generation, logger: logger)
                 }
                 generations[account] = generation
             }
@@ -111,10 +103,9 @@ extension PostgresStore: PolicyStore {
     }
 
     /// Inserts a run of new policies in one statement: a batch of a thousand posts is one round
-    /// trip, not a thousand (which took seconds, and past the request timeout on a loaded
-    /// host). A row whose pattern is taken is skipped rather than failing the statement, so the
-    /// first one missing from what was inserted is the post the conflict is reported at, as if
-    /// the rows had gone in one by one.
+    /// trip, not a thousand. A row whose pattern is taken is skipped rather than failing the
+    /// statement, so the first one missing from what was inserted is the post the conflict is
+    /// reported at, as if the rows had gone in one by one.
     static func insert(_ run: [WritePlanner.PlannedChange], _ connection: PostgresConnection, logger: Logger) async throws {
         let rows: [(policy: AllowPolicy, pointer: String)] = run.compactMap { planned in
             guard case .insert(let policy) = planned.change else { return nil }
@@ -122,8 +113,8 @@ extension PostgresStore: PolicyStore {
         }
         guard !rows.isEmpty else { return }
         let returned = try await connection.query(
-            PostgresQuery(unsafeSQL: PostgresPolicyRow.insertSQL + " ON CONFLICT DO NOTHING RETURNING id",
-                          binds: PostgresPolicyRow.insertBindings(rows.map(\.policy))), logger: logger)
+            PostgresQuery(unsafeSQL: PostgresPolicyRows.insertSQL + " ON CONFLICT DO NOTHING RETURNING id",
+                          binds: PostgresPolicyRows.insertBindings(rows.map(\.policy))), logger: logger)
         var inserted: Set<String> = []
         for try await id in returned.decode(String.self) { inserted.insert(id) }
         if inserted.count < rows.count, let first = rows.first(where: { !inserted.contains($0.policy.id.rawValue) }) {
@@ -134,41 +125,35 @@ extension PostgresStore: PolicyStore {
     static func fetch(_ connection: PostgresConnection, account: AccountID, ids: [PolicyID], logger: Logger) async throws -> [PolicyID: AllowPolicy] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await connection.query("""
-            SELECT \(unescaped: PostgresPolicyRow.columns) FROM policies WHERE account_id = \(account.rawValue) AND id = ANY(\(ids.map(\.rawValue)))
+            SELECT \(unescaped: PolicyTable.selectList) FROM policies WHERE account_id = \(account.rawValue) AND id = ANY(\(ids.map(\.rawValue)))
             """, logger: logger)
         var result: [PolicyID: AllowPolicy] = [:]
-        for policy in try await PostgresPolicyRow.policies(rows) { result[policy.id] = policy }
+        for policy in try await PostgresPolicyRows.policies(rows) { result[policy.id] = policy }
         return result
     }
 
     static func generation(_ connection: PostgresConnection, account: AccountID, logger: Logger) async throws -> Int64 {
-        var generation: Int64 = 0
-        let rows = try await connection.query(
-            "SELECT generation FROM policy_generations WHERE account_id = \(account.rawValue)", logger: logger)
-        for try await value in rows.decode(Int64.self) { generation = value }
-        return generation
+        try await single(connection.query(PostgresQuery(ChangeFeedSQL.generation(.postgres), [.text(account.rawValue)]), logger: logger))
     }
 
-    /// Takes the account's write lock (the row) until commit and returns this write's generation.
     static func advanceGeneration(_ connection: PostgresConnection, account: AccountID, logger: Logger) async throws -> Int64 {
-        var generation: Int64 = 0
-        let rows = try await connection.query("""
-            INSERT INTO policy_generations (account_id, generation) VALUES (\(account.rawValue), 1)
-            ON CONFLICT (account_id) DO UPDATE SET generation = policy_generations.generation + 1
-            RETURNING generation
-            """, logger: logger)
-        for try await value in rows.decode(Int64.self) { generation = value }
-        return generation
+        try await single(connection.query(PostgresQuery(ChangeFeedSQL.advanceGeneration(.postgres), [.text(account.rawValue)]), logger: logger))
+    }
+
+    private static func single(_ rows: PostgresRowSequence) async throws -> Int64 {
+        var value: Int64 = 0
+        for try await number in rows.decode(Int64.self) { value = number }
+        return value
     }
 
     /// Records what a write touched for the change feed, and tells listening nodes at commit.
-    static func record(_ connection: PostgresConnection, account: AccountID, ids: [String], generation: Int64, logger: Logger) async throws {
+    static func record(_ connection: PostgresConnection, account: AccountID, ids: [PolicyID], generation: Int64, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
-        try await connection.query("""
-            INSERT INTO policy_changes (account_id, policy_id, generation)
-            SELECT \(account.rawValue), unnest(\(Array(Set(ids)))::text[]), \(generation)
-            ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = EXCLUDED.generation
-            """, logger: logger)
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(account.rawValue)
+        bindings.append(Array(Set(ids.map(\.rawValue))))
+        bindings.append(generation)
+        try await connection.query(PostgresQuery(unsafeSQL: ChangeFeedSQL.record(.postgres), binds: bindings), logger: logger)
         try await connection.query(
             "SELECT pg_notify(\(changeChannel), \(account.rawValue + ":" + String(generation)))", logger: logger)
     }

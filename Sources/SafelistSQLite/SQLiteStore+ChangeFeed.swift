@@ -1,12 +1,13 @@
 import GRDB
 import SafelistCore
+import SafelistSQL
 
 extension SQLiteStore: PolicyChangeFeed {
     public func generations() async throws -> [AccountID: Int64] {
         try await read { db in
             var result: [AccountID: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT account_id, generation FROM policy_generations") {
-                if let account = AccountID(row["account_id"] as String) { result[account] = row["generation"] }
+            for row in try Row.fetchAll(db, sql: ChangeFeedSQL.generations) {
+                if let account = AccountID(row[0] as String) { result[account] = row[1] }
             }
             return result
         }
@@ -15,9 +16,8 @@ extension SQLiteStore: PolicyChangeFeed {
     public func changes(account: AccountID, after generation: Int64) async throws -> PolicyChanges {
         try await read { db in
             let current = try Self.generation(db, account: account)
-            let ids = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT policy_id FROM policy_changes WHERE account_id = ? AND generation > ?"),
-                arguments: [account.rawValue, generation]).map(PolicyID.init(trusted:))
+            let ids = try String.fetchAll(db.cachedStatement(sql: ChangeFeedSQL.changedSince(.sqlite)),
+                                          arguments: [account.rawValue, generation]).compactMap(PolicyID.init)
             let present = try Self.fetch(db, account: account, ids: ids)
             return PolicyChanges(generation: current, upserted: ids.compactMap { present[$0] },
                                  deleted: ids.filter { present[$0] == nil })
@@ -31,7 +31,16 @@ extension SQLiteStore: PolicyChangeFeed {
     }
 
     static func generation(_ db: Database, account: AccountID) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT generation FROM policy_generations WHERE account_id = ?"),
-                           arguments: [account.rawValue]) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: ChangeFeedSQL.generation(.sqlite)), arguments: [account.rawValue]) ?? 0
+    }
+
+    /// This write's generation; SQLite has one writer at a time, so generations commit in order.
+    static func advanceGeneration(_ db: Database, account: AccountID) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: ChangeFeedSQL.advanceGeneration(.sqlite)), arguments: [account.rawValue]) ?? 0
+    }
+
+    static func record(_ db: Database, account: AccountID, ids: [PolicyID], generation: Int64) throws {
+        let statement = try db.cachedStatement(sql: ChangeFeedSQL.record(.sqlite))
+        for id in Set(ids) { try statement.execute(arguments: [account.rawValue, id.rawValue, generation]) }
     }
 }

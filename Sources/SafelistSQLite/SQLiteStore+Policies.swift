@@ -1,5 +1,6 @@
 import GRDB
 import SafelistCore
+import SafelistSQL
 
 extension SQLiteStore: PolicyStore {
     public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
@@ -7,32 +8,21 @@ extension SQLiteStore: PolicyStore {
     }
 
     /// `seeking: false` always skips with `OFFSET`: the reference the seek path is tested
-    /// against, and a benchmark's baseline.
+    /// against, and a benchmark's baseline. Count, generation and page come from one read.
     public func list(account: AccountID, query: ListQuery, seeking: Bool) async throws -> ListPage {
-        let filter = ListFilterSQL(account: account, query: query)
+        let sql = ListSQL(.sqlite, account: account, query: query)
         let boundaries = self.boundaries
         return try await read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: filter.countSQL), arguments: filter.arguments) ?? 0
-            guard let offset = query.offset, offset < total else { return ListPage(policies: [], totalCount: total) }
-            let generation = try Self.generation(db, account: account)
-            let rows: [Row]
-            if seeking, let boundary = boundaries.boundary(before: query, account: account, generation: generation) {
-                let value: any DatabaseValueConvertible = switch boundary.value {
-                case .integer(let number): number
-                case .text(let text): text
-                }
-                rows = try Row.fetchAll(db.cachedStatement(sql: filter.seekPageSQL),
-                                        arguments: filter.arguments + [value, boundary.id, query.perPage])
-            } else {
-                rows = try Row.fetchAll(db.cachedStatement(sql: filter.pageSQL),
-                                        arguments: filter.arguments + [query.perPage, offset])
+            let counted = sql.countAndGeneration
+            let row = try Row.fetchOne(db.cachedStatement(sql: counted.sql), arguments: StatementArguments(counted.arguments))
+            let total: Int = row?[0] ?? 0, generation: Int64 = row?[1] ?? 0
+            guard let read = boundaries.plan(query, account: account, total: total, generation: generation, seeking: seeking) else {
+                return ListPage(policies: [], totalCount: total)
             }
-            let policies = try rows.map(PolicyRow.policy)
-            if let last = policies.last {
-                boundaries.remember(PageBoundary(after: last, order: query.order), endOf: query,
-                                    account: account, generation: generation)
-            }
-            return ListPage(policies: policies, totalCount: total)
+            let page = sql.page(read)
+            let policies = try Row.fetchAll(db.cachedStatement(sql: page.sql), arguments: StatementArguments(page.arguments))
+                .map(PolicyTable.decode)
+            return boundaries.finish(policies, total: total, query: query, account: account, generation: generation)
         }
     }
 
@@ -40,16 +30,16 @@ extension SQLiteStore: PolicyStore {
     /// that replaces it on sequential pages, and its count: for tests that keep every order and
     /// filter on an index.
     func listQueryPlan(account: AccountID, query: ListQuery) async throws -> (window: String, seek: String, count: String) {
-        let filter = ListFilterSQL(account: account, query: query)
+        let sql = ListSQL(.sqlite, account: account, query: query)
         return try await read { db in
-            func plan(_ sql: String, _ arguments: StatementArguments) throws -> String {
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+            func plan(_ text: String, _ arguments: [SQLValue]) throws -> String {
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + text, arguments: StatementArguments(arguments))
                     .map { $0["detail"] as String }.joined(separator: " | ")
             }
-            let boundary: any DatabaseValueConvertible = query.order == .pattern ? "x" : 0
-            return (try plan(filter.windowSQL, filter.arguments + [query.perPage, 0]),
-                    try plan(filter.seekWindowSQL, filter.arguments + [boundary, "id", query.perPage]),
-                    try plan(filter.countSQL, filter.arguments))
+            let boundary = PageBoundary(value: query.order == .pattern ? .text("x") : .integer(0), id: PolicyID(uuid: .init()))
+            return (try plan(sql.windowSQL, sql.arguments + [.integer(Int64(query.perPage)), .integer(0)]),
+                    try plan(sql.seekWindowSQL, sql.arguments + sql.seekArguments(after: boundary)),
+                    try plan(sql.countSQL, sql.arguments))
         }
     }
 
@@ -57,54 +47,64 @@ extension SQLiteStore: PolicyStore {
     public var seekHits: Int { boundaries.hits }
 
     public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
-        try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(PolicyRow.columns) FROM policies WHERE id = ? AND account_id = ?"),
-                             arguments: [id.rawValue, account.rawValue]).map(PolicyRow.policy)
-        }
+        try await read { db in try Self.fetch(db, account: account, ids: [id])[id] }
     }
 
+    /// One transaction: the account's generation advances first, the planner's changes are
+    /// applied, and what they touched is recorded for the change feed (`ChangeFeedSQL`).
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
         let (result, generation) = try await write { db in
+            let generation = try Self.advanceGeneration(db, account: account)
             let existing = try Self.fetch(db, account: account, ids: request.referencedIDs)
             let plan = try WritePlanner.plan(request, account: account, existing: existing)
             for planned in plan.changes {
                 do {
                     switch planned.change {
                     case .delete(let id):
-                        try db.cachedStatement(sql: "DELETE FROM policies WHERE id = ? AND account_id = ?")
+                        try db.cachedStatement(sql: "DELETE FROM policies WHERE id = ?1 AND account_id = ?2")
                             .execute(arguments: [id.rawValue, account.rawValue])
                     case .update(let policy):
-                        try db.cachedStatement(sql: PolicyRow.updateSQL).execute(arguments: PolicyRow.updateArguments(policy))
+                        try db.cachedStatement(sql: PolicyTable.update(.sqlite))
+                            .execute(arguments: StatementArguments(PolicyTable.updateValues(policy)))
                     case .insert(let policy):
-                        try db.cachedStatement(sql: PolicyRow.insertSQL).execute(arguments: PolicyRow.insertArguments(policy))
+                        try db.cachedStatement(sql: PolicyTable.insert(.sqlite))
+                            .execute(arguments: StatementArguments(PolicyTable.insertValues(policy)))
                     }
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                     throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
                 }
             }
-            return (plan.result, try Self.generation(db, account: account))
+            try Self.record(db, account: account, ids: plan.changes.map(\.change.policyID), generation: generation)
+            return (plan.result, generation)
         }
         hub.publish(.account(account, generation: generation))
         return result
     }
 
-    /// Loads many policies in one transaction, for imports and benchmarks. Goes through the
-    /// same unique index as every other write.
+    /// Loads many policies in one transaction, for imports and benchmarks: one generation per
+    /// account, through the same unique index as every other write.
     public func insert(_ policies: [AllowPolicy]) async throws {
         let generations = try await write { db in
-            let statement = try db.cachedStatement(sql: PolicyRow.insertSQL)
-            for policy in policies { try statement.execute(arguments: PolicyRow.insertArguments(policy)) }
-            return try Set(policies.map(\.accountID)).map { ($0, try Self.generation(db, account: $0)) }
+            let byAccount = Dictionary(grouping: policies, by: \.accountID)
+            let statement = try db.cachedStatement(sql: PolicyTable.insert(.sqlite))
+            var generations: [(AccountID, Int64)] = []
+            for (account, rows) in byAccount {
+                let generation = try Self.advanceGeneration(db, account: account)
+                for policy in rows { try statement.execute(arguments: StatementArguments(PolicyTable.insertValues(policy))) }
+                try Self.record(db, account: account, ids: rows.map(\.id), generation: generation)
+                generations.append((account, generation))
+            }
+            return generations
         }
         for (account, generation) in generations { hub.publish(.account(account, generation: generation)) }
     }
 
     static func fetch(_ db: Database, account: AccountID, ids: [PolicyID]) throws -> [PolicyID: AllowPolicy] {
         var result: [PolicyID: AllowPolicy] = [:]
-        let statement = try db.cachedStatement(sql: "SELECT \(PolicyRow.columns) FROM policies WHERE id = ? AND account_id = ?")
+        let statement = try db.cachedStatement(sql: "SELECT \(PolicyTable.selectList) FROM policies WHERE id = ?1 AND account_id = ?2")
         for id in Set(ids) {
             if let row = try Row.fetchOne(statement, arguments: [id.rawValue, account.rawValue]) {
-                result[id] = try PolicyRow.policy(row)
+                result[id] = try PolicyTable.decode(row)
             }
         }
         return result

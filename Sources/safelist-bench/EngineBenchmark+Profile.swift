@@ -9,7 +9,7 @@ import SafelistEngine
 /// starts when the rounds do and stops when they end, so the counts are per evaluation (or per
 /// message parsed) without the corpus and the build around them. docs/benchmarks.md shows how.
 extension EngineBenchmark {
-    func profile(_ snapshot: MatcherSnapshot, _ corpus: BenchCorpus, _ parsed: [MailMessage]) {
+    func profile(_ snapshot: MatcherSnapshot, _ corpus: BenchCorpus, _ parsed: [PreparedMessage]) {
         let environment = ProcessInfo.processInfo.environment
         let control = environment["SAFELIST_PERF_CONTROL"].flatMap { FileHandle(forWritingAtPath: $0) }
         let what: String, round: () -> Int
@@ -35,12 +35,12 @@ extension EngineBenchmark {
 
     /// Not inlined: a frame to find in perf's call stacks.
     @inline(never)
-    static func evaluate(_ snapshot: MatcherSnapshot, _ batch: [MailMessage]) -> Int {
+    static func evaluate(_ snapshot: MatcherSnapshot, _ batch: [PreparedMessage]) -> Int {
         snapshot.evaluate(batch).count { !$0.matches.isEmpty }
     }
 
     @inline(never)
-    static func evaluate(_ snapshot: MatcherSnapshot, _ message: borrowing MailMessage) -> Int {
+    static func evaluate(_ snapshot: MatcherSnapshot, _ message: PreparedMessage) -> Int {
         snapshot.evaluate(message).matches.isEmpty ? 0 : 1
     }
 }

@@ -4,6 +4,7 @@ import SafelistCore
 import SafelistEngine
 import SafelistRegex
 import SafelistSQLite
+import SafelistTesting
 
 /// `safelist-bench engine [--literals N] [--regexes N] [--messages N] [--scan-messages N]
 /// [--visibility-regexes N] [--profile-rounds N]`
@@ -79,9 +80,10 @@ struct EngineBenchmark {
         // caller's work, timed apart: each batch's first parse in `measure`.
         print(String(format: "  normalising a message before it is evaluated (not in the figures): %.0f ns", engineRun.normalisation))
 
-        let scan = LinearScan(policies: corpus.literals + corpus.regexes)
+        let scan = ReferenceMatcher(policies: corpus.literals + corpus.regexes)
         let setBaseline = Set(corpus.literals.filter { $0.patternType == .email }.map(\.matchKey))
-        let setRun = Self.measure(corpus.messages) { message in
+        let setRun = Self.measure(corpus.messages) { prepared in
+            let message = prepared.message
             var found = 0
             if let from = message.envelopeFrom, setBaseline.contains(from.address) { found += 1 }
             if let from = message.headerFrom, setBaseline.contains(from.address) { found += 1 }
@@ -90,7 +92,7 @@ struct EngineBenchmark {
         }
         report("baseline: Set of exact addresses", setRun, note: "(exact EMAIL literals only)")
         let sample = Array(parsed.prefix(scanMessages))
-        let scanRun = Self.measure(Array(corpus.messages.prefix(scanMessages))) { scan.matches($0).count }
+        let scanRun = Self.measure(Array(corpus.messages.prefix(scanMessages))) { scan.matches($0.message).count }
         report("baseline: linear scan", scanRun, note: "(\(sample.count) messages)")
         print(String(format: "engine vs linear scan: %.0fx the throughput; vs Set lookup: %.2fx batched, %.2fx single",
                      engineRun.batched / scanRun.batched, engineRun.batched / setRun.batched, engineRun.single / setRun.single))
@@ -98,10 +100,10 @@ struct EngineBenchmark {
         // The linear scan is the reference: the engine must find exactly the same policies.
         var checked = 0
         for message in sample {
-            let expected = scan.matches(message)
-            let actual = Set(snapshot.evaluate(message).matches.map(\.policy.uuid))
+            let expected = scan.matches(message.message)
+            let actual = Set(snapshot.evaluate(message).matches.map(\.policy.id))
             guard expected == actual else {
-                print("MISMATCH for \(message): engine \(actual.count) policies, linear scan \(expected.count)")
+                print("MISMATCH for \(message.message): engine \(actual.count) policies, linear scan \(expected.count)")
                 exit(1)
             }
             checked += expected.isEmpty ? 0 : 1
@@ -111,11 +113,11 @@ struct EngineBenchmark {
         if visibilityRegexes > 0 { try await measureVisibility() }
     }
 
-    static func message(_ raw: BenchCorpus.RawMessage) -> MailMessage {
-        MailMessage(
+    static func message(_ raw: BenchCorpus.RawMessage) -> PreparedMessage {
+        PreparedMessage(MailMessage(
             envelopeFrom: EmailSubject(raw.envelopeFrom), headerFrom: EmailSubject(raw.headerFrom),
             recipients: raw.recipients.compactMap { EmailSubject($0) }, clientIP: try? IPBlock.parse(raw.clientIP),
-            clientHostname: raw.hostname, auth: AuthResults(spf: raw.spfPass ? .pass : .fail))
+            clientHostname: raw.hostname, auth: AuthResults(spf: raw.spfPass ? .pass : .fail)))
     }
 
     struct Run {
@@ -128,7 +130,7 @@ struct EngineBenchmark {
     }
 
     /// A baseline with no batch form: a batch is its messages one by one.
-    static func measure(_ raw: [BenchCorpus.RawMessage], _ evaluate: (MailMessage) -> Int) -> Run {
+    static func measure(_ raw: [BenchCorpus.RawMessage], _ evaluate: (PreparedMessage) -> Int) -> Run {
         measure(raw, batch: { $0.count { evaluate($0) > 0 } }, single: evaluate)
     }
 
@@ -137,7 +139,7 @@ struct EngineBenchmark {
     /// still in cache, as in a server, not a cold array of half a million. Parsing is not timed.
     /// Each batch is evaluated three times, each time freshly parsed: in one call (`batch`, timed
     /// as a whole), a message a call (timed as a whole), and a message a call timing each call.
-    static func measure(_ raw: [BenchCorpus.RawMessage], batch: ([MailMessage]) -> Int, single: (MailMessage) -> Int) -> Run {
+    static func measure(_ raw: [BenchCorpus.RawMessage], batch: ([PreparedMessage]) -> Int, single: (PreparedMessage) -> Int) -> Run {
         var matched = 0
         var batchedTime: UInt64 = 0, singleTime: UInt64 = 0, parseTime: UInt64 = 0
         var latencies: [UInt64] = []
@@ -204,8 +206,8 @@ struct EngineBenchmark {
                 pattern: try PatternValidator.validate(pattern, type: .email, isRegex: true), patternType: .email,
                 isRegex: true, isTrustedSender: true, isExemptRecipient: false, isAcceptableSender: false,
                 verifySender: false, comments: nil)
-            let probe = MailMessage(envelopeFrom: EmailSubject("ceo-\(round)7@board\(round).visibility.example"),
-                                    recipients: [EmailSubject("x@y.example")].compactMap { $0 })
+            let probe = PreparedMessage(MailMessage(envelopeFrom: EmailSubject("ceo-\(round)7@board\(round).visibility.example"),
+                                                    recipients: [EmailSubject("x@y.example")].compactMap { $0 }))
             let start = clock.now
             let created = try await store.create(account: account, fields: fields)
             let committed = clock.now

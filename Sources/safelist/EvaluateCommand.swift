@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import SafelistAPI
 import SafelistCore
 import SafelistEngine
+import SafelistServer
+import SafelistWire
 
 /// `safelist evaluate`: what an account's policies decide for one message, read from the
 /// database directly (no server needed). The flags build the same body the API takes, so the
@@ -61,17 +62,15 @@ struct EvaluateCommand: AsyncParsableCommand {
             let problems = error.errors.map { "  \(Self.flag(for: $0.pointer)): \($0.message)" }
             throw ValidationError("the message is not valid:\n" + problems.joined(separator: "\n"))
         }
-        let message = request.messages[0]
+        guard let prepared = request.messages.first else { throw ValidationError("the message is not valid") }
         let evaluation = try await store.withStore { store in
-            try await PolicyEngine(feed: store).evaluate(account: accountID, messages: [message])[0]
+            try await PolicyEngine(feed: store).evaluate(account: accountID, messages: [prepared])[0]
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(EvaluationJSON(evaluation: evaluation, message: message))
+            let data = try EnvelopeJSON.encode(EvaluationJSON(evaluation: evaluation, message: prepared.message), pretty: true)
             Console.line(String(decoding: data, as: UTF8.self))
         } else {
-            Console.line(EvaluationReport(evaluation: evaluation, message: message).text)
+            Console.line(EvaluationReport(evaluation: evaluation, message: prepared.message).text)
         }
     }
 

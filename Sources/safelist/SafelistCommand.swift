@@ -5,6 +5,6 @@ struct SafelistCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "safelist",
         abstract: "A self-hosted, Cloudflare-compatible email allow-policy service.",
-        subcommands: [Serve.self, EvaluateCommand.self, TokenCommand.self, UserCommand.self]
+        subcommands: [ServeCommand.self, EvaluateCommand.self, TokenCommand.self, UserCommand.self]
     )
 }

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SafelistCore
-import SafelistPostgres
+import SafelistServer
 import SafelistSQLite
 
-/// `--database`, shared by every subcommand; `SAFELIST_DATABASE` when the flag is absent.
-/// A path opens the embedded SQLite store; a `postgres://` URL the shared PostgreSQL store.
+/// `--database` and its tuning, shared by every subcommand; each flag falls back to its
+/// environment variable. Opening is `StoreConfiguration`'s, the same for the server and the
+/// one-shot commands.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "A SQLite file, or postgres://user:password@host:port/database[?sslmode=disable|prefer|require] (env SAFELIST_DATABASE; default ./safelist.sqlite).")
     var database: String?
@@ -20,45 +20,37 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds a request waits for PostgreSQL before a 503 (env SAFELIST_DATABASE_TIMEOUT; default 5).")
     var databaseTimeout: Double?
 
-    var location: String { database ?? Environment.value("SAFELIST_DATABASE") ?? "./safelist.sqlite" }
-
-    func open(logger: Logger) throws -> OpenedStore {
-        let location = location
-        if PostgresLocation.isPostgresURL(location) {
-            let url: PostgresLocation
-            do { url = try PostgresLocation(url: location) } catch { throw ValidationError("--database: \(error)") }
-            var options = PostgresStore.Options()
-            if let size = try databasePoolSize ?? Environment.integer("SAFELIST_DATABASE_POOL_SIZE") {
-                guard size >= 1 else { throw ValidationError("--database-pool-size must be at least 1") }
-                options.poolSize = size
-            }
-            if let seconds = try databaseTimeout ?? Environment.double("SAFELIST_DATABASE_TIMEOUT") {
-                guard seconds > 0 else { throw ValidationError("--database-timeout must be positive") }
-                options.timeout = .milliseconds(Int64(seconds * 1000))
-            }
-            let store = try PostgresStore(location: url, options: options, logger: logger)
-            return OpenedStore(store: store, postgres: store, description: url.description)
+    func configuration() throws -> StoreConfiguration {
+        var configuration = StoreConfiguration()
+        configuration.location = database ?? Environment.value("SAFELIST_DATABASE") ?? configuration.location
+        if let size = try databasePoolSize ?? Environment.integer("SAFELIST_DATABASE_POOL_SIZE") {
+            guard size >= 1 else { throw ValidationError("--database-pool-size must be at least 1") }
+            configuration.postgresPoolSize = size
         }
-        if location.contains("://") {
-            throw ValidationError("--database takes a SQLite file path or a postgres:// URL, not '\(location)'")
+        if let seconds = try databaseTimeout ?? Environment.double("SAFELIST_DATABASE_TIMEOUT") {
+            guard seconds > 0 else { throw ValidationError("--database-timeout must be positive") }
+            configuration.postgresTimeout = .milliseconds(Int64(seconds * 1000))
         }
-        var options = SQLiteStore.Options()
         if let mode = sqliteSynchronous ?? Environment.value("SAFELIST_SQLITE_SYNCHRONOUS") {
             guard let parsed = SQLiteStore.Options.Synchronous(rawValue: mode.uppercased()) else {
                 throw ValidationError("--sqlite-synchronous must be full or normal, not '\(mode)'")
             }
-            options.synchronous = parsed
+            configuration.sqliteSynchronous = parsed
         }
-        let store = try SQLiteStore(path: location, options: options)
-        return OpenedStore(store: store, postgres: nil, description: store.path)
+        return configuration
     }
 
     /// For the one-shot commands: opens the store, runs `body`, closes it. PostgreSQL is tried
     /// once; a command fails with the reason rather than waiting for the database.
-    func withStore<T: Sendable>(_ body: @escaping @Sendable (any Store) async throws -> T) async throws -> T {
+    func withStore<T: Sendable>(_ body: @escaping @Sendable (any SafelistStore) async throws -> T) async throws -> T {
         var logger = Logger(label: "safelist")
         logger.logLevel = .critical
-        let opened = try open(logger: logger)
+        let opened: OpenedStore
+        do {
+            opened = try configuration().open(logger: logger)
+        } catch let error as StoreConfigurationError {
+            throw ValidationError(error.description)
+        }
         guard let postgres = opened.postgres else { return try await body(opened.store) }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await postgres.run(); return nil }
@@ -73,15 +65,6 @@ struct StoreOptions: ParsableArguments {
             return value
         }
     }
-}
-
-typealias Store = PolicyStore & CredentialStore & PolicyChangeFeed
-
-struct OpenedStore: Sendable {
-    let store: any Store
-    /// Set when the store is PostgreSQL: its pool runs as a service.
-    let postgres: PostgresStore?
-    let description: String
 }
 
 enum Environment {

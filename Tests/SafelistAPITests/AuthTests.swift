@@ -1,6 +1,6 @@
 import Foundation
 import SafelistCore
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("Credentials: Cloudflare's codes for every case")

@@ -1,5 +1,5 @@
 import Foundation
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("Many clients at once: no lost update, one winner per pattern")

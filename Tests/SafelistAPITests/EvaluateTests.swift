@@ -1,6 +1,6 @@
 import Foundation
 import SafelistCore
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 /// `POST …/allow_policies/evaluate` through the real router: auth, validation as a raw client

@@ -1,5 +1,5 @@
 import Foundation
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("Every operation's happy path, every field checked")

@@ -1,5 +1,5 @@
 import Foundation
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("Paging: a total order, no duplicates or gaps, empty pages past the end")

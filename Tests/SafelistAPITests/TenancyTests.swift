@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("Tenancy: a policy of another account is indistinguishable from a missing one")

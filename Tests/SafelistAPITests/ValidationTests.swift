@@ -1,5 +1,5 @@
 import Foundation
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("Bad input answered with the envelope, every problem at once")

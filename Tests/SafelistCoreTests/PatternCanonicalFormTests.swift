@@ -138,7 +138,7 @@ struct PatternCanonicalFormTests {
         // Compiles alone, but its unterminated \Q would swallow the anchors: refused too.
         ("\\Qab", ErrorCode.invalidRegex),
     ])
-    func unsafeOrBrokenRegexRefused(pattern: String, code: Int) {
+    func unsafeOrBrokenRegexRefused(pattern: String, code: ErrorCode) {
         do {
             _ = try PatternValidator.validate(pattern, type: .email, isRegex: true)
             Issue.record("accepted \(pattern)")

@@ -1,5 +1,6 @@
 import Testing
 @testable import SafelistCore
+import SafelistWire
 
 @Suite("Timestamps, list queries and the write planner")
 struct TimestampAndQueryTests {
@@ -28,7 +29,7 @@ struct TimestampAndQueryTests {
         let huge = try ListQuery.parse([("page", "\(Int.max)"), ("per_page", "1000")])
         #expect(huge.offset == nil)
         let filtered = try ListQuery.parse([("is_trusted_sender", "false"), ("verify_sender", "true"), ("search", "")])
-        #expect(filtered.flagFilters.map(\.column) == ["is_trusted_sender", "verify_sender"])
+        #expect(filtered.flagFilters.map(\.flag.rawValue) == ["is_trusted_sender", "verify_sender"])
         #expect(filtered.search == nil)
     }
 

@@ -1,6 +1,6 @@
 import SafelistCore
 import SafelistEngine
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 /// Evaluations run a batch at a time, in chunks, with regex scans skipped for subjects that
@@ -56,7 +56,7 @@ struct BatchMatchingTests {
         try await StoreKind.sqlite.withStore { store in
             for policy in Self.policies { _ = try await store.create(account: account, fields: policy.fields) }
             let snapshot = try await PolicyEngine(feed: store).snapshot(for: account)
-            let batch = snapshot.evaluate(messages)
+            let batch = snapshot.evaluate(messages.map(PreparedMessage.init))
             #expect(batch.count == messages.count)
             var matchedMessages = 0
             for (index, message) in messages.enumerated() {

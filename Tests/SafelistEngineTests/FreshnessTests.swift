@@ -1,7 +1,7 @@
 import Foundation
 import SafelistCore
 import SafelistEngine
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 /// What a write does to the engine: applied before it is acknowledged on this node, within a

@@ -2,7 +2,7 @@ import Foundation
 import SafelistCore
 import SafelistEngine
 import SafelistRegex
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 /// Tenant regexes run in Vectorscan, which scans in time linear in the subject whatever the
@@ -58,7 +58,7 @@ struct RegexSafetyTests {
         ("\\Qa.b", ErrorCode.invalidRegex, "anchored"),
         ("a)|(.*", ErrorCode.invalidRegex, "Unmatched parentheses"),
     ])
-    func unrunnablePatternsAreRefusedAtWriteTime(pattern: String, code: Int, reason: String) async throws {
+    func unrunnablePatternsAreRefusedAtWriteTime(pattern: String, code: ErrorCode, reason: String) async throws {
         try await StoreKind.sqlite.withStore { store in
             do {
                 _ = try await store.create(account: account, fields: TestPolicy.email(pattern, regex: true).trustedSender.fields)

@@ -150,7 +150,7 @@ struct SemanticsTests {
         #expect(evaluation.disposition == .spam)
         // The verified domain policy matched both but, with no passing check, granted nothing.
         let unverified = evaluation.matches.filter { $0.policy.pattern == "corp.example" }
-        #expect(unverified.count == 2 && unverified.allSatisfy { !$0.honoured && $0.reason != nil })
+        #expect(unverified.count == 2 && unverified.allSatisfy { !$0.honored && $0.reason != nil })
     }
 
     /// Every combination of the three results: honoured exactly when one of them is `pass`.
@@ -168,7 +168,7 @@ struct SemanticsTests {
         for (message, evaluation) in zip(messages, evaluations) {
             let passes = message.auth.spf == .pass || message.auth.dkim == .pass || message.auth.dmarc == .pass
             #expect(evaluation.matches.count == 1)
-            #expect(evaluation.matches.first?.honoured == passes, "\(message.auth)")
+            #expect(evaluation.matches.first?.honored == passes, "\(message.auth)")
             #expect(evaluation.trustedSender == passes)
             #expect(evaluation.disposition == (passes ? Disposition.none : .spam))
         }
@@ -176,7 +176,7 @@ struct SemanticsTests {
 
     @Test func unverifiedPolicyIsHonouredWithoutAuthentication() async throws {
         let evaluation = try await evaluate([.email("ann@example.com").trustedSender], [message(from: "ann@example.com", spf: .fail, dkim: .fail, dmarc: .fail)])[0]
-        #expect(evaluation.matches.first?.honoured == true)
+        #expect(evaluation.matches.first?.honored == true)
         #expect(evaluation.trustedSender)
     }
 

@@ -19,12 +19,12 @@ struct SubjectLayoutTests {
     }
 
     @Test func eachSubjectOnceInSubjectOrder() throws {
-        let message = MailMessage(
+        let message = PreparedMessage(MailMessage(
             envelopeFrom: EmailSubject("ann@mail.example.com"), headerFrom: EmailSubject("Ann@Example.com"),
             replyTo: [EmailSubject("ann@mail.example.com")!, EmailSubject("bob@b.example")!],
             recipients: [EmailSubject("x@in.example.org")!, EmailSubject("x@in.example.org")!],
-            clientIP: try IPBlock.parse("192.0.2.7"), clientHostname: "mta.out.example.net")
-        #expect(Self.described(message.subjects) == [
+            clientIP: try IPBlock.parse("192.0.2.7"), clientHostname: "mta.out.example.net"))
+        #expect(Self.described(message.layout) == [
             // envelope_from and the first reply_to are one address: one span, roles 0 and 2.
             "sender 0 101 ann@mail.example.com [mail.example.com] dots 8,16 plain true",
             "sender 1 10 ann@example.com [example.com] dots 11 plain true",
@@ -38,17 +38,17 @@ struct SubjectLayoutTests {
         // Each subject's bytes once, then the zero padding word reads run into.
         let text = "ann@mail.example.com" + "ann@example.com" + "bob@b.example" + "mta.out.example.net" + "192.0.2.7"
             + "x@in.example.org" + "x@in.example.org"
-        #expect(Array(message.subjects.bytes) == Array(text.utf8))
-        #expect(Array(UnsafeBufferPointer(start: message.subjects.bytes.baseAddress, count: text.utf8.count + SubjectLayout.padding)).suffix(SubjectLayout.padding) == Array(repeating: 0, count: SubjectLayout.padding))
+        #expect(Array(message.layout.bytes) == Array(text.utf8))
+        #expect(Array(UnsafeBufferPointer(start: message.layout.bytes.baseAddress, count: text.utf8.count + SubjectLayout.padding)).suffix(SubjectLayout.padding) == Array(repeating: 0, count: SubjectLayout.padding))
         // One lookup an address or name, and one a dot.
-        #expect(message.subjects.probeBound == 3 + 2 + 2 + 4 + 1 + 3 + 3)
+        #expect(message.layout.probeBound == 3 + 2 + 2 + 4 + 1 + 3 + 3)
     }
 
     /// Sender roles are bits of a 64-bit mask: from the 65th sender on, each stands alone.
     @Test func sendersPastTheSixtyFourthStandAlone() throws {
         let address = try #require(EmailSubject("same@example.com"))
-        let message = MailMessage(envelopeFrom: address, headerFrom: address, replyTo: Array(repeating: address, count: 68), recipients: [])
-        let spans = message.subjects.spans
+        let message = PreparedMessage(MailMessage(envelopeFrom: address, headerFrom: address, replyTo: Array(repeating: address, count: 68), recipients: []))
+        let spans = message.layout.spans
         #expect(spans.count == 1 + 6)
         #expect(spans[0].roles == UInt64.max)
         #expect(spans.dropFirst().map(\.index) == Array(64...69))
@@ -56,8 +56,8 @@ struct SubjectLayoutTests {
     }
 
     @Test func unplainSubjectsAreMarked() throws {
-        let message = MailMessage(envelopeFrom: EmailSubject("a b@example.com"), recipients: [EmailSubject("ü@example.com")!])
-        #expect(message.subjects.spans.map(\.plain) == [false, false])
+        let message = PreparedMessage(MailMessage(envelopeFrom: EmailSubject("a b@example.com"), recipients: [EmailSubject("ü@example.com")!]))
+        #expect(message.layout.spans.map(\.plain) == [false, false])
     }
 
     /// Answers list matches by id last; comparing the ids' bytes must give `uuidString`'s order.
@@ -66,6 +66,6 @@ struct SubjectLayoutTests {
         ids += [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
                 UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
                 UUID(uuid: (0x0F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), UUID(uuid: (0xF0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))]
-        #expect(ids.sorted(by: UUID.precedes) == ids.sorted { $0.uuidString < $1.uuidString })
+        #expect(ids.map(PolicyID.init(uuid:)).sorted().map(\.uuid) == ids.sorted { $0.uuidString < $1.uuidString })
     }
 }

@@ -1,6 +1,6 @@
 import SafelistCore
 import SafelistEngine
-import SafelistStoreTesting
+import SafelistTesting
 
 /// A policy for a test: pattern, type, what it grants.
 struct TestPolicy: Sendable, CustomStringConvertible {
@@ -49,7 +49,7 @@ func message(
 func evaluate(_ policies: [TestPolicy], _ messages: [MailMessage], on kind: StoreKind = .sqlite) async throws -> [Evaluation] {
     try await kind.withStore { store in
         for policy in policies { _ = try await store.create(account: account, fields: policy.fields) }
-        return try await PolicyEngine(feed: store).evaluate(account: account, messages: messages)
+        return try await PolicyEngine(feed: store).evaluate(account: account, messages: messages.map(PreparedMessage.init))
     }
 }
 
@@ -58,4 +58,15 @@ extension Evaluation {
     var matched: [String] {
         matches.map { "\($0.policy.pattern) <- \($0.role.name)\($0.role.index.map { "[\($0)]" } ?? "")" }
     }
+}
+
+/// Tests speak of messages; the engine matches them prepared.
+extension PolicyEngine {
+    func evaluate(account: AccountID, messages: [MailMessage]) async throws -> [Evaluation] {
+        try await evaluate(account: account, messages: messages.map(PreparedMessage.init))
+    }
+}
+
+extension MatcherSnapshot {
+    func evaluate(_ message: MailMessage) -> Evaluation { evaluate(PreparedMessage(message)) }
 }

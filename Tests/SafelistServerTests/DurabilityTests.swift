@@ -1,5 +1,5 @@
 import Foundation
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("The real executable", .serialized)

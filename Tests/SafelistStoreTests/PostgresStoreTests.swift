@@ -1,7 +1,7 @@
 import Foundation
 import SafelistCore
 @testable import SafelistPostgres
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("PostgreSQL specifics: URLs, concurrent starts, the change listener")

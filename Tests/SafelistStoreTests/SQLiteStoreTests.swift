@@ -1,6 +1,6 @@
 import Foundation
 import SafelistCore
-import SafelistStoreTesting
+import SafelistTesting
 @testable import SafelistSQLite
 @testable import SafelistSQLite
 import Testing

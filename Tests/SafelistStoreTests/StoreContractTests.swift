@@ -1,6 +1,6 @@
 import Foundation
 import SafelistCore
-import SafelistStoreTesting
+import SafelistTesting
 import Testing
 
 @Suite("The store contract, on every backend")

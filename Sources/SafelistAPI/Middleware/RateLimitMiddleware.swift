@@ -11,8 +11,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         if let principal = context.principal, let retryAfter = limiter.acquire(principal.label) {
-            throw SafelistError(.rateLimited(retryAfterSeconds: retryAfter), code: ErrorCode.rateLimited,
-                                "Please wait and consider throttling your request speed")
+            throw HTTPRefusal.rateLimited(retryAfter: retryAfter)
         }
         return try await next(request, context)
     }

@@ -1,6 +1,7 @@
 import Hummingbird
 import SafelistCore
 import SafelistEngine
+import SafelistWire
 
 /// `POST …/allow_policies/evaluate`: what the account's policies decide for one message or a
 /// batch. Read permission, since it changes nothing.
@@ -17,11 +18,11 @@ struct EvaluateController: Sendable {
         let body = try await RequestBody.json(request, limit: maxBodyBytes)
         let parsed = try EvaluationRequest.parse(body)
         let evaluations = try await engine.evaluate(account: account, messages: parsed.messages)
-        let results = zip(evaluations, parsed.messages).map { EvaluationJSON(evaluation: $0, message: $1) }
+        let results = zip(evaluations, parsed.messages).map { EvaluationJSON(evaluation: $0, message: $1.message) }
         if parsed.isBatch { return try EnvelopeResponse.success(results) }
         // A body without `messages` parses to exactly one message.
         guard let single = results.first else {
-            throw SafelistError(.internalError, code: ErrorCode.internalError, "The message was parsed to nothing")
+            throw SafelistError.internalError("The message was parsed to nothing")
         }
         return try EnvelopeResponse.success(single)
     }

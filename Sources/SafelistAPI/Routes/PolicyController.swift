@@ -1,13 +1,13 @@
 import Hummingbird
 import SafelistCore
 import SafelistEngine
+import SafelistWire
 
 /// The seven allow-policy operations (spec §1, §3) and evaluation. Each handler authorizes
-/// before it reads the body, so a Read token learns nothing from a write's validation. A write
-/// is applied to the engine before it is acknowledged, so an evaluation that follows sees it.
+/// before it reads the body, so a Read token learns nothing from a write's validation. Writes go
+/// through `EngineAppliedStore`, so an evaluation that follows an acknowledged write sees it.
 struct PolicyController: Sendable {
-    let store: any PolicyStore
-    let engine: PolicyEngine
+    let store: EngineAppliedStore
     let maxBodyBytes: Int
 
     typealias Handler = @Sendable (Request, SafelistRequestContext) async throws -> Response
@@ -17,7 +17,7 @@ struct PolicyController: Sendable {
             (.init(method: .get, path: ""), list),
             (.init(method: .post, path: ""), create),
             (.init(method: .post, path: "batch"), batch),
-            EvaluateController(engine: engine, maxBodyBytes: maxBodyBytes).route,
+            EvaluateController(engine: store.engine, maxBodyBytes: maxBodyBytes).route,
             (.init(method: .get, path: ":policy_id"), get),
             (.init(method: .patch, path: ":policy_id"), edit),
             (.init(method: .put, path: ":policy_id"), replace),
@@ -49,7 +49,6 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let fields = try PolicyFields.parse(await body(request), notices: &notices)
         let policy = try await store.create(account: account, fields: fields)
-        await applied(account)
         return try EnvelopeResponse.success(PolicyJSON(policy: policy), status: .created, messages: notices)
     }
 
@@ -66,7 +65,6 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let edit = try PolicyEdit.parse(await body(request), notices: &notices)
         let policy = try await store.edit(account: account, id: id, edit: edit)
-        await applied(account)
         return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
 
@@ -76,7 +74,6 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let fields = try PolicyFields.parse(await body(request), notices: &notices)
         let policy = try await store.replace(account: account, id: id, fields: fields)
-        await applied(account)
         return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
 
@@ -85,8 +82,7 @@ struct PolicyController: Sendable {
         let account = try context.account(for: .write, path: request.uri.path)
         let id = try context.policyID(path: request.uri.path)
         try await store.delete(account: account, id: id)
-        await applied(account)
-        return try EnvelopeResponse.success(DeletedJSON(id: id.rawValue))
+        return try EnvelopeResponse.success(DeletedJSON(id: id))
     }
 
     @Sendable func batch(_ request: Request, context: SafelistRequestContext) async throws -> Response {
@@ -94,14 +90,7 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let batch = try BatchRequest.parse(await body(request), notices: &notices)
         let result = try await store.write(account: account, request: batch)
-        await applied(account)
         return try EnvelopeResponse.success(BatchResultJSON(result), messages: notices)
-    }
-
-    /// The write is committed whatever happens here; if the engine cannot read it back now,
-    /// it withdraws the account's snapshot and the next evaluation catches up or fails.
-    private func applied(_ account: AccountID) async {
-        try? await engine.refresh(account: account)
     }
 
     private func body(_ request: Request) async throws -> JSONValue {

@@ -7,6 +7,14 @@ public enum WritePlanner {
         case delete(PolicyID)
         case update(AllowPolicy)
         case insert(AllowPolicy)
+
+        /// The policy the change touches, which the change feed records.
+        public var policyID: PolicyID {
+            switch self {
+            case .delete(let id): id
+            case .update(let policy), .insert(let policy): policy.id
+            }
+        }
     }
 
     public struct PlannedChange: Sendable, Equatable {

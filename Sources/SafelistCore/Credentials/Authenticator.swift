@@ -25,7 +25,7 @@ public struct Authenticator: Sendable {
             throw SafelistError(.missingCredentials, code: ErrorCode.missingCredentials,
                                 "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
         }
-        var bad: [(Int, String)] = []
+        var bad: [(ErrorCode, String)] = []
         if !(authEmail.map(Self.isWellFormedEmail) ?? false) { bad.append((ErrorCode.invalidAuthEmailHeader, "X-Auth-Email")) }
         if !(authKey.map(Self.isWellFormedKey) ?? false) { bad.append((ErrorCode.invalidAuthKeyHeader, "X-Auth-Key")) }
         guard bad.isEmpty, let authEmail, let authKey else { throw Self.malformed(bad) }
@@ -42,7 +42,7 @@ public struct Authenticator: Sendable {
 
     private static let dummyDigest = Secret.hash("")
 
-    private static func malformed(_ headers: [(Int, String)]) -> SafelistError {
+    private static func malformed(_ headers: [(ErrorCode, String)]) -> SafelistError {
         SafelistError(.malformedCredentials, [ErrorItem(
             code: ErrorCode.invalidRequestHeaders, message: "Invalid request headers",
             chain: headers.map { ErrorItem(code: $0.0, message: "Invalid format for \($0.1) header") })])

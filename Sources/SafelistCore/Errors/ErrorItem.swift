@@ -1,14 +1,16 @@
+import Foundation
+
 /// One entry of the envelope's `errors` or `messages`. `pointer` locates a body field (JSON
 /// Pointer from the body's root); `parameter` names a query parameter.
 public struct ErrorItem: Sendable, Equatable {
-    public var code: Int
+    public var code: ErrorCode
     public var message: String
     public var pointer: String?
     public var parameter: String?
     public var chain: [ErrorItem]
 
     public init(
-        code: Int, message: String, pointer: String? = nil, parameter: String? = nil,
+        code: ErrorCode, message: String, pointer: String? = nil, parameter: String? = nil,
         chain: [ErrorItem] = []
     ) {
         self.code = code
@@ -19,15 +21,14 @@ public struct ErrorItem: Sendable, Equatable {
     }
 
     /// A body field of the wrong JSON type: "enabled must be a boolean, not string".
-    public static func wrongType(pointer: String, expected: String, got value: JSONValue) -> ErrorItem {
+    public static func wrongType(pointer: String, expected: String, got typeName: String) -> ErrorItem {
         let name = pointer.split(separator: "/").last.map(String.init) ?? "body"
-        return ErrorItem(code: ErrorCode.wrongType,
-                         message: "\(name) must be \(expected), not \(value.typeName)", pointer: pointer)
+        return ErrorItem(code: .wrongType, message: "\(name) must be \(expected), not \(typeName)", pointer: pointer)
     }
 
     /// A body field no schema has; `object` is the pointer of the object that holds it.
     public static func unknownField(_ key: String, in object: String = "") -> ErrorItem {
-        ErrorItem(code: ErrorCode.unknownField, message: "Unknown field \(key)", pointer: object + "/" + jsonPointerToken(key))
+        ErrorItem(code: .unknownField, message: "Unknown field \(key)", pointer: object + "/" + jsonPointerToken(key))
     }
 
     /// The same problem located inside an enclosing document (batch items).
@@ -36,4 +37,9 @@ public struct ErrorItem: Sendable, Equatable {
         copy.pointer = prefix + (pointer ?? "")
         return copy
     }
+}
+
+/// Escapes a key for use in a JSON Pointer (RFC 6901).
+public func jsonPointerToken(_ key: String) -> String {
+    key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
 }

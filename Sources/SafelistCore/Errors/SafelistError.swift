@@ -1,20 +1,17 @@
-/// A failure the API reports to its client. `kind` decides the HTTP status and headers in the
-/// HTTP layer; the items are what the client reads.
+/// A failure reported to whoever asked: the API's client, the CLI's user. `kind` says what went
+/// wrong in the domain's terms; the HTTP layer maps each kind to a status (`SafelistAPI`).
 public struct SafelistError: Error, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case validation
-        case malformedJSON
-        case unsupportedContentType
-        case bodyTooLarge
+        /// The request is not acceptable as sent: a malformed body, a bad field, a bad parameter.
+        case invalid
         case notFound
         case conflict
-        case noRoute
-        case methodNotAllowed(allowed: [String])
         case missingCredentials
         case malformedCredentials
+        /// Unknown, revoked or expired credentials.
         case authentication
+        /// Valid credentials without the permission or the account.
         case unauthorized
-        case rateLimited(retryAfterSeconds: Int)
         case unavailable
         case internalError
     }
@@ -27,55 +24,36 @@ public struct SafelistError: Error, Sendable, Equatable {
         self.errors = errors
     }
 
-    public init(_ kind: Kind, code: Int, _ message: String, pointer: String? = nil) {
+    public init(_ kind: Kind, code: ErrorCode, _ message: String, pointer: String? = nil) {
         self.init(kind, [ErrorItem(code: code, message: message, pointer: pointer)])
-    }
-
-    public var httpStatus: Int {
-        switch kind {
-        case .validation, .malformedJSON, .noRoute, .missingCredentials, .malformedCredentials: 400
-        case .unsupportedContentType: 415
-        case .bodyTooLarge: 413
-        case .notFound: 404
-        case .conflict: 409
-        case .methodNotAllowed: 405
-        case .authentication, .unauthorized: 403
-        case .rateLimited: 429
-        case .unavailable: 503
-        case .internalError: 500
-        }
     }
 
     // The failures raised from more than one place.
 
     public static func validation(_ items: [ErrorItem]) -> SafelistError {
-        SafelistError(.validation, items)
+        SafelistError(.invalid, items)
     }
 
     public static func policyNotFound(pointer: String? = nil) -> SafelistError {
-        SafelistError(.notFound, code: ErrorCode.policyNotFound, "Allow policy not found", pointer: pointer)
+        SafelistError(.notFound, code: .policyNotFound, "Allow policy not found", pointer: pointer)
     }
 
     public static func duplicatePattern(pointer: String? = nil) -> SafelistError {
         SafelistError(
-            .conflict, code: ErrorCode.duplicatePattern,
+            .conflict, code: .duplicatePattern,
             "An allow policy with the same pattern, pattern_type and is_regex already exists in this account",
             pointer: pointer
         )
     }
 
-    public static func noRoute(_ what: String = "the requested resource") -> SafelistError {
-        SafelistError(.noRoute, [
-            ErrorItem(code: ErrorCode.couldNotRoute,
-                      message: "Could not route to \(what), perhaps your object identifier is invalid?"),
-            ErrorItem(code: ErrorCode.noRoute, message: "No route for that URI"),
-        ])
-    }
-
     public static let unauthorized = SafelistError(
-        .unauthorized, code: ErrorCode.unauthorized, "Unauthorized to access requested resource")
+        .unauthorized, code: .unauthorized, "Unauthorized to access requested resource")
 
     public static func unavailable(_ detail: String) -> SafelistError {
-        SafelistError(.unavailable, code: ErrorCode.storeUnavailable, "The policy store is unavailable: \(detail)")
+        SafelistError(.unavailable, code: .storeUnavailable, "The policy store is unavailable: \(detail)")
+    }
+
+    public static func internalError(_ detail: String) -> SafelistError {
+        SafelistError(.internalError, code: .internalError, detail)
     }
 }

@@ -15,24 +15,54 @@ public struct AccountID: Sendable, Hashable, CustomStringConvertible {
     public var description: String { rawValue }
 }
 
-/// A policy identifier: a UUID, always written lowercase.
-public struct PolicyID: Sendable, Hashable, CustomStringConvertible {
-    public let rawValue: String
+/// A policy identifier: a UUID, kept as its 16 bytes and written lowercase. Parsed once, where
+/// text comes in (a request, a stored row); a row whose id does not parse is an error, never a
+/// new id.
+public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let uuid: UUID
+
+    public init(uuid: UUID) {
+        self.uuid = uuid
+    }
 
     public init?(_ text: some StringProtocol) {
         guard text.utf8.count == 36, let uuid = UUID(uuidString: String(text)) else { return nil }
-        rawValue = uuid.uuidString.lowercased()
+        self.uuid = uuid
     }
 
-    public static func random() -> PolicyID {
-        // A freshly generated UUID always parses.
-        PolicyID(trusted: UUID().uuidString.lowercased())
+    public static func random() -> PolicyID { PolicyID(uuid: UUID()) }
+
+    /// The canonical text: lowercase, hyphenated. Formatted by hand: every policy in every
+    /// answer and every SQL statement needs it, and `uuidString.lowercased()` builds two strings.
+    public var rawValue: String {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { output in
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        output[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    output[position] = Self.hexDigit(bytes[index] >> 4)
+                    output[position + 1] = Self.hexDigit(bytes[index] & 0x0F)
+                    position += 2
+                }
+                return position
+            }
+        }
     }
 
-    /// For values read back from the store, which only ever holds ids this type produced.
-    public init(trusted rawValue: String) {
-        self.rawValue = rawValue
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 + nibble : 0x57 + nibble
     }
 
     public var description: String { rawValue }
+
+    /// The order of the canonical text, read from the bytes (hex digits sort as their nibbles).
+    public static func < (lhs: PolicyID, rhs: PolicyID) -> Bool {
+        withUnsafeBytes(of: lhs.uuid.uuid) { left in
+            withUnsafeBytes(of: rhs.uuid.uuid) { right in left.lexicographicallyPrecedes(right) }
+        }
+    }
 }

@@ -27,24 +27,6 @@ public struct PolicyEdit: Sendable, Equatable {
         self.comments = comments
     }
 
-    public static func parse(
-        _ body: JSONValue, extraKeys: Set<String> = [], notices: inout [ErrorItem]
-    ) throws(SafelistError) -> PolicyEdit {
-        let raw = try RawPolicyBody.read(body, extraKeys: extraKeys, notices: &notices)
-        guard raw.problems.isEmpty else { throw .validation(raw.problems) }
-        let edit = PolicyEdit(
-            pattern: raw.pattern, patternType: raw.patternType, isRegex: raw.isRegex,
-            isTrustedSender: raw.isTrustedSender, isExemptRecipient: raw.isExemptRecipient,
-            isAcceptableSender: raw.isAcceptableSender, verifySender: raw.verifySender,
-            comments: raw.comments
-        )
-        guard !edit.isEmpty else {
-            throw SafelistError(.validation, code: ErrorCode.emptyEdit,
-                                "An edit must change at least one field", pointer: "")
-        }
-        return edit
-    }
-
     public var isEmpty: Bool {
         pattern == nil && patternType == nil && isRegex == nil && isTrustedSender == nil
             && isExemptRecipient == nil && isAcceptableSender == nil && verifySender == nil
@@ -57,12 +39,11 @@ public struct PolicyEdit: Sendable, Equatable {
         if pattern != nil || patternType != nil || isRegex != nil {
             let type = patternType ?? policy.patternType
             let regex = isRegex ?? policy.isRegex
-            let pointer = pattern != nil ? PolicyField.pattern.pointer
-                : patternType != nil ? PolicyField.patternType.pointer : PolicyField.isRegex.pointer
+            let pointer = pattern != nil ? "/pattern" : patternType != nil ? "/pattern_type" : "/is_regex"
             if type == .unknown {
-                throw SafelistError(.validation, code: ErrorCode.invalidValue,
+                throw SafelistError(.invalid, code: .invalidValue,
                                     "pattern_type must be set to EMAIL, DOMAIN or IP when the pattern changes",
-                                    pointer: PolicyField.patternType.pointer)
+                                    pointer: "/pattern_type")
             }
             let canonical = try PatternValidator.validate(pattern ?? policy.pattern, type: type,
                                                          isRegex: regex, pointer: pointer)

@@ -26,78 +26,29 @@ public struct ListQuery: Sendable, Hashable {
         return overflow ? nil : product
     }
 
-    public static func parse(_ items: [(name: String, value: String)]) throws(SafelistError) -> ListQuery {
-        var query = ListQuery()
-        var problems: [ErrorItem] = []
-        var seen: Set<String> = []
-        func fail(_ name: String, _ message: String) {
-            problems.append(ErrorItem(code: ErrorCode.invalidQueryParameter, message: message,
-                                      pointer: "/query/" + jsonPointerToken(name), parameter: name))
-        }
-        func flag(_ name: String, _ value: String) -> Bool? {
-            switch value {
-            case "true": return true
-            case "false": return false
-            default:
-                fail(name, "\(name) must be true or false")
-                return nil
-            }
-        }
-        for (name, value) in items {
-            guard Self.known.contains(name) else { continue }
-            guard seen.insert(name).inserted else {
-                fail(name, "\(name) is given more than once")
-                continue
-            }
-            switch name {
-            case "page":
-                guard let number = Int(value), number >= 1 else { fail(name, "page must be an integer of at least 1"); continue }
-                query.page = number
-            case "per_page":
-                guard let number = Int(value), (1...maxPerPage).contains(number) else {
-                    fail(name, "per_page must be an integer from 1 to \(maxPerPage)")
-                    continue
-                }
-                query.perPage = number
-            case "order":
-                guard let order = Order(rawValue: value) else { fail(name, "order must be pattern or created_at"); continue }
-                query.order = order
-            case "direction":
-                guard let direction = Direction(rawValue: value) else { fail(name, "direction must be asc or desc"); continue }
-                query.direction = direction
-            case "pattern":
-                query.pattern = value
-            case "pattern_type":
-                guard let type = PatternType(rawValue: value) else {
-                    fail(name, "pattern_type must be one of EMAIL, DOMAIN, IP, UNKNOWN")
-                    continue
-                }
-                query.patternType = type
-            case "is_trusted_sender": query.isTrustedSender = flag(name, value)
-            case "is_exempt_recipient": query.isExemptRecipient = flag(name, value)
-            case "is_acceptable_sender": query.isAcceptableSender = flag(name, value)
-            case "verify_sender": query.verifySender = flag(name, value)
-            case "search":
-                query.search = value.isEmpty ? nil : value
-            default:
-                break
-            }
-        }
-        guard problems.isEmpty else { throw .validation(problems) }
-        return query
+    /// The flag filters that are set, for stores to turn into conditions.
+    public var flagFilters: [(flag: PolicyFlag, value: Bool)] {
+        PolicyFlag.allCases.compactMap { flag in self[flag].map { (flag, $0) } }
     }
 
-    static let known: Set<String> = [
-        "page", "per_page", "order", "direction", "pattern", "pattern_type", "is_trusted_sender",
-        "is_exempt_recipient", "is_acceptable_sender", "verify_sender", "search",
-    ]
-
-    /// The boolean filters that are set, by column name, for stores to turn into conditions.
-    public var flagFilters: [(column: String, value: Bool)] {
-        [
-            ("is_trusted_sender", isTrustedSender), ("is_exempt_recipient", isExemptRecipient),
-            ("is_acceptable_sender", isAcceptableSender), ("verify_sender", verifySender),
-        ].compactMap { name, value in value.map { (name, $0) } }
+    /// The filter on one flag: nil when the query does not filter on it.
+    public subscript(flag: PolicyFlag) -> Bool? {
+        get {
+            switch flag {
+            case .isTrustedSender: isTrustedSender
+            case .isExemptRecipient: isExemptRecipient
+            case .isAcceptableSender: isAcceptableSender
+            case .verifySender: verifySender
+            }
+        }
+        set {
+            switch flag {
+            case .isTrustedSender: isTrustedSender = newValue
+            case .isExemptRecipient: isExemptRecipient = newValue
+            case .isAcceptableSender: isAcceptableSender = newValue
+            case .verifySender: verifySender = newValue
+            }
+        }
     }
 
     /// The case-folded search text: stores compare it with the folded pattern and comments.

@@ -8,9 +8,9 @@ public struct PageBoundary: Sendable, Hashable {
     }
 
     public var value: Value
-    public var id: String
+    public var id: PolicyID
 
-    public init(value: Value, id: String) {
+    public init(value: Value, id: PolicyID) {
         self.value = value
         self.id = id
     }
@@ -18,7 +18,7 @@ public struct PageBoundary: Sendable, Hashable {
     /// The boundary a policy sets when it is the last row of a page in `order`.
     public init(after policy: AllowPolicy, order: ListQuery.Order) {
         self.init(value: order == .pattern ? .text(policy.pattern) : .integer(policy.createdAt.microseconds),
-                  id: policy.id.rawValue)
+                  id: policy.id)
     }
 }
 
@@ -65,5 +65,35 @@ public final class PageBoundaryCache: Sendable {
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[Key(account: account, query: query)] = Entry(generation: generation, boundary: boundary)
         }
+    }
+}
+
+/// How a store reads one list page: by skipping `OFFSET` rows, or by seeking past the end of the
+/// page before it. Both stores follow the same steps in one read transaction: count, read the
+/// account's generation, ask `plan`, read the page as planned, then `finish` remembers where it
+/// ended for the next page of a walk.
+public enum PageRead: Sendable, Equatable {
+    case offset(Int)
+    case seek(after: PageBoundary)
+}
+
+extension PageBoundaryCache {
+    /// How to read `query`'s page, or nil when it lies past the last of `total` rows (the empty
+    /// page that ends an SDK's auto-paging). `seeking: false` always skips: the reference the
+    /// seek path is tested against.
+    public func plan(_ query: ListQuery, account: AccountID, total: Int, generation: Int64, seeking: Bool = true) -> PageRead? {
+        guard let offset = query.offset, offset < total else { return nil }
+        if seeking, let boundary = boundary(before: query, account: account, generation: generation) {
+            return .seek(after: boundary)
+        }
+        return .offset(offset)
+    }
+
+    /// The page read, with where it ended remembered.
+    public func finish(_ policies: [AllowPolicy], total: Int, query: ListQuery, account: AccountID, generation: Int64) -> ListPage {
+        if let last = policies.last {
+            remember(PageBoundary(after: last, order: query.order), endOf: query, account: account, generation: generation)
+        }
+        return ListPage(policies: policies, totalCount: total)
     }
 }

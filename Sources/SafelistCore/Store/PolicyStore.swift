@@ -30,7 +30,7 @@ extension PolicyStore {
 
     private func single(_ policies: [AllowPolicy]) throws -> AllowPolicy {
         guard let policy = policies.first else {
-            throw SafelistError(.internalError, code: ErrorCode.internalError, "The store returned no policy")
+            throw SafelistError.internalError("The store returned no policy")
         }
         return policy
     }

@@ -40,10 +40,10 @@ public enum PatternValidator {
 
 /// Why a pattern was refused, before it is placed in a request.
 public struct PatternProblem: Error, Sendable, Equatable {
-    public var code: Int
+    public var code: ErrorCode
     public var message: String
 
-    public init(code: Int, message: String) {
+    public init(code: ErrorCode, message: String) {
         self.code = code
         self.message = message
     }

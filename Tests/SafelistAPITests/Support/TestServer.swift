@@ -7,8 +7,9 @@ import NIOCore
 import SafelistAPI
 import SafelistCore
 import SafelistEngine
+import SafelistServer
 import SafelistSQLite
-import SafelistStoreTesting
+import SafelistTesting
 
 let accountA = AccountID("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")!
 let accountB = AccountID("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")!
@@ -40,16 +41,21 @@ struct TestServer {
             name: "t", permission: permission, scope: scope, expiresAt: expiresAt).secret
     }
 
-    /// Runs `body` against the router, then closes the store.
+    /// Runs `body` against the application `safelist serve` would run on this database (the
+    /// composition root, its services and start-up), through its router; then closes the store.
     func test(_ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
-        var configuration = APIConfiguration()
-        if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
-        configuration.rateLimit = rateLimit
+        var configuration = ServerConfiguration()
+        configuration.store.location = opened.location
+        configuration.store.sqliteSynchronous = .normal
+        configuration.store.postgresPoolSize = 2
+        if let maxBodyBytes { configuration.http.maxBodyBytes = maxBodyBytes }
+        configuration.http.rateLimit = rateLimit
+        configuration.announce = { _ in }
         var logger = Logger(label: "safelist-test")
         logger.logLevel = .error
-        let app = Application(router: buildRouter(policies: store, credentials: store, engine: PolicyEngine(feed: store), configuration: configuration), logger: logger)
         let token = token
         do {
+            let app = try buildApplication(configuration: configuration, logger: logger)
             try await app.test(.router) { client in
                 try await body(APIClient(client: client, token: token))
             }

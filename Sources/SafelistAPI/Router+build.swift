@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+import SafelistCore
+import SafelistEngine
+
+/// What the HTTP layer itself needs to know.
+public struct HTTPOptions: Sendable {
+    /// Large enough for a full batch (4 × 1,000 items with 1,024-character fields).
+    public var maxBodyBytes = 32 * 1024 * 1024
+    /// Requests per credential per five minutes; 0 turns the limiter off (the default: a
+    /// self-hosted server usually serves its own automation).
+    public var rateLimit = 0
+
+    public init() {}
+}
+
+/// The router with every route and middleware. The composition root (`SafelistServer`) puts it
+/// in an application; nothing else builds one.
+public func buildRouter(
+    policies: EngineAppliedStore, credentials: any CredentialStore, options: HTTPOptions
+) -> Router<SafelistRequestContext> {
+    let router = Router(context: SafelistRequestContext.self)
+    let controller = PolicyController(store: policies, maxBodyBytes: options.maxBodyBytes)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorMiddleware(routes: controller.table))
+    router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
+    if options.rateLimit > 0 {
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: options.rateLimit)))
+    }
+    controller.register(on: router)
+    return router
+}

@@ -1,0 +1,137 @@
+import SafelistCore
+
+/// Keeps one account's snapshot current. Operations run one at a time (a load, each catch-up, a
+/// merge's completion), so changes apply in generation order; evaluations never come here once
+/// a snapshot is published.
+actor AccountMatcher {
+    private let account: AccountID
+    private let feed: any PolicyChangeFeed
+    private let options: EngineOptions
+    private let publish: @Sendable (MatcherSnapshot) -> Void
+
+    private var snapshot: MatcherSnapshot?
+    /// Every policy written since the base was built: its current form, or nil once deleted,
+    /// with the generation that wrote it.
+    private var recent: [PolicyID: (policy: EnginePolicy?, generation: Int64)] = [:]
+    private var merging = false
+    private var tail: Task<Void, Never>?
+    private(set) var mergesCompleted = 0
+
+    init(account: AccountID, feed: any PolicyChangeFeed, options: EngineOptions,
+         publish: @escaping @Sendable (MatcherSnapshot) -> Void) {
+        self.account = account
+        self.feed = feed
+        self.options = options
+        self.publish = publish
+    }
+
+    /// The current snapshot, loading the account or catching up first.
+    func current() async throws -> MatcherSnapshot {
+        let snapshot = try await serialized { try await self.loadOrCatchUp(loadIfNeeded: true) }
+        return snapshot ?? .empty
+    }
+
+    /// Applies what the store committed since the snapshot's generation; nothing if not loaded.
+    func catchUp() async throws {
+        _ = try await serialized { try await self.loadOrCatchUp(loadIfNeeded: false) }
+    }
+
+    /// Runs `operation` after every operation queued before it.
+    private func serialized<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = tail
+        let task = Task<T, Error> {
+            await previous?.value
+            return try await operation()
+        }
+        tail = Task { _ = try? await task.value }
+        return try await task.value
+    }
+
+    private func loadOrCatchUp(loadIfNeeded: Bool) async throws -> MatcherSnapshot? {
+        guard let snapshot else {
+            guard loadIfNeeded else { return nil }
+            let changes = try await feed.changes(account: account, after: 0)
+            let policies = changes.upserted.map(EnginePolicy.init)
+            let shardSize = options.shardSize
+            let base = await BuildQueue.run {
+                Segment(policies: policies, reusing: [], shardSize: shardSize, mergeSmallShards: true)
+            }
+            let loaded = MatcherSnapshot(base: base, delta: .empty, superseded: [], generation: changes.generation)
+            install(loaded)
+            return loaded
+        }
+        let changes = try await feed.changes(account: account, after: snapshot.generation)
+        guard changes.generation > snapshot.generation else { return snapshot }
+        for policy in changes.upserted {
+            let engine = EnginePolicy(policy)
+            recent[engine.id] = (engine, changes.generation)
+        }
+        for id in changes.deleted {
+            recent[id] = (nil, changes.generation)
+        }
+        let delta = await buildDelta(reusing: snapshot.delta)
+        let next = MatcherSnapshot(base: snapshot.base, delta: delta, superseded: Set(recent.keys),
+                                   generation: changes.generation)
+        install(next)
+        startMergeIfDue()
+        return next
+    }
+
+    private func install(_ next: MatcherSnapshot) {
+        snapshot = next
+        publish(next)
+    }
+
+    /// The delta holds only the recent policies, so it is rebuilt whole; its regex shards are
+    /// reused, so only the expressions this write brought are compiled.
+    private func buildDelta(reusing previous: Segment) async -> Segment {
+        var entries: [(policy: EnginePolicy, generation: Int64)] = []
+        for entry in recent.values {
+            if let policy = entry.policy { entries.append((policy, entry.generation)) }
+        }
+        let live = entries
+            .sorted { $0.generation != $1.generation ? $0.generation < $1.generation : $0.policy.id < $1.policy.id }
+            .map(\.policy)
+        guard !live.isEmpty else { return .empty }
+        let shardSize = options.shardSize
+        let candidates = previous.allShards
+        return await BuildQueue.run {
+            Segment(policies: live, reusing: candidates, shardSize: shardSize, mergeSmallShards: false)
+        }
+    }
+
+    private func startMergeIfDue() {
+        guard !merging, let snapshot,
+              snapshot.delta.policies.count > options.deltaLimit
+                || snapshot.delta.allShards.count > options.deltaShardLimit
+                || (snapshot.superseded.count > options.deltaLimit)
+        else { return }
+        merging = true
+        let captured = recent
+        let generation = snapshot.generation
+        let base = snapshot.base, delta = snapshot.delta
+        let shardSize = options.shardSize
+        Task {
+            let merged = await BuildQueue.run {
+                var policies = base.policies.filter { captured[$0.id] == nil }
+                policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
+                return Segment(policies: policies, reusing: base.allShards + delta.allShards,
+                               shardSize: shardSize, mergeSmallShards: true)
+            }
+            try? await self.serialized { await self.finishMerge(merged, through: generation) }
+        }
+    }
+
+    /// Installs a merged base built from the snapshot at `generation`; what was written after
+    /// that generation stays in the delta.
+    private func finishMerge(_ base: Segment, through generation: Int64) async {
+        recent = recent.filter { $0.value.generation > generation }
+        let previous = snapshot?.delta ?? .empty
+        let delta = await buildDelta(reusing: previous)
+        install(MatcherSnapshot(base: base, delta: delta, superseded: Set(recent.keys),
+                                generation: snapshot?.generation ?? generation))
+        merging = false
+        mergesCompleted += 1
+        startMergeIfDue()
+    }
+}

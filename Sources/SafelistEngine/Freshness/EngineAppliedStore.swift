@@ -1,0 +1,31 @@
+import SafelistCore
+
+/// A policy store whose writes the engine has applied by the time they return: the one place a
+/// write on this node reaches the engine, so that an evaluation that follows an acknowledged
+/// write sees it (the spec's consistency rule). Reads pass straight through.
+public struct EngineAppliedStore: PolicyStore {
+    public let store: any PolicyStore
+    public let engine: PolicyEngine
+
+    public init(store: any PolicyStore, engine: PolicyEngine) {
+        self.store = store
+        self.engine = engine
+    }
+
+    public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
+        try await store.list(account: account, query: query)
+    }
+
+    public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
+        try await store.policy(account: account, id: id)
+    }
+
+    /// The write is committed whatever happens after it; if the engine cannot read it back now,
+    /// it withdraws the account's snapshot and the next evaluation catches up (or fails) rather
+    /// than answer from stale data.
+    public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
+        let result = try await store.write(account: account, request: request)
+        try? await engine.refresh(account: account)
+        return result
+    }
+}

@@ -1,0 +1,117 @@
+import CPrefetch
+import SafelistCore
+import SafelistRegex
+
+/// An immutable, compiled set of policies: literal tables and regex shards over one array of
+/// policies. A matcher is a large base segment plus a small delta segment of recent writes.
+final class Segment: Sendable {
+    let policies: [EnginePolicy]
+    let emails: ByteKeyTable
+    let domains: ByteKeyTable
+    let ips: PrefixTable
+    /// Shards per `RegexGroup.rawValue`.
+    let shards: [[RegexShard]]
+    /// Per policy, what it grants: checked on every literal hit without copying the policy.
+    let grants: [Grants]
+    /// The shards flattened for scanning without reference counting: per group a range of
+    /// `scanShards`, each naming its database and where its members start in `scanMembers`.
+    let scanGroups: [Range<Int>]
+    let scanShards: [(database: UnretainedDatabase, members: Int, filtered: Bool)]
+    let scanMembers: [UInt32]
+    /// Bit `group.rawValue` is set when the group has a filtered shard, or an unfiltered one.
+    let filteredGroups: UInt8
+    let unfilteredGroups: UInt8
+    let scratch: ScratchPool
+    /// What lets most subjects skip the filtered shards.
+    let filter: RegexFilter
+    /// Stored patterns the engine cannot run (rows older than the validator): regexes Vectorscan
+    /// refused, IP patterns that do not parse. They match nothing.
+    let refused: [PatternKey]
+
+    var isEmpty: Bool { policies.isEmpty }
+    var allShards: [RegexShard] { shards.flatMap { $0 } }
+
+    static let empty = Segment(policies: [], reusing: [], shardSize: 1, mergeSmallShards: false)
+
+    /// Builds the tables and compiles what is needed of the regexes: a shard from `reusing`
+    /// whose expressions are all still wanted in the same group is kept as compiled; the rest
+    /// compile into new shards. With `mergeSmallShards`, shards under a quarter full are
+    /// recompiled together, so a base does not collect one small shard per merge.
+    init(policies: [EnginePolicy], reusing candidates: [RegexShard], shardSize: Int, mergeSmallShards: Bool) {
+        self.policies = policies
+        var emailKeys: [(key: String, value: UInt32)] = []
+        var domainKeys: [(key: String, value: UInt32)] = []
+        var blocks: [(block: IPBlock, value: UInt32)] = []
+        var wanted = [[PatternKey: UInt32]](repeating: [:], count: RegexGroup.allCases.count)
+        var refused: [PatternKey] = []
+        for (offset, policy) in policies.enumerated() {
+            let index = UInt32(offset)
+            switch (policy.key, policy.isRegex, policy.type) {
+            case (.text(let pattern), true, _):
+                for group in RegexGroup.groups(of: policy) {
+                    wanted[group.rawValue][PatternKey(id: policy.id, pattern: pattern)] = index
+                }
+            case (.text(let key), false, .email): emailKeys.append((key, index))
+            case (.text(let key), false, .domain): domainKeys.append((key, index))
+            // IP policies grant only on the sender side, where the client address is.
+            case (.block(let block), _, _) where !policy.grants.isDisjoint(with: .senderSide):
+                blocks.append((block, index))
+            case (.unusable, _, _):
+                refused.append(PatternKey(id: policy.id, pattern: policy.pattern))
+            default:
+                continue
+            }
+        }
+        emails = ByteKeyTable(emailKeys)
+        domains = ByteKeyTable(domainKeys)
+        ips = PrefixTable(blocks)
+
+        var shards = [[RegexShard]](repeating: [], count: RegexGroup.allCases.count)
+        for candidate in candidates {
+            let group = candidate.group.rawValue
+            if mergeSmallShards, candidate.keys.count < shardSize / 4 { continue }
+            let members = candidate.keys.compactMap { wanted[group][$0] }
+            guard members.count == candidate.keys.count else { continue }
+            shards[group].append(candidate.remapped(members))
+            for key in candidate.keys { wanted[group][key] = nil }
+        }
+        for group in RegexGroup.allCases where !wanted[group.rawValue].isEmpty {
+            let entries = wanted[group.rawValue].map { (index: $0.value, key: $0.key) }.sorted { $0.index < $1.index }
+            shards[group.rawValue] += RegexShard.compile(entries, group: group, shardSize: shardSize, refused: &refused)
+        }
+        self.shards = shards
+        grants = policies.map(\.grants)
+        var groups: [Range<Int>] = [], flat: [(database: UnretainedDatabase, members: Int, filtered: Bool)] = [], members: [UInt32] = []
+        var literals: [(group: RegexGroup, literal: AnchoredLiteral)] = []
+        var filteredGroups: UInt8 = 0, unfilteredGroups: UInt8 = 0
+        for group in shards {
+            let first = flat.count
+            for shard in group {
+                if shard.filtered { filteredGroups |= 1 << shard.group.rawValue } else { unfilteredGroups |= 1 << shard.group.rawValue }
+                flat.append((shard.database.unretained, members.count, shard.filtered))
+                literals += shard.literals.map { (shard.group, $0) }
+                members += shard.members
+            }
+            groups.append(first..<flat.count)
+        }
+        scanGroups = groups
+        filter = RegexFilter(literals)
+        scanShards = flat
+        scanMembers = members
+        self.filteredGroups = filteredGroups
+        self.unfilteredGroups = unfilteredGroups
+        self.refused = Array(Set(refused))
+        scratch = ScratchPool(databases: shards.flatMap { $0.map(\.database) })
+    }
+}
+
+extension Segment {
+    /// Starts loading policy `index`, which an answer is about to read.
+    @inline(__always)
+    func prefetchPolicy(_ index: UInt32) {
+        policies.withUnsafeBufferPointer { policies in
+            guard let base = policies.baseAddress, Int(index) < policies.count else { return }
+            safelist_prefetch(base + Int(index))
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import SafelistCore
+
+/// One policy matching one subject.
+public struct PolicyMatch: Sendable, Equatable {
+    public let policy: EnginePolicy
+    public let role: SubjectRole
+    /// The subject's value that matched: an address, a domain or host name, or the client IP.
+    public let value: String
+    /// What the policy grants for this subject: sender-side flags for a sender subject, the
+    /// exemption for a recipient subject.
+    public let grants: Grants
+    public let honored: Bool
+
+    /// Why a match grants nothing, when it does not.
+    public var reason: String? {
+        honored ? nil : "verify_sender is set and the message passed none of DMARC, SPF or DKIM"
+    }
+
+    /// Reads the message in place: a copy would retain every string it holds.
+    init(policy: EnginePolicy, role: SubjectRole, in message: UnsafePointer<PreparedMessage>) {
+        self.policy = policy
+        self.role = role
+        value = Self.value(of: role, type: policy.type, in: message)
+        grants = policy.grants.intersection(role.isRecipient ? .recipientSide : .senderSide)
+        honored = !policy.verifySender || message.pointee.message.auth.verifiesSender
+    }
+
+    /// Subject order, then pattern, then id: the order an answer lists its matches in.
+    static func reportOrder(_ lhs: PolicyMatch, _ rhs: PolicyMatch) -> Bool {
+        let left = lhs.role.order, right = rhs.role.order
+        if left != right { return left < right }
+        if lhs.policy.pattern != rhs.policy.pattern { return lhs.policy.pattern < rhs.policy.pattern }
+        return lhs.policy.id < rhs.policy.id
+    }
+
+    private static func value(of role: SubjectRole, type: PatternType, in prepared: UnsafePointer<PreparedMessage>) -> String {
+        let subject: EmailSubject?
+        switch role {
+        case .clientIP: return prepared.pointee.clientIPText ?? ""
+        case .clientHostname: return prepared.pointee.message.clientHostname ?? ""
+        case .envelopeFrom: subject = prepared.pointee.message.envelopeFrom
+        case .headerFrom: subject = prepared.pointee.message.headerFrom
+        case .replyTo(let index): subject = prepared.pointee.message.replyTo[index]
+        case .recipient(let index): subject = prepared.pointee.message.recipients[index]
+        }
+        guard let subject else { return "" }
+        return type == .domain ? String(subject.domain) : subject.address
+    }
+}

@@ -1,0 +1,128 @@
+import SafelistCore
+
+/// The `policies` table described once: its columns and how each is read from a policy, the
+/// conflict rule's unique index, one index per list shape, and the keys `policy_counts` keeps
+/// counts by. Both stores' migrations, writes and reads are built from this.
+public enum PolicyTable {
+    public struct Column: Sendable {
+        public let name: String
+        public let type: SQLColumnType
+        public let nullable: Bool
+        /// Compared or ordered by: byte order ("C" collation) in PostgreSQL.
+        let collated: Bool
+        /// Changes on an edit; `id`, `account_id` and `created_at` never do.
+        let mutable: Bool
+        public let value: @Sendable (AllowPolicy) -> SQLValue
+
+        init(_ name: String, _ type: SQLColumnType, nullable: Bool = false, collated: Bool = false, mutable: Bool = true,
+             value: @escaping @Sendable (AllowPolicy) -> SQLValue) {
+            self.name = name
+            self.type = type
+            self.nullable = nullable
+            self.collated = collated
+            self.mutable = mutable
+            self.value = value
+        }
+    }
+
+    /// In table order. The last two are derived: the case-folded copies `search` compares with,
+    /// computed once per write rather than once per row and search.
+    public static let columns: [Column] = [
+        Column("id", .text, collated: true, mutable: false) { .text($0.id.rawValue) },
+        Column("account_id", .text, collated: true, mutable: false) { .text($0.accountID.rawValue) },
+        Column("pattern", .text, collated: true) { .text($0.pattern) },
+        Column("match_key", .text, collated: true) { .text($0.matchKey) },
+        Column("pattern_type", .text, collated: true) { .text($0.patternType.rawValue) },
+        Column("is_regex", .boolean) { .boolean($0.isRegex) },
+    ] + PolicyFlag.allCases.map { flag in
+        Column(flag.rawValue, .boolean) { .boolean($0[flag]) }
+    } + [
+        Column("comments", .text, nullable: true) { $0.comments.map(SQLValue.text) ?? .null },
+        Column("pattern_folded", .text) { .text(ListQuery.fold($0.pattern)) },
+        Column("comments_folded", .text, nullable: true) { $0.comments.map { SQLValue.text(ListQuery.fold($0)) } ?? .null },
+        Column("created_at", .integer, mutable: false) { .integer($0.createdAt.microseconds) },
+        Column("modified_at", .integer) { .integer($0.modifiedAt.microseconds) },
+    ]
+
+    /// What a read selects, in the order `decode` reads: every column but the derived ones.
+    public static let selected = columns.filter { !$0.name.hasSuffix("_folded") }
+    public static let selectList = selected.map(\.name).joined(separator: ", ")
+
+    /// `policy_counts` keeps one row per account and combination of these.
+    public static let countKeys = ["account_id", "pattern_type"] + PolicyFlag.allCases.map(\.rawValue)
+
+    /// The conflict rule as a unique index, and one index per (filter, order) pair so that a
+    /// deep page of a million-policy account is an index walk, never a sort or a table scan.
+    public static let indexes: [String] = {
+        var statements = [
+            "CREATE UNIQUE INDEX policies_conflict ON policies(account_id, pattern_type, is_regex, match_key)",
+            "CREATE INDEX policies_by_created ON policies(account_id, created_at, id)",
+            "CREATE INDEX policies_by_pattern ON policies(account_id, pattern, id)",
+        ]
+        for column in ["pattern_type"] + PolicyFlag.allCases.map(\.rawValue) {
+            statements.append("CREATE INDEX policies_\(column)_created ON policies(account_id, \(column), created_at, id)")
+            statements.append("CREATE INDEX policies_\(column)_pattern ON policies(account_id, \(column), pattern, id)")
+        }
+        return statements
+    }()
+
+    /// The table. SQLite keeps its rowid (list pages join on it) with `id` unique; PostgreSQL
+    /// makes `id` the primary key.
+    public static func create(_ dialect: SQLDialect) -> String {
+        let definitions = columns.map { column in
+            let constraint = column.name == "id"
+                ? (dialect == .sqlite ? " NOT NULL UNIQUE" : " PRIMARY KEY")
+                : column.nullable ? "" : " NOT NULL"
+            return "    \(column.name) \(dialect.type(column.type, collated: column.collated))\(constraint)"
+        }
+        return "CREATE TABLE policies (\n" + definitions.joined(separator: ",\n") + "\n)"
+    }
+
+    /// One row's insert; arguments are `insertValues`.
+    public static func insert(_ dialect: SQLDialect) -> String {
+        let names = columns.map(\.name).joined(separator: ", ")
+        let parameters = (1...columns.count).map(dialect.parameter).joined(separator: ", ")
+        return "INSERT INTO policies (\(names)) VALUES (\(parameters))"
+    }
+
+    public static func insertValues(_ policy: AllowPolicy) -> [SQLValue] {
+        columns.map { $0.value(policy) }
+    }
+
+    /// One row's edit, by id and account; arguments are `updateValues`.
+    public static func update(_ dialect: SQLDialect) -> String {
+        let mutable = columns.filter(\.mutable)
+        let assignments = mutable.enumerated().map { "\($1.name) = \(dialect.parameter($0 + 1))" }.joined(separator: ", ")
+        return "UPDATE policies SET \(assignments) WHERE id = \(dialect.parameter(mutable.count + 1)) "
+            + "AND account_id = \(dialect.parameter(mutable.count + 2))"
+    }
+
+    public static func updateValues(_ policy: AllowPolicy) -> [SQLValue] {
+        columns.filter(\.mutable).map { $0.value(policy) } + [.text(policy.id.rawValue), .text(policy.accountID.rawValue)]
+    }
+
+    /// A policy from the columns of `selectList`, in order. A row whose id or account does not
+    /// parse is an error: ids are never invented.
+    public static func decode(_ row: some PolicyRowReader) throws -> AllowPolicy {
+        let idText = try row.text(0), accountText = try row.text(1)
+        guard let id = PolicyID(idText), let account = AccountID(accountText) else {
+            throw SafelistError.internalError("A stored policy row has a malformed id (\(idText)) or account (\(accountText))")
+        }
+        // Positions as in `selected`; a test holds that list to this order.
+        return AllowPolicy(
+            id: id, accountID: account, pattern: try row.text(2), matchKey: try row.text(3),
+            patternType: PatternType(rawValue: try row.text(4)) ?? .unknown, isRegex: try row.boolean(5),
+            isTrustedSender: try row.boolean(6), isExemptRecipient: try row.boolean(7),
+            isAcceptableSender: try row.boolean(8), verifySender: try row.boolean(9),
+            comments: try row.optionalText(10), createdAt: Timestamp(microseconds: try row.integer(11)),
+            modifiedAt: Timestamp(microseconds: try row.integer(12)))
+    }
+}
+
+/// One result row of a `selectList` query, read by position: each driver's rows conform.
+public protocol PolicyRowReader {
+    func text(_ index: Int) throws -> String
+    func optionalText(_ index: Int) throws -> String?
+    func integer(_ index: Int) throws -> Int64
+    func boolean(_ index: Int) throws -> Bool
+}

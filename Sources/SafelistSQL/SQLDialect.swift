@@ -1,0 +1,42 @@
+/// The two SQL dialects Safelist writes. Everything both stores say the same way is built once,
+/// from `PolicyTable`, with the dialect deciding only what differs: how a parameter is written,
+/// column types, and a few functions.
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+
+    /// The `n`th parameter (1-based), numbered in both dialects (`?n`, `$n`) so that a
+    /// statement can use one parameter twice.
+    public func parameter(_ n: Int) -> String {
+        self == .sqlite ? "?\(n)" : "$\(n)"
+    }
+
+    func type(_ type: SQLColumnType, collated: Bool = false) -> String {
+        switch (self, type) {
+        // "C" collation in PostgreSQL: pattern order is byte order, as in SQLite, whatever the locale.
+        case (.sqlite, .text): "TEXT"
+        case (.postgres, .text): collated ? #"text COLLATE "C""# : "text"
+        case (.sqlite, .integer): "INTEGER"
+        case (.postgres, .integer): "bigint"
+        case (.sqlite, .boolean): "INTEGER"
+        case (.postgres, .boolean): "boolean"
+        }
+    }
+
+    /// The position of `needle` in `haystack`, 0 when absent.
+    func position(of needle: String, in haystack: String) -> String {
+        self == .sqlite ? "instr(\(haystack), \(needle))" : "strpos(\(haystack), \(needle))"
+    }
+}
+
+public enum SQLColumnType: Sendable {
+    case text, integer, boolean
+}
+
+/// A value bound to a statement, in a form both drivers take.
+public enum SQLValue: Sendable, Equatable {
+    case text(String)
+    case integer(Int64)
+    case boolean(Bool)
+    case null
+}

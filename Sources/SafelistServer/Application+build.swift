@@ -1,0 +1,80 @@
+import Hummingbird
+import Logging
+import SafelistAPI
+import SafelistCore
+import SafelistEngine
+import SafelistPostgres
+import ServiceLifecycle
+
+/// The composition root: the store, the engine, the router and the services, wired once, as
+/// `safelist serve` runs them and the tests exercise them. The store starts first and stops
+/// last (a `ServiceGroup` stops in reverse order), so shutdown drains the HTTP server before
+/// the database pool closes. Before the port opens, the store must be ready (at once for
+/// SQLite; for PostgreSQL once it is reachable and migrated, saying why it waits meanwhile),
+/// and a database without credentials gets its first token.
+public func buildApplication(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+    let opened = try configuration.store.open(logger: logger)
+    let engine = PolicyEngine(feed: opened.store, options: configuration.engine)
+    let router = buildRouter(
+        policies: EngineAppliedStore(store: opened.store, engine: engine), credentials: opened.store,
+        options: configuration.http)
+    let announce = configuration.announce
+    let host = configuration.host
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Safelist"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            announce("Safelist listening on http://\(host):\(port) (database \(opened.description))")
+        },
+        logger: logger
+    )
+    if let postgres = opened.postgres { app.addServices(postgres) }
+    app.addServices(EngineFollower(engine: engine))
+    app.beforeServerStarts {
+        if let postgres = opened.postgres {
+            do {
+                try await cancelWhenGracefulShutdown { try await Startup.wait(for: postgres, announce: announce) }
+            } catch is CancellationError {
+                throw StoppedBeforeStart()
+            }
+        }
+        if let secret = try await CredentialIssuer(store: opened.store).bootstrapIfEmpty() {
+            announce(Startup.bootstrapAnnouncement(secret: secret, host: host, port: configuration.port))
+        }
+    }
+    return app
+}
+
+/// Thrown when a graceful shutdown arrives while start-up still waits for the store: the
+/// server never opened its port, and `safelist serve` exits cleanly.
+public struct StoppedBeforeStart: Error {}
+
+/// What start-up does before the port opens.
+enum Startup {
+    static func wait(for postgres: PostgresStore, announce: @Sendable (String) -> Void) async throws {
+        var announced: String?
+        while true {
+            do {
+                try await postgres.waitUntilReady(retrying: true, timeout: .seconds(1))
+                break
+            } catch let error as PostgresUnavailable {
+                if announced != error.reason {
+                    announce("Waiting for PostgreSQL at \(postgres.location): \(error.reason)")
+                    announced = error.reason
+                }
+            }
+        }
+        if announced != nil { announce("Connected to PostgreSQL at \(postgres.location)") }
+    }
+
+    static func bootstrapAnnouncement(secret: String, host: String, port: Int) -> String {
+        """
+        No credentials existed, so Safelist created an API token with Write on all accounts.
+        It is shown only now; Safelist keeps only its hash:
+          \(secret)
+        Use it:
+          curl -H "Authorization: Bearer \(secret)" http://\(host):\(port)/client/v4/accounts/<account_id>/email-security/settings/allow_policies
+        """
+    }
+}

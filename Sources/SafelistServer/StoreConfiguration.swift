@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import SafelistCore
+import SafelistPostgres
+import SafelistSQLite
+
+/// Every store the server and the commands can open, and the one place they are opened. A
+/// path opens the embedded SQLite store; a `postgres://` URL the shared PostgreSQL store.
+public struct StoreConfiguration: Sendable {
+    public var location = "./safelist.sqlite"
+    public var sqliteSynchronous = SQLiteStore.Options.Synchronous.full
+    public var postgresPoolSize = 10
+    public var postgresTimeout: Duration = .seconds(5)
+
+    public init() {}
+
+    public func open(logger: Logger) throws -> OpenedStore {
+        if PostgresLocation.isPostgresURL(location) {
+            let url: PostgresLocation
+            do { url = try PostgresLocation(url: location) } catch { throw StoreConfigurationError("--database: \(error)") }
+            var options = PostgresStore.Options()
+            options.poolSize = postgresPoolSize
+            options.timeout = postgresTimeout
+            let store = try PostgresStore(location: url, options: options, logger: logger)
+            return OpenedStore(store: store, postgres: store, description: url.description)
+        }
+        if location.contains("://") {
+            throw StoreConfigurationError("--database takes a SQLite file path or a postgres:// URL, not '\(location)'")
+        }
+        var options = SQLiteStore.Options()
+        options.synchronous = sqliteSynchronous
+        let store = try SQLiteStore(path: location, options: options)
+        return OpenedStore(store: store, postgres: nil, description: store.path)
+    }
+}
+
+public struct StoreConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Everything a store is to the server: policies, credentials and the change feed.
+public typealias SafelistStore = PolicyStore & CredentialStore & PolicyChangeFeed
+
+public struct OpenedStore: Sendable {
+    public let store: any SafelistStore
+    /// Set when the store is PostgreSQL: its pool runs as a service of the application.
+    public let postgres: PostgresStore?
+    public let description: String
+}
