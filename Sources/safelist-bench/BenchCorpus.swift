@@ -1,5 +1,6 @@
 import Foundation
 import SafelistCore
+import SafelistTesting
 
 /// The engine benchmark's synthetic account: a million literal policies of every kind and a
 /// thousand realistic regexes, with messages of which a tenth match something.
@@ -117,18 +118,5 @@ struct BenchCorpus {
             message.clientIP = text.hasSuffix(".0") ? text.dropLast() + "77" : text.hasSuffix("::") ? text + "9" : String(text)
         }
         message.headerFrom = message.envelopeFrom
-    }
-}
-
-/// A small deterministic generator, so every run evaluates the same messages.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
