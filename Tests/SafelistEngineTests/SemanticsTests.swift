@@ -2,7 +2,7 @@ import SafelistCore
 import SafelistEngine
 import Testing
 
-/// One row of ../shared/spec/engine-semantics.md: policies, a message, and which policy matches
+/// One row of docs/engine-semantics.md: policies, a message, and which policy matches
 /// which subject.
 struct SemanticCase: Sendable, CustomTestStringConvertible {
     let name: String
@@ -153,7 +153,7 @@ struct SemanticsTests {
         #expect(unverified.count == 2 && unverified.allSatisfy { !$0.honored && $0.reason != nil })
     }
 
-    /// Every combination of the three results: honoured exactly when one of them is `pass`.
+    /// Every combination of the three results: honored exactly when one of them is `pass`.
     @Test func verifySenderAcrossEveryAuthCombination() async throws {
         var messages: [MailMessage] = []
         for spf in AuthResult.allCases {

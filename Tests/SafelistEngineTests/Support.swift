@@ -54,7 +54,7 @@ func evaluate(_ policies: [TestPolicy], _ messages: [MailMessage], on kind: Stor
 }
 
 extension Evaluation {
-    /// `pattern <- subject` for each match, honoured or not, in report order.
+    /// `pattern <- subject` for each match, honored or not, in report order.
     var matched: [String] {
         matches.map { "\($0.policy.pattern) <- \($0.role.name)\($0.role.index.map { "[\($0)]" } ?? "")" }
     }

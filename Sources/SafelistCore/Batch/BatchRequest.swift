@@ -81,7 +81,6 @@ public struct BatchRequest: Sendable, Equatable {
         deletes.map(\.id) + patches.map(\.id) + puts.map(\.id)
     }
 
-    public var isEmpty: Bool { deletes.isEmpty && patches.isEmpty && puts.isEmpty && posts.isEmpty }
 }
 
 /// What a batch did: the deleted ids, then the resulting policies, each in request order.

@@ -5,7 +5,4 @@ public enum PatternType: String, Sendable, CaseIterable, Codable {
     case domain = "DOMAIN"
     case ip = "IP"
     case unknown = "UNKNOWN"
-
-    /// The types a client may write.
-    public static let writable: [PatternType] = [.email, .domain, .ip]
 }

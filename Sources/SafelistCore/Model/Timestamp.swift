@@ -16,8 +16,6 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
     public static func now() -> Timestamp { Timestamp(Date()) }
 
-    public var date: Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
-
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.microseconds < rhs.microseconds
     }

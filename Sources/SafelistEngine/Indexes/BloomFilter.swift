@@ -54,7 +54,7 @@ final class BloomFilter: @unchecked Sendable {
     /// The block and four bit positions come from bits of the hash itself: the block from the
     /// top (up to 24 bits), the positions from the bottom 36. They overlap the bits the tables
     /// use for slots and tags, which only ties where a key sits in both, not whether a key
-    /// that is absent passes. (Remixing the hash first cost a tenth of the filters' time.)
+    /// that is absent passes, and a second mixing of the hash would cost more than it buys.
     @inline(__always)
     private static func blockIndex(_ hash: UInt64, _ blockMask: Int) -> Int {
         Int(truncatingIfNeeded: hash >> 40) & blockMask

@@ -2,9 +2,8 @@
 /// network. The seed differs per process, so a tenant cannot precompute keys that collide on
 /// every node; every multiplication has an operand the seed hides, so no public input zeroes it.
 ///
-/// wyhash's shape: one 64 × 64 → 128-bit multiplication folds sixteen bytes, where the earlier
-/// hash spent four 64-bit multiplications and a longer chain. Hashing is most of an
-/// evaluation's arithmetic: about ten keys a message, each hashed for a filter and a table.
+/// wyhash's shape: one 64 × 64 → 128-bit multiplication folds sixteen bytes. Hashing is most of
+/// an evaluation's arithmetic: about ten keys a message, each hashed for a filter and a table.
 enum ByteHash {
     /// Each table reads it once, into a field, and hashes its keys and lookups with that:
     /// reading a `static let` is a call to `swift_once` every time.

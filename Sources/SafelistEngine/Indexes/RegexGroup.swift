@@ -2,9 +2,8 @@ import SafelistCore
 
 /// Regex policies are compiled per pattern type and side, so a subject is scanned only against
 /// the expressions that could grant something for it: a recipient address never runs through
-/// the trusted-sender expressions. (Compiling DOMAIN expressions a second time to run them on
-/// whole addresses, one scan per address, measured no faster: Vectorscan scans `[^@]*@(?:…)`
-/// forms at about the cost of the two scans it saves.)
+/// the trusted-sender expressions. (Why DOMAIN expressions are not also compiled to run on
+/// whole addresses: docs/benchmarks.md, "Tried and dropped".)
 enum RegexGroup: Int, CaseIterable, Sendable {
     case senderEmail, recipientEmail, senderDomain, recipientDomain, senderIP
 

@@ -1,11 +1,11 @@
 import SafelistCore
 
-/// What the policies decide for one message: every match, and the effects of the honoured ones.
+/// What the policies decide for one message: every match, and the effects of the honored ones.
 public struct Evaluation: Sendable {
     public var matches: [PolicyMatch]
-    /// An honoured trusted-sender policy matched a sender subject: the whole message bypasses detections.
+    /// An honored trusted-sender policy matched a sender subject: the whole message bypasses detections.
     public var trustedSender: Bool
-    /// An honoured acceptable-sender policy matched: SPAM, SPOOF and BULK verdicts are cleared.
+    /// An honored acceptable-sender policy matched: SPAM, SPOOF and BULK verdicts are cleared.
     public var acceptableSender: Bool
     /// Indices into the message's recipients whose copy bypasses detections.
     public var exemptRecipients: [Int]

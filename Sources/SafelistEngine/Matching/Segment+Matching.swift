@@ -10,7 +10,7 @@ extension Segment {
     /// subjects it applies to while those lines arrive; only then are the filters asked, and
     /// the home slots of the few keys they let through read in one pass, so those misses
     /// overlap too. A chunk is small enough that its subjects and the lines it requested stay
-    /// in the first-level cache: 32 measured better than 16 and 64.
+    /// in the first-level cache (docs/benchmarks.md has the sizes tried).
     static let chunkSize = 32
 
     /// Appends a hit for every policy of this segment that matches a subject of one of

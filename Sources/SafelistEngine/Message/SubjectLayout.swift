@@ -3,9 +3,8 @@ import Foundation
 /// A message's subjects as matching reads them, laid out once, when the message is made: their
 /// bytes back to back, a span for each (kind, where its domain starts, whether it is plain),
 /// the offsets of its domains' dots, and which sender addresses are one address. An evaluation
-/// copies a message's layout into its chunk's buffers in three moves. Walking the message's
-/// strings instead, on every evaluation, cost a quarter of it: a retain and a release of each
-/// string and of the message, and a copy and a word scan per subject.
+/// copies a message's layout into its chunk's buffers in three moves, instead of walking the
+/// message's strings (a retain and a release of each, a copy and a scan per subject).
 ///
 /// One allocation holds it all (spans, dots, bytes), and its pointers are plain fields, so an
 /// evaluation reads a layout without a retain or a release: the messages it evaluates keep their
@@ -96,7 +95,7 @@ final class SubjectLayout: @unchecked Sendable {
             // A sender folded into an earlier one left its bytes past the end: zero them again.
             (byteBase + byteCount).update(repeating: 0, count: Self.padding)
             // Scanned once all are copied: a word read right after the copy wrote its bytes
-            // waits for the copy's stores to drain, which cost more than the scan.
+            // would wait for the copy's stores to drain.
             for position in 0..<spanCount {
                 let span = spanBase[position]
                 let scan = SubjectScan.scan(UnsafeRawPointer(byteBase), span.start, span.end, domain: span.domainStart, dots: dotBase + dotCount)

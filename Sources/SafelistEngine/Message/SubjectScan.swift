@@ -1,7 +1,7 @@
 /// What the engine needs to know of a subject's bytes before it looks anything up: whether the
 /// regex filter may rule it out (plain), and where the dots of its domain part are (each
-/// parent domain is looked up from one). One pass, eight bytes at a time: a byte loop here
-/// cost a sixth of an evaluation, most of it in branches and bounds checks.
+/// parent domain is looked up from one). One pass, eight bytes at a time, without a branch or
+/// a bounds check a byte: this runs for every subject of every message.
 enum SubjectScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
