@@ -7,7 +7,7 @@ let package = Package(
     name: "Safelist",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "safelist", targets: ["safelist"]),
+        .executable(name: "safelist", targets: ["safelist"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),

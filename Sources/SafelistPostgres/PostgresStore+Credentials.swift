@@ -16,7 +16,8 @@ extension PostgresStore: CredentialStore {
     public func insert(token: APIToken) async throws {
         let logger = logger
         _ = try await withConnection { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO api_tokens (id, name, permission, scope, secret_hash, created_at, expires_at, revoked_at)
                 VALUES (\(token.id), \(token.name), \(token.permission.rawValue), \(token.scope.text), \(Data(token.secretHash)),
                         \(token.createdAt.microseconds), \(token.expiresAt?.microseconds), \(token.revokedAt?.microseconds))
@@ -37,17 +38,21 @@ extension PostgresStore: CredentialStore {
         return try await withConnection { connection in
             var binds = PostgresBindings()
             if let value { try binds.append(value) }
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-                SELECT id, name, permission, scope, secret_hash, created_at, expires_at, revoked_at FROM api_tokens \(clause)
-                """, binds: binds), logger: logger)
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT id, name, permission, scope, secret_hash, created_at, expires_at, revoked_at FROM api_tokens \(clause)
+                        """, binds: binds), logger: logger)
             var tokens: [APIToken] = []
             for try await (id, name, permission, scope, hash, created, expires, revoked)
-                in rows.decode((String, String, String, String, Data, Int64, Int64?, Int64?).self) {
+                in rows.decode((String, String, String, String, Data, Int64, Int64?, Int64?).self)
+            {
                 guard let permission = Permission(rawValue: permission), let scope = AccountScope(text: scope) else { continue }
-                tokens.append(APIToken(
-                    id: id, name: name, permission: permission, scope: scope, secretHash: Array(hash),
-                    createdAt: Timestamp(microseconds: created), expiresAt: expires.map(Timestamp.init(microseconds:)),
-                    revokedAt: revoked.map(Timestamp.init(microseconds:))))
+                tokens.append(
+                    APIToken(
+                        id: id, name: name, permission: permission, scope: scope, secretHash: Array(hash),
+                        createdAt: Timestamp(microseconds: created), expiresAt: expires.map(Timestamp.init(microseconds:)),
+                        revokedAt: revoked.map(Timestamp.init(microseconds:))))
             }
             return tokens
         }
@@ -68,7 +73,8 @@ extension PostgresStore: CredentialStore {
         let logger = logger
         try await withConnection { connection in
             do {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO api_users (email, scope, key_hash, created_at)
                     VALUES (\(user.email.lowercased()), \(user.scope.text), \(Data(user.keyHash)), \(user.createdAt.microseconds))
                     """, logger: logger)
@@ -91,8 +97,9 @@ extension PostgresStore: CredentialStore {
         return try await withConnection { connection in
             var binds = PostgresBindings()
             if let value { binds.append(value) }
-            let rows = try await connection.query(PostgresQuery(
-                unsafeSQL: "SELECT email, scope, key_hash, created_at FROM api_users \(clause)", binds: binds), logger: logger)
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT email, scope, key_hash, created_at FROM api_users \(clause)", binds: binds), logger: logger)
             var users: [APIUser] = []
             for try await (email, scope, hash, created) in rows.decode((String, String, Data, Int64).self) {
                 guard let scope = AccountScope(text: scope) else { continue }

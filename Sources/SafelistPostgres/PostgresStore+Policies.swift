@@ -18,7 +18,8 @@ extension PostgresStore: PolicyStore {
             var (total, generation) = (0, Int64(0))
             let counted = sql.countAndGeneration
             for try await row in try await connection.query(PostgresQuery(counted.sql, counted.arguments), logger: logger)
-                .decode((Int, Int64).self) {
+                .decode((Int, Int64).self)
+            {
                 (total, generation) = row
             }
             guard let read = boundaries.plan(query, account: account, total: total, generation: generation, seeking: seeking) else {
@@ -91,8 +92,10 @@ extension PostgresStore: PolicyStore {
                 let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
                 for start in stride(from: 0, to: rows.count, by: 5000) {
                     let chunk = Array(rows[start..<min(start + 5000, rows.count)])
-                    try await connection.query(PostgresQuery(unsafeSQL: PostgresPolicyRows.insertSQL,
-                                                             binds: PostgresPolicyRows.insertBindings(chunk)), logger: logger)
+                    try await connection.query(
+                        PostgresQuery(
+                            unsafeSQL: PostgresPolicyRows.insertSQL,
+                            binds: PostgresPolicyRows.insertBindings(chunk)), logger: logger)
                     try await Self.record(connection, account: account, ids: chunk.map(\.id), generation: generation, logger: logger)
                 }
                 generations[account] = generation
@@ -113,8 +116,9 @@ extension PostgresStore: PolicyStore {
         }
         guard !rows.isEmpty else { return }
         let returned = try await connection.query(
-            PostgresQuery(unsafeSQL: PostgresPolicyRows.insertSQL + " ON CONFLICT DO NOTHING RETURNING id",
-                          binds: PostgresPolicyRows.insertBindings(rows.map(\.policy))), logger: logger)
+            PostgresQuery(
+                unsafeSQL: PostgresPolicyRows.insertSQL + " ON CONFLICT DO NOTHING RETURNING id",
+                binds: PostgresPolicyRows.insertBindings(rows.map(\.policy))), logger: logger)
         var inserted: Set<String> = []
         for try await id in returned.decode(String.self) { inserted.insert(id) }
         if inserted.count < rows.count, let first = rows.first(where: { !inserted.contains($0.policy.id.rawValue) }) {
@@ -124,7 +128,8 @@ extension PostgresStore: PolicyStore {
 
     static func fetch(_ connection: PostgresConnection, account: AccountID, ids: [PolicyID], logger: Logger) async throws -> [PolicyID: AllowPolicy] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: PolicyTable.selectList) FROM policies WHERE account_id = \(account.rawValue) AND id = ANY(\(ids.map(\.rawValue)))
             """, logger: logger)
         var result: [PolicyID: AllowPolicy] = [:]

@@ -24,7 +24,8 @@ public struct AnchoredLiteral: Equatable, Sendable {
     public static func of(_ pattern: String) -> AnchoredLiteral? {
         guard let tokens = PatternTokens(pattern)?.tokens else { return nil }
         let prefix = leadingLiteral(tokens), suffix = trailingLiteral(tokens)
-        let best = suffix.count >= prefix.count
+        let best =
+            suffix.count >= prefix.count
             ? AnchoredLiteral(anchor: .suffix, bytes: suffix.suffix(maximumLength))
             : AnchoredLiteral(anchor: .prefix, bytes: prefix.prefix(maximumLength))
         return best.text.utf8.count >= minimumLength ? best : nil
@@ -126,8 +127,12 @@ struct PatternTokens {
             return position <= bytes.count ? .some(.opaque) : nil
         }
         while position < bytes.count, Self.isAlphanumeric(bytes[position]) { position += 1 }
-        if position < bytes.count, let close = [UInt8(ascii: "{"): UInt8(ascii: "}"), UInt8(ascii: "<"): UInt8(ascii: ">"),
-                                                 UInt8(ascii: "'"): UInt8(ascii: "'")][bytes[position]] {
+        if position < bytes.count,
+            let close = [
+                UInt8(ascii: "{"): UInt8(ascii: "}"), UInt8(ascii: "<"): UInt8(ascii: ">"),
+                UInt8(ascii: "'"): UInt8(ascii: "'"),
+            ][bytes[position]]
+        {
             guard let end = bytes[(position + 1)...].firstIndex(of: close) else { return nil }
             position = end + 1
         }
@@ -166,7 +171,8 @@ struct PatternTokens {
                 return true
             case UInt8(ascii: "\\"):
                 index += 2
-            case UInt8(ascii: "[") where index + 1 < bytes.count && [UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "=")].contains(bytes[index + 1]):
+            case UInt8(ascii: "[")
+            where index + 1 < bytes.count && [UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "=")].contains(bytes[index + 1]):
                 let kind = bytes[index + 1]
                 var end = index + 2
                 while end + 1 < bytes.count, !(bytes[end] == kind && bytes[end + 1] == UInt8(ascii: "]")) { end += 1 }

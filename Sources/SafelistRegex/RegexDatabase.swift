@@ -21,8 +21,9 @@ public final class RegexDatabase: @unchecked Sendable {
         let status = cStrings.withUnsafeMutableBufferPointer { patterns in
             // `hs_compile_multi` takes `const char * const *`; the array holds `char *`.
             UnsafeRawPointer(patterns.baseAddress).map { base in
-                hs_compile_multi(base.assumingMemoryBound(to: UnsafePointer<CChar>?.self), flags, ids,
-                                 UInt32(texts.count), UInt32(HS_MODE_BLOCK), nil, &database, &compileError)
+                hs_compile_multi(
+                    base.assumingMemoryBound(to: UnsafePointer<CChar>?.self), flags, ids,
+                    UInt32(texts.count), UInt32(HS_MODE_BLOCK), nil, &database, &compileError)
             } ?? HS_COMPILER_ERROR
         }
         guard status == HS_SUCCESS, let database else {
@@ -57,11 +58,13 @@ public struct UnretainedDatabase: @unchecked Sendable {
     @inline(__always)
     public func scan(_ bytes: UnsafeRawBufferPointer, scratch: OpaquePointer, into matches: inout MatchIDs) {
         withUnsafeMutablePointer(to: &matches) { pointer in
-            _ = hs_scan(handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0,
-                        scratch, { id, _, _, _, context in
-                            context?.assumingMemoryBound(to: MatchIDs.self).pointee.append(id)
-                            return 0
-                        }, pointer)
+            _ = hs_scan(
+                handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0,
+                scratch,
+                { id, _, _, _, context in
+                    context?.assumingMemoryBound(to: MatchIDs.self).pointee.append(id)
+                    return 0
+                }, pointer)
         }
     }
 }

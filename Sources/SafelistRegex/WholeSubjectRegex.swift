@@ -37,7 +37,8 @@ public enum WholeSubjectRegex {
     /// Vectorscan counts offsets in the anchored text; the user wrote the text without the prefix.
     private static func userOffsets(_ message: String) -> String {
         guard let range = message.range(of: "index "),
-              let number = Int(message[range.upperBound...].prefix { $0.isNumber }) else { return message }
+            let number = Int(message[range.upperBound...].prefix { $0.isNumber })
+        else { return message }
         let digits = message[range.upperBound...].prefix { $0.isNumber }
         let shift = prefix.count
         return message.replacingCharacters(in: range.upperBound..<digits.endIndex, with: String(max(0, number - shift)))

@@ -22,7 +22,8 @@ public struct ListSQL: Sendable {
         if let search = query.foldedSearch {
             arguments.append(.text(search))
             let needle = dialect.parameter(arguments.count)
-            condition += " AND (\(dialect.position(of: needle, in: "pattern_folded")) > 0"
+            condition +=
+                " AND (\(dialect.position(of: needle, in: "pattern_folded")) > 0"
                 + " OR \(dialect.position(of: needle, in: "comments_folded")) > 0)"
         }
     }
@@ -92,10 +93,11 @@ public struct ListSQL: Sendable {
     }
 
     public func seekArguments(after boundary: PageBoundary) -> [SQLValue] {
-        let value: SQLValue = switch boundary.value {
-        case .integer(let number): .integer(number)
-        case .text(let text): .text(text)
-        }
+        let value: SQLValue =
+            switch boundary.value {
+            case .integer(let number): .integer(number)
+            case .text(let text): .text(text)
+            }
         return [value, .text(boundary.id.rawValue), .integer(Int64(query.perPage))]
     }
 
@@ -109,8 +111,10 @@ public struct ListSQL: Sendable {
     /// The benchmark's baseline: `LIMIT … OFFSET …` over full rows, no deferred join.
     public func naivePage(offset: Int) -> (sql: String, arguments: [SQLValue]) {
         let n = arguments.count
-        return ("SELECT \(PolicyTable.selectList) FROM policies WHERE \(condition) ORDER BY \(orderBy) "
+        return (
+            "SELECT \(PolicyTable.selectList) FROM policies WHERE \(condition) ORDER BY \(orderBy) "
                 + "LIMIT \(dialect.parameter(n + 1)) OFFSET \(dialect.parameter(n + 2))",
-                arguments + [.integer(Int64(query.perPage)), .integer(Int64(offset))])
+            arguments + [.integer(Int64(query.perPage)), .integer(Int64(offset))]
+        )
     }
 }

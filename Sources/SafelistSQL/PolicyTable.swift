@@ -14,8 +14,10 @@ public enum PolicyTable {
         let mutable: Bool
         public let value: @Sendable (AllowPolicy) -> SQLValue
 
-        init(_ name: String, _ type: SQLColumnType, nullable: Bool = false, collated: Bool = false, mutable: Bool = true,
-             value: @escaping @Sendable (AllowPolicy) -> SQLValue) {
+        init(
+            _ name: String, _ type: SQLColumnType, nullable: Bool = false, collated: Bool = false, mutable: Bool = true,
+            value: @escaping @Sendable (AllowPolicy) -> SQLValue
+        ) {
             self.name = name
             self.type = type
             self.nullable = nullable
@@ -27,22 +29,24 @@ public enum PolicyTable {
 
     /// In table order. The last two are derived: the case-folded copies `search` compares with,
     /// computed once per write rather than once per row and search.
-    public static let columns: [Column] = [
-        Column("id", .text, collated: true, mutable: false) { .text($0.id.rawValue) },
-        Column("account_id", .text, collated: true, mutable: false) { .text($0.accountID.rawValue) },
-        Column("pattern", .text, collated: true) { .text($0.pattern) },
-        Column("match_key", .text, collated: true) { .text($0.matchKey) },
-        Column("pattern_type", .text, collated: true) { .text($0.patternType.rawValue) },
-        Column("is_regex", .boolean) { .boolean($0.isRegex) },
-    ] + PolicyFlag.allCases.map { flag in
-        Column(flag.rawValue, .boolean) { .boolean($0[flag]) }
-    } + [
-        Column("comments", .text, nullable: true) { $0.comments.map(SQLValue.text) ?? .null },
-        Column("pattern_folded", .text) { .text(ListQuery.fold($0.pattern)) },
-        Column("comments_folded", .text, nullable: true) { $0.comments.map { SQLValue.text(ListQuery.fold($0)) } ?? .null },
-        Column("created_at", .integer, mutable: false) { .integer($0.createdAt.microseconds) },
-        Column("modified_at", .integer) { .integer($0.modifiedAt.microseconds) },
-    ]
+    public static let columns: [Column] =
+        [
+            Column("id", .text, collated: true, mutable: false) { .text($0.id.rawValue) },
+            Column("account_id", .text, collated: true, mutable: false) { .text($0.accountID.rawValue) },
+            Column("pattern", .text, collated: true) { .text($0.pattern) },
+            Column("match_key", .text, collated: true) { .text($0.matchKey) },
+            Column("pattern_type", .text, collated: true) { .text($0.patternType.rawValue) },
+            Column("is_regex", .boolean) { .boolean($0.isRegex) },
+        ]
+        + PolicyFlag.allCases.map { flag in
+            Column(flag.rawValue, .boolean) { .boolean($0[flag]) }
+        } + [
+            Column("comments", .text, nullable: true) { $0.comments.map(SQLValue.text) ?? .null },
+            Column("pattern_folded", .text) { .text(ListQuery.fold($0.pattern)) },
+            Column("comments_folded", .text, nullable: true) { $0.comments.map { SQLValue.text(ListQuery.fold($0)) } ?? .null },
+            Column("created_at", .integer, mutable: false) { .integer($0.createdAt.microseconds) },
+            Column("modified_at", .integer) { .integer($0.modifiedAt.microseconds) },
+        ]
 
     /// What a read selects, in the order `decode` reads: every column but the derived ones.
     public static let selected = columns.filter { !$0.name.hasSuffix("_folded") }
@@ -70,7 +74,8 @@ public enum PolicyTable {
     /// makes `id` the primary key.
     public static func create(_ dialect: SQLDialect) -> String {
         let definitions = columns.map { column in
-            let constraint = column.name == "id"
+            let constraint =
+                column.name == "id"
                 ? (dialect == .sqlite ? " NOT NULL UNIQUE" : " PRIMARY KEY")
                 : column.nullable ? "" : " NOT NULL"
             return "    \(column.name) \(dialect.type(column.type, collated: column.collated))\(constraint)"

@@ -11,13 +11,14 @@ extension Row: PolicyRowReader {
 
 extension StatementArguments {
     init(_ values: [SQLValue]) {
-        self.init(values.map { value -> (any DatabaseValueConvertible)? in
-            switch value {
-            case .text(let text): text
-            case .integer(let number): number
-            case .boolean(let flag): flag
-            case .null: nil
-            }
-        })
+        self.init(
+            values.map { value -> (any DatabaseValueConvertible)? in
+                switch value {
+                case .text(let text): text
+                case .integer(let number): number
+                case .boolean(let flag): flag
+                case .null: nil
+                }
+            })
     }
 }

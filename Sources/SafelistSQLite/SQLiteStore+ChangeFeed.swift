@@ -16,11 +16,14 @@ extension SQLiteStore: PolicyChangeFeed {
     public func changes(account: AccountID, after generation: Int64) async throws -> PolicyChanges {
         try await read { db in
             let current = try Self.generation(db, account: account)
-            let ids = try String.fetchAll(db.cachedStatement(sql: ChangeFeedSQL.changedSince(.sqlite)),
-                                          arguments: [account.rawValue, generation]).compactMap(PolicyID.init)
+            let ids = try String.fetchAll(
+                db.cachedStatement(sql: ChangeFeedSQL.changedSince(.sqlite)),
+                arguments: [account.rawValue, generation]
+            ).compactMap(PolicyID.init)
             let present = try Self.fetch(db, account: account, ids: ids)
-            return PolicyChanges(generation: current, upserted: ids.compactMap { present[$0] },
-                                 deleted: ids.filter { present[$0] == nil })
+            return PolicyChanges(
+                generation: current, upserted: ids.compactMap { present[$0] },
+                deleted: ids.filter { present[$0] == nil })
         }
     }
 

@@ -16,15 +16,19 @@ extension SQLiteStore: CredentialStore {
                     INSERT INTO api_tokens (id, name, permission, scope, secret_hash, created_at, expires_at, revoked_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [token.id, token.name, token.permission.rawValue, token.scope.text, Data(token.secretHash),
-                            token.createdAt.microseconds, token.expiresAt?.microseconds, token.revokedAt?.microseconds])
+                arguments: [
+                    token.id, token.name, token.permission.rawValue, token.scope.text, Data(token.secretHash),
+                    token.createdAt.microseconds, token.expiresAt?.microseconds, token.revokedAt?.microseconds,
+                ])
         }
     }
 
     public func token(secretHash: [UInt8]) async throws -> APIToken? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_tokens WHERE secret_hash = ?"),
-                             arguments: [Data(secretHash)]).flatMap(Self.token)
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM api_tokens WHERE secret_hash = ?"),
+                arguments: [Data(secretHash)]
+            ).flatMap(Self.token)
         }
     }
 
@@ -36,8 +40,9 @@ extension SQLiteStore: CredentialStore {
 
     public func revokeToken(id: String, at time: Timestamp) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
-                           arguments: [time.microseconds, id])
+            try db.execute(
+                sql: "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+                arguments: [time.microseconds, id])
             return db.changesCount > 0
         }
     }
@@ -45,9 +50,12 @@ extension SQLiteStore: CredentialStore {
     public func insert(user: APIUser) async throws {
         try await write { db in
             do {
-                try db.execute(sql: "INSERT INTO api_users (email, scope, key_hash, created_at) VALUES (?, ?, ?, ?)",
-                               arguments: [user.email.lowercased(), user.scope.text, Data(user.keyHash),
-                                           user.createdAt.microseconds])
+                try db.execute(
+                    sql: "INSERT INTO api_users (email, scope, key_hash, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        user.email.lowercased(), user.scope.text, Data(user.keyHash),
+                        user.createdAt.microseconds,
+                    ])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw CredentialError.duplicateUser(user.email)
             }
@@ -56,8 +64,10 @@ extension SQLiteStore: CredentialStore {
 
     public func user(email: String) async throws -> APIUser? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_users WHERE email = ?"),
-                             arguments: [email.lowercased()]).flatMap(Self.user)
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM api_users WHERE email = ?"),
+                arguments: [email.lowercased()]
+            ).flatMap(Self.user)
         }
     }
 
@@ -81,16 +91,18 @@ extension SQLiteStore: CredentialStore {
         let hash: Data = row["secret_hash"]
         let expires: Int64? = row["expires_at"]
         let revoked: Int64? = row["revoked_at"]
-        return APIToken(id: row["id"], name: row["name"], permission: permission, scope: scope,
-                        secretHash: Array(hash), createdAt: Timestamp(microseconds: row["created_at"]),
-                        expiresAt: expires.map(Timestamp.init(microseconds:)),
-                        revokedAt: revoked.map(Timestamp.init(microseconds:)))
+        return APIToken(
+            id: row["id"], name: row["name"], permission: permission, scope: scope,
+            secretHash: Array(hash), createdAt: Timestamp(microseconds: row["created_at"]),
+            expiresAt: expires.map(Timestamp.init(microseconds:)),
+            revokedAt: revoked.map(Timestamp.init(microseconds:)))
     }
 
     private static func user(_ row: Row) -> APIUser? {
         guard let scope = AccountScope(text: row["scope"]) else { return nil }
         let hash: Data = row["key_hash"]
-        return APIUser(email: row["email"], scope: scope, keyHash: Array(hash),
-                       createdAt: Timestamp(microseconds: row["created_at"]))
+        return APIUser(
+            email: row["email"], scope: scope, keyHash: Array(hash),
+            createdAt: Timestamp(microseconds: row["created_at"]))
     }
 }

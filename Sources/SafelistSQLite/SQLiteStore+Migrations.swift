@@ -10,24 +10,25 @@ extension SQLiteStore {
             for statement in PolicyTable.indexes { try db.execute(sql: statement) }
         }
         migrator.registerMigration("v1-credentials") { db in
-            try db.execute(sql: """
-                CREATE TABLE api_tokens (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    name TEXT NOT NULL,
-                    permission TEXT NOT NULL,
-                    scope TEXT NOT NULL,
-                    secret_hash BLOB NOT NULL UNIQUE,
-                    created_at INTEGER NOT NULL,
-                    expires_at INTEGER,
-                    revoked_at INTEGER
-                );
-                CREATE TABLE api_users (
-                    email TEXT PRIMARY KEY NOT NULL,
-                    scope TEXT NOT NULL,
-                    key_hash BLOB NOT NULL,
-                    created_at INTEGER NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_tokens (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        permission TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        secret_hash BLOB NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER,
+                        revoked_at INTEGER
+                    );
+                    CREATE TABLE api_users (
+                        email TEXT PRIMARY KEY NOT NULL,
+                        scope TEXT NOT NULL,
+                        key_hash BLOB NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    """)
         }
         migrator.registerMigration("v2-policy-counts") { db in
             for statement in PolicyCountsSQL.migration(.sqlite) { try db.execute(sql: statement) }
@@ -41,11 +42,12 @@ extension SQLiteStore {
         // The change feed is written by the store itself, in Swift, as PostgreSQL's is
         // (`ChangeFeedSQL`): one generation a write, not one a row.
         migrator.registerMigration("v5-change-feed-explicit") { db in
-            try db.execute(sql: """
-                DROP TRIGGER policies_generation_insert;
-                DROP TRIGGER policies_generation_delete;
-                DROP TRIGGER policies_generation_update;
-                """)
+            try db.execute(
+                sql: """
+                    DROP TRIGGER policies_generation_insert;
+                    DROP TRIGGER policies_generation_delete;
+                    DROP TRIGGER policies_generation_update;
+                    """)
         }
         return migrator
     }

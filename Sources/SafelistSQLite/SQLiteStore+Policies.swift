@@ -37,9 +37,11 @@ extension SQLiteStore: PolicyStore {
                     .map { $0["detail"] as String }.joined(separator: " | ")
             }
             let boundary = PageBoundary(value: query.order == .pattern ? .text("x") : .integer(0), id: PolicyID(uuid: .init()))
-            return (try plan(sql.windowSQL, sql.arguments + [.integer(Int64(query.perPage)), .integer(0)]),
-                    try plan(sql.seekWindowSQL, sql.arguments + sql.seekArguments(after: boundary)),
-                    try plan(sql.countSQL, sql.arguments))
+            return (
+                try plan(sql.windowSQL, sql.arguments + [.integer(Int64(query.perPage)), .integer(0)]),
+                try plan(sql.seekWindowSQL, sql.arguments + sql.seekArguments(after: boundary)),
+                try plan(sql.countSQL, sql.arguments)
+            )
         }
     }
 

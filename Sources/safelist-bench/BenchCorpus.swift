@@ -84,12 +84,14 @@ struct BenchCorpus {
         let header = random.next() % 5 == 0 ? "support\(r)@brand\(r % 700).example.net" : from
         var recipients = ["staff\(r % 5_000)@inbound\(r % 300).example.org"]
         if random.next() % 5 == 0 { recipients.append("team\(r % 900)@inbound\(r % 300).example.org") }
-        let ip = random.next() % 5 == 0
+        let ip =
+            random.next() % 5 == 0
             ? "2a00:1450:\(String(r % 65_536, radix: 16))::\(String(number % 65_536, radix: 16))"
             : "\(150 + r % 50).\(r / 50 % 256).\(r / 12_800 % 256).\(number % 250 + 1)"
         let hostname = random.next() % 2 == 0 ? "mta\(r % 400).out.example.com" : nil
-        return RawMessage(envelopeFrom: from, headerFrom: header, recipients: recipients, clientIP: ip,
-                          hostname: hostname, spfPass: random.next() % 10 != 0)
+        return RawMessage(
+            envelopeFrom: from, headerFrom: header, recipients: recipients, clientIP: ip,
+            hostname: hostname, spfPass: random.next() % 10 != 0)
     }
 
     /// Makes the message match one policy: a literal of any kind, or a regex.
@@ -112,7 +114,11 @@ struct BenchCorpus {
         case .email:
             if policy.isExemptRecipient { message.recipients[0] = policy.pattern } else { message.envelopeFrom = policy.pattern }
         case .domain:
-            if policy.isExemptRecipient { message.recipients[0] = "info@" + policy.pattern } else { message.envelopeFrom = "info@smtp." + policy.pattern }
+            if policy.isExemptRecipient {
+                message.recipients[0] = "info@" + policy.pattern
+            } else {
+                message.envelopeFrom = "info@smtp." + policy.pattern
+            }
         default:
             let text = policy.pattern.split(separator: "/")[0]
             message.clientIP = text.hasSuffix(".0") ? text.dropLast() + "77" : text.hasSuffix("::") ? text + "9" : String(text)

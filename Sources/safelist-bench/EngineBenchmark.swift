@@ -47,9 +47,11 @@ struct EngineBenchmark {
         print("== engine: \(literals) literal policies + \(regexes) regexes in one account, \(messages) messages")
         let generated = clock.now
         let corpus = BenchCorpus(account: account, literals: literals, regexes: regexes, messages: messages)
-        print(String(format: "generated in %.1f s; %d of %d messages planted to match (%.1f%%)",
-                     seconds(clock.now - generated), corpus.hitsPlanned, messages,
-                     Double(corpus.hitsPlanned) * 100 / Double(max(messages, 1))))
+        print(
+            String(
+                format: "generated in %.1f s; %d of %d messages planted to match (%.1f%%)",
+                seconds(clock.now - generated), corpus.hitsPlanned, messages,
+                Double(corpus.hitsPlanned) * 100 / Double(max(messages, 1))))
 
         let feed = MemoryFeed(account: account, policies: corpus.literals + corpus.regexes)
         let rssBefore = residentBytes(), heapBefore = heapInUse()
@@ -59,11 +61,16 @@ struct EngineBenchmark {
         let buildTime = seconds(clock.now - buildStart)
         let rssAfter = residentBytes(), heapAfter = heapInUse()
         let count = Double(max(snapshot.policyCount, 1))
-        print(String(format: "build: %.2f s for %d policies (%d regex shards, 5 groups); from the store's rows to a published snapshot",
-                     buildTime, snapshot.policyCount, snapshot.regexShardCount))
-        print(String(format: "memory: heap kept by the engine %.0f MiB (%.0f bytes a policy); resident set grew %.0f MiB (%.0f bytes a policy, build garbage included)",
-                     Double(heapAfter - heapBefore) / 1_048_576, Double(heapAfter - heapBefore) / count,
-                     Double(rssAfter - rssBefore) / 1_048_576, Double(rssAfter - rssBefore) / count))
+        print(
+            String(
+                format: "build: %.2f s for %d policies (%d regex shards, 5 groups); from the store's rows to a published snapshot",
+                buildTime, snapshot.policyCount, snapshot.regexShardCount))
+        print(
+            String(
+                format:
+                    "memory: heap kept by the engine %.0f MiB (%.0f bytes a policy); resident set grew %.0f MiB (%.0f bytes a policy, build garbage included)",
+                Double(heapAfter - heapBefore) / 1_048_576, Double(heapAfter - heapBefore) / count,
+                Double(rssAfter - rssBefore) / 1_048_576, Double(rssAfter - rssBefore) / count))
 
         let parsed = corpus.messages.map(Self.message)
         if profileRounds > 0 { return profile(snapshot, corpus, parsed) }
@@ -73,8 +80,9 @@ struct EngineBenchmark {
         print("  batched: each batch in one call, as the evaluate endpoint takes them; single: one call a message;")
         print("  latency: of each single call")
         print("method".padding(toLength: 34, withPad: " ", startingAt: 0) + "   batched    single       p50      p99     p99.9  matched msgs")
-        let engineRun = Self.measure(corpus.messages, batch: { snapshot.evaluate($0).count { !$0.matches.isEmpty } },
-                                     single: { snapshot.evaluate($0).matches.count })
+        let engineRun = Self.measure(
+            corpus.messages, batch: { snapshot.evaluate($0).count { !$0.matches.isEmpty } },
+            single: { snapshot.evaluate($0).matches.count })
         report("engine (tables + Vectorscan)", engineRun)
         // Parsing the raw envelope into matching form (laying out its subjects included) is the
         // caller's work, timed apart: each batch's first parse in `measure`.
@@ -94,8 +102,10 @@ struct EngineBenchmark {
         let sample = Array(parsed.prefix(scanMessages))
         let scanRun = Self.measure(Array(corpus.messages.prefix(scanMessages))) { scan.matches($0.message).count }
         report("baseline: linear scan", scanRun, note: "(\(sample.count) messages)")
-        print(String(format: "engine vs linear scan: %.0fx the throughput; vs Set lookup: %.2fx batched, %.2fx single",
-                     engineRun.batched / scanRun.batched, engineRun.batched / setRun.batched, engineRun.single / setRun.single))
+        print(
+            String(
+                format: "engine vs linear scan: %.0fx the throughput; vs Set lookup: %.2fx batched, %.2fx single",
+                engineRun.batched / scanRun.batched, engineRun.batched / setRun.batched, engineRun.single / setRun.single))
 
         // The linear scan is the reference: the engine must find exactly the same policies.
         var checked = 0
@@ -114,10 +124,11 @@ struct EngineBenchmark {
     }
 
     static func message(_ raw: BenchCorpus.RawMessage) -> PreparedMessage {
-        PreparedMessage(MailMessage(
-            envelopeFrom: EmailSubject(raw.envelopeFrom), headerFrom: EmailSubject(raw.headerFrom),
-            recipients: raw.recipients.compactMap { EmailSubject($0) }, clientIP: try? IPBlock.parse(raw.clientIP),
-            clientHostname: raw.hostname, auth: AuthResults(spf: raw.spfPass ? .pass : .fail)))
+        PreparedMessage(
+            MailMessage(
+                envelopeFrom: EmailSubject(raw.envelopeFrom), headerFrom: EmailSubject(raw.headerFrom),
+                recipients: raw.recipients.compactMap { EmailSubject($0) }, clientIP: try? IPBlock.parse(raw.clientIP),
+                clientHostname: raw.hostname, auth: AuthResults(spf: raw.spfPass ? .pass : .fail)))
     }
 
     struct Run {
@@ -170,15 +181,17 @@ struct EngineBenchmark {
         }
         precondition(sink >= 0)
         let count = Double(raw.count)
-        return Run(batched: count / (Double(batchedTime) / 1e9), single: count / (Double(singleTime) / 1e9),
-                   p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), matched: matched,
-                   normalisation: Double(parseTime) / count)
+        return Run(
+            batched: count / (Double(batchedTime) / 1e9), single: count / (Double(singleTime) / 1e9),
+            p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), matched: matched,
+            normalisation: Double(parseTime) / count)
     }
 
     func report(_ name: String, _ run: Run, note: String = "") {
-        print(name.padding(toLength: 34, withPad: " ", startingAt: 0)
-              + String(format: " %9.0f %9.0f %7.2f µs %5.2f µs %6.2f µs %8d ", run.batched, run.single, run.p50, run.p99, run.p999, run.matched)
-              + note)
+        print(
+            name.padding(toLength: 34, withPad: " ", startingAt: 0)
+                + String(format: " %9.0f %9.0f %7.2f µs %5.2f µs %6.2f µs %8d ", run.batched, run.single, run.p50, run.p99, run.p999, run.matched)
+                + note)
     }
 
     /// A regex write through the real store: create commits, then the engine applies it
@@ -197,8 +210,10 @@ struct EngineBenchmark {
         let engine = PolicyEngine(feed: store)
         let loadStart = clock.now
         let loaded = try await engine.snapshot(for: account)
-        print(String(format: "initial load and compile of %d regexes: %.1f s (%d shards)",
-                     visibilityRegexes, seconds(clock.now - loadStart), loaded.regexShardCount))
+        print(
+            String(
+                format: "initial load and compile of %d regexes: %.1f s (%d shards)",
+                visibilityRegexes, seconds(clock.now - loadStart), loaded.regexShardCount))
         var commits: [Double] = [], applies: [Double] = [], deletes: [Double] = []
         for round in 0..<10 {
             let pattern = "(ceo|cfo)-\(round)[0-9]*@board\(round)\\.visibility\\.example"
@@ -206,8 +221,10 @@ struct EngineBenchmark {
                 pattern: try PatternValidator.validate(pattern, type: .email, isRegex: true), patternType: .email,
                 isRegex: true, isTrustedSender: true, isExemptRecipient: false, isAcceptableSender: false,
                 verifySender: false, comments: nil)
-            let probe = PreparedMessage(MailMessage(envelopeFrom: EmailSubject("ceo-\(round)7@board\(round).visibility.example"),
-                                                    recipients: [EmailSubject("x@y.example")].compactMap { $0 }))
+            let probe = PreparedMessage(
+                MailMessage(
+                    envelopeFrom: EmailSubject("ceo-\(round)7@board\(round).visibility.example"),
+                    recipients: [EmailSubject("x@y.example")].compactMap { $0 }))
             let start = clock.now
             let created = try await store.create(account: account, fields: fields)
             let committed = clock.now
@@ -229,10 +246,14 @@ struct EngineBenchmark {
             }
         }
         print(String(format: "create (validate + compile check + commit): median %.1f ms, max %.1f ms", median(commits), commits.max() ?? 0))
-        print(String(format: "commit -> visible to evaluations (engine applies the write): median %.1f ms, max %.1f ms",
-                     median(applies), applies.max() ?? 0))
-        print(String(format: "create + visible: median %.1f ms; delete + no longer matching: median %.1f ms, max %.1f ms",
-                     median(zip(commits, applies).map(+)), median(deletes), deletes.max() ?? 0))
+        print(
+            String(
+                format: "commit -> visible to evaluations (engine applies the write): median %.1f ms, max %.1f ms",
+                median(applies), applies.max() ?? 0))
+        print(
+            String(
+                format: "create + visible: median %.1f ms; delete + no longer matching: median %.1f ms, max %.1f ms",
+                median(zip(commits, applies).map(+)), median(deletes), deletes.max() ?? 0))
         print("merges of the delta into the base meanwhile (in the background): \(await engine.mergesCompleted(account: account))")
     }
 }
@@ -248,6 +269,7 @@ func heapInUse() -> Int { safelist_heap_in_use() }
 /// Resident set size from /proc (Linux).
 func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-          let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+    else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }

@@ -60,10 +60,11 @@ func policy(_ index: Int, account: AccountID, base: Int64) throws -> AllowPolicy
     default: (pattern, type) = ("2606:\(String(index >> 16, radix: 16)):\(String(index & 0xFFFF, radix: 16))::/48", .ip)
     }
     let canonical = try PatternValidator.validate(pattern, type: type, isRegex: false)
-    let fields = PolicyFields(pattern: canonical, patternType: type, isRegex: false,
-                              isTrustedSender: index % 3 == 0, isExemptRecipient: index % 5 == 0,
-                              isAcceptableSender: index % 7 == 0, verifySender: index % 2 == 0,
-                              comments: index % 10 == 0 ? "imported batch \(index / 1000)" : nil)
+    let fields = PolicyFields(
+        pattern: canonical, patternType: type, isRegex: false,
+        isTrustedSender: index % 3 == 0, isExemptRecipient: index % 5 == 0,
+        isAcceptableSender: index % 7 == 0, verifySender: index % 2 == 0,
+        comments: index % 10 == 0 ? "imported batch \(index / 1000)" : nil)
     return AllowPolicy(accountID: account, fields: fields, now: Timestamp(microseconds: base + Int64(index)))
 }
 
@@ -90,98 +91,107 @@ func runListBenchmark() async throws {
     /// What the benchmark needs of a store: the API's path, the baseline, and a bulk load.
 
     func measure(_ store: some BenchStore, name: String, afterLoad: () async throws -> Void = {}) async throws {
-    print("== \(name)")
-    let existing = try await store.list(account: account, query: ListQuery()).totalCount
-    if existing < arguments.policies {
-        print("loading \(arguments.policies) policies into one account…")
-        let base = Timestamp.now().microseconds
-        let start = clock.now
-        var index = existing
-        while index < arguments.policies {
-            let end = min(index + 50_000, arguments.policies)
-            try await store.insert((index..<end).map { try policy($0, account: account, base: base) })
-            index = end
+        print("== \(name)")
+        let existing = try await store.list(account: account, query: ListQuery()).totalCount
+        if existing < arguments.policies {
+            print("loading \(arguments.policies) policies into one account…")
+            let base = Timestamp.now().microseconds
+            let start = clock.now
+            var index = existing
+            while index < arguments.policies {
+                let end = min(index + 50_000, arguments.policies)
+                try await store.insert((index..<end).map { try policy($0, account: account, base: base) })
+                index = end
+            }
+            try await afterLoad()
+            print(
+                String(
+                    format: "load: %.1f s (%.0f policies/s, every index maintained)",
+                    seconds(clock.now - start), Double(arguments.policies - existing) / seconds(clock.now - start)))
         }
-        try await afterLoad()
-        print(String(format: "load: %.1f s (%.0f policies/s, every index maintained)",
-                     seconds(clock.now - start), Double(arguments.policies - existing) / seconds(clock.now - start)))
-    }
 
-    let perPage = 1000
-    let deepPage = max(1, arguments.policies / perPage)
-    print("page \(deepPage) of \(arguments.policies) policies, per_page \(perPage), median of \(arguments.repeats):")
-    print("shape".padding(toLength: 52, withPad: " ", startingAt: 0) + "  store (ms)  baseline (ms)  ratio")
-    for order in [ListQuery.Order.createdAt, .pattern] {
-        for direction in [ListQuery.Direction.asc, .desc] {
-            for filter in ["none", "is_trusted_sender=true", "pattern_type=IP"] {
-                var query = ListQuery()
-                query.order = order
-                query.direction = direction
-                query.perPage = perPage
-                switch filter {
-                case "is_trusted_sender=true": query.isTrustedSender = true
-                case "pattern_type=IP": query.patternType = .ip
-                default: break
+        let perPage = 1000
+        let deepPage = max(1, arguments.policies / perPage)
+        print("page \(deepPage) of \(arguments.policies) policies, per_page \(perPage), median of \(arguments.repeats):")
+        print("shape".padding(toLength: 52, withPad: " ", startingAt: 0) + "  store (ms)  baseline (ms)  ratio")
+        for order in [ListQuery.Order.createdAt, .pattern] {
+            for direction in [ListQuery.Direction.asc, .desc] {
+                for filter in ["none", "is_trusted_sender=true", "pattern_type=IP"] {
+                    var query = ListQuery()
+                    query.order = order
+                    query.direction = direction
+                    query.perPage = perPage
+                    switch filter {
+                    case "is_trusted_sender=true": query.isTrustedSender = true
+                    case "pattern_type=IP": query.patternType = .ip
+                    default: break
+                    }
+                    // A deep page that exists for this filter.
+                    let total = try await store.list(account: account, query: query).totalCount
+                    query.page = max(1, min(deepPage, total / perPage))
+                    var measured: [Double] = []
+                    var baseline: [Double] = []
+                    var count = 0
+                    for _ in 0..<arguments.repeats {
+                        let start = clock.now
+                        count = try await store.list(account: account, query: query).policies.count
+                        measured.append(seconds(clock.now - start) * 1000)
+                        let baseStart = clock.now
+                        let rows = try await store.naiveListPage(account: account, query: query)
+                        baseline.append(seconds(clock.now - baseStart) * 1000)
+                        precondition(rows == count, "baseline and store disagree")
+                    }
+                    let label = "\(order.rawValue) \(direction.rawValue), \(filter), page \(query.page)"
+                    print(
+                        label.padding(toLength: 52, withPad: " ", startingAt: 0)
+                            + String(format: "  %10.1f  %13.1f  %5.1fx", median(measured), median(baseline), median(baseline) / median(measured)))
                 }
-                // A deep page that exists for this filter.
-                let total = try await store.list(account: account, query: query).totalCount
-                query.page = max(1, min(deepPage, total / perPage))
-                var measured: [Double] = []
-                var baseline: [Double] = []
-                var count = 0
-                for _ in 0..<arguments.repeats {
-                    let start = clock.now
-                    count = try await store.list(account: account, query: query).policies.count
-                    measured.append(seconds(clock.now - start) * 1000)
-                    let baseStart = clock.now
-                    let rows = try await store.naiveListPage(account: account, query: query)
-                    baseline.append(seconds(clock.now - baseStart) * 1000)
-                    precondition(rows == count, "baseline and store disagree")
-                }
-                let label = "\(order.rawValue) \(direction.rawValue), \(filter), page \(query.page)"
-                print(label.padding(toLength: 52, withPad: " ", startingAt: 0)
-                      + String(format: "  %10.1f  %13.1f  %5.1fx", median(measured), median(baseline), median(baseline) / median(measured)))
             }
         }
-    }
 
-    guard arguments.walk else { return }
-    print("")
-    print("a whole walk, per_page \(perPage), created_at asc, as SDK auto-paging does:")
-    var walk = ListQuery()
-    walk.perPage = perPage
-    var walked = 0
-    var start = clock.now
-    while true {
-        let page = try await store.list(account: account, query: walk).policies.count
-        if page == 0 { break }
-        walked += page
-        walk.page += 1
-    }
-    let seekingWalk = seconds(clock.now - start)
-    walk.page = 1
-    start = clock.now
-    var baselineWalked = 0
-    while true {
-        let page = try await store.naiveListPage(account: account, query: walk)
-        if page == 0 { break }
-        baselineWalked += page
-        walk.page += 1
-    }
-    let offsetWalk = seconds(clock.now - start)
-    precondition(walked == baselineWalked && walked == arguments.policies, "walks disagree")
-    print(String(format: "store (seeks past each page): %.1f s for %d policies (%.1f ms a page)", seekingWalk, walked,
-                 seekingWalk * 1000 / Double(walk.page - 1)))
-    print(String(format: "baseline (OFFSET every page): %.1f s (%.1f ms a page), ratio %.1fx", offsetWalk,
-                 offsetWalk * 1000 / Double(walk.page - 1), offsetWalk / seekingWalk))
+        guard arguments.walk else { return }
+        print("")
+        print("a whole walk, per_page \(perPage), created_at asc, as SDK auto-paging does:")
+        var walk = ListQuery()
+        walk.perPage = perPage
+        var walked = 0
+        var start = clock.now
+        while true {
+            let page = try await store.list(account: account, query: walk).policies.count
+            if page == 0 { break }
+            walked += page
+            walk.page += 1
+        }
+        let seekingWalk = seconds(clock.now - start)
+        walk.page = 1
+        start = clock.now
+        var baselineWalked = 0
+        while true {
+            let page = try await store.naiveListPage(account: account, query: walk)
+            if page == 0 { break }
+            baselineWalked += page
+            walk.page += 1
+        }
+        let offsetWalk = seconds(clock.now - start)
+        precondition(walked == baselineWalked && walked == arguments.policies, "walks disagree")
+        print(
+            String(
+                format: "store (seeks past each page): %.1f s for %d policies (%.1f ms a page)", seekingWalk, walked,
+                seekingWalk * 1000 / Double(walk.page - 1)))
+        print(
+            String(
+                format: "baseline (OFFSET every page): %.1f s (%.1f ms a page), ratio %.1fx", offsetWalk,
+                offsetWalk * 1000 / Double(walk.page - 1), offsetWalk / seekingWalk))
 
-    var search = ListQuery()
-    search.search = "batch 77"
-    search.perPage = perPage
-    start = clock.now
-    let found = try await store.list(account: account, query: search)
-    print(String(format: "search=\"batch 77\" (substring, scans the account): %.1f ms, %d matches",
-                 seconds(clock.now - start) * 1000, found.totalCount))
+        var search = ListQuery()
+        search.search = "batch 77"
+        search.perPage = perPage
+        start = clock.now
+        let found = try await store.list(account: account, query: search)
+        print(
+            String(
+                format: "search=\"batch 77\" (substring, scans the account): %.1f ms, %d matches",
+                seconds(clock.now - start) * 1000, found.totalCount))
     }
 
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-bench-\(UUID().uuidString)")

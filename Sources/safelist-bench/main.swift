@@ -6,6 +6,8 @@ switch CommandLine.arguments.dropFirst().first {
 case "engine": try await EngineBenchmark(CommandLine.arguments.dropFirst(2)).run()
 case "list": try await runListBenchmark()
 default:
-    print("usage: safelist-bench list … | safelist-bench engine [--literals N] [--regexes N] [--messages N] [--scan-messages N] [--visibility-regexes N] [--profile-rounds N]")
+    print(
+        "usage: safelist-bench list … | safelist-bench engine [--literals N] [--regexes N] [--messages N] [--scan-messages N] [--visibility-regexes N] [--profile-rounds N]"
+    )
     exit(2)
 }

@@ -93,9 +93,11 @@ struct EvaluateCommand: AsyncParsableCommand {
     }
 
     private static func flag(for pointer: String?) -> String {
-        let names = ["envelope_from": "--from", "header_from": "--header-from", "reply_to": "--reply-to",
-                     "recipients": "--to", "client_ip": "--ip", "client_hostname": "--hostname",
-                     "auth": "--spf/--dkim/--dmarc", "disposition": "--disposition"]
+        let names = [
+            "envelope_from": "--from", "header_from": "--header-from", "reply_to": "--reply-to",
+            "recipients": "--to", "client_ip": "--ip", "client_hostname": "--hostname",
+            "auth": "--spf/--dkim/--dmarc", "disposition": "--disposition",
+        ]
         let parts = (pointer ?? "").split(separator: "/").map(String.init)
         guard let first = parts.first else { return "message" }
         if first == "auth", parts.count > 1 { return "--" + parts[1] }

@@ -1,14 +1,18 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SafelistServer
 import SafelistSQLite
+import SafelistServer
 
 /// `--database` and its tuning, shared by every subcommand; each flag falls back to its
 /// environment variable. Opening is `StoreConfiguration`'s, the same for the server and the
 /// one-shot commands.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "A SQLite file, or postgres://user:password@host:port/database[?sslmode=disable|prefer|require] (env SAFELIST_DATABASE; default ./safelist.sqlite).")
+    @Option(
+        name: .long,
+        help:
+            "A SQLite file, or postgres://user:password@host:port/database[?sslmode=disable|prefer|require] (env SAFELIST_DATABASE; default ./safelist.sqlite)."
+    )
     var database: String?
 
     @Option(name: .long, help: "SQLite synchronous mode: full or normal (env SAFELIST_SQLITE_SYNCHRONOUS; default full).")
@@ -53,7 +57,9 @@ struct StoreOptions: ParsableArguments {
         }
         guard let postgres = opened.postgres else { return try await body(opened.store) }
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { await postgres.run(); return nil }
+            group.addTask {
+                await postgres.run(); return nil
+            }
             do {
                 try await postgres.waitUntilReady(retrying: false)
             } catch {

@@ -26,7 +26,8 @@ struct TokenCommand: AsyncParsableCommand {
             let (token, secret) = try await store.withStore { database in
                 try await CredentialIssuer(store: database).issueToken(name: name, permission: permission, scope: scope, expiresAt: expiry)
             }
-            print("""
+            print(
+                """
                 id: \(token.id)
                 name: \(token.name)
                 permission: \(token.permission.rawValue)
@@ -47,8 +48,10 @@ struct TokenCommand: AsyncParsableCommand {
             let now = Timestamp.now()
             let rows = try await store.withStore { try await $0.tokens() }.map { token in
                 let status = token.revokedAt != nil ? "revoked" : token.isActive(at: now) ? "active" : "expired"
-                return [token.id, token.name, token.permission.rawValue, token.scope.display,
-                        token.createdAt.rfc3339, token.expiresAt?.rfc3339 ?? "never", status]
+                return [
+                    token.id, token.name, token.permission.rawValue, token.scope.display,
+                    token.createdAt.rfc3339, token.expiresAt?.rfc3339 ?? "never", status,
+                ]
             }
             printTable(header: ["ID", "NAME", "PERMISSION", "ACCOUNTS", "CREATED", "EXPIRES", "STATUS"], rows: rows)
         }
@@ -81,12 +84,13 @@ struct AccountOptions: ParsableArguments {
             return .all
         }
         guard !accounts.isEmpty else { throw ValidationError("give at least one --account, or --all-accounts") }
-        return .accounts(try accounts.map { text in
-            guard let id = AccountID(text) else {
-                throw ValidationError("'\(text)' is not an account id (32 lowercase hexadecimal characters)")
-            }
-            return id
-        })
+        return .accounts(
+            try accounts.map { text in
+                guard let id = AccountID(text) else {
+                    throw ValidationError("'\(text)' is not an account id (32 lowercase hexadecimal characters)")
+                }
+                return id
+            })
     }
 }
 
@@ -121,7 +125,8 @@ func printTable(header: [String], rows: [[String]]) {
     let all = [header] + rows
     let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
     for row in all {
-        print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        print(
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
     }
 }

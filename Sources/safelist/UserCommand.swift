@@ -16,7 +16,8 @@ struct UserCommand: AsyncParsableCommand {
             guard Authenticator.isWellFormedEmail(email) else { throw ValidationError("'\(email)' is not an email address") }
             let (email, scope) = (email, try accounts.scope())
             let (user, key) = try await store.withStore { try await CredentialIssuer(store: $0).createUser(email: email, scope: scope) }
-            print("""
+            print(
+                """
                 email: \(user.email)
                 accounts: \(user.scope.display)
                 key: \(key)

@@ -50,7 +50,8 @@ struct AuthTests {
             let mixedCase = APIClient.Auth.headers([("X-Auth-Email", "OPS@example.COM"), ("X-Auth-Key", user.key)])
             #expect(try await api.send(.get, list, auth: mixedCase).status == 200)
             #expect(try await api.send(.get, policiesPath(accountB), auth: keyPair).errorCodes == [9109])
-            let wrongKey = try await api.send(.get, list, auth: .headers([("X-Auth-Email", "ops@example.com"), ("X-Auth-Key", Secret.newGlobalKey())]))
+            let wrongKey = try await api.send(
+                .get, list, auth: .headers([("X-Auth-Email", "ops@example.com"), ("X-Auth-Key", Secret.newGlobalKey())]))
             #expect(wrongKey.status == 403 && wrongKey.errorCodes == [10000])
             let unknownUser = try await api.send(.get, list, auth: .headers([("X-Auth-Email", "nobody@example.com"), ("X-Auth-Key", user.key)]))
             #expect(unknownUser.errorCodes == [10000])

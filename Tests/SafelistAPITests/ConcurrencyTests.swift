@@ -7,9 +7,14 @@ struct ConcurrencyTests {
     @Test(arguments: StoreKind.available)
     func concurrentEditsOfDifferentFieldsAllLand(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            let id = try await api.send(.post, policiesPath(accountA), json: policyBody("c@example.com", "EMAIL", [
-                "is_trusted_sender": false, "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": false,
-            ])).id
+            let id = try await api.send(
+                .post, policiesPath(accountA),
+                json: policyBody(
+                    "c@example.com", "EMAIL",
+                    [
+                        "is_trusted_sender": false, "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": false,
+                    ])
+            ).id
             let fields = ["is_trusted_sender", "is_exempt_recipient", "is_acceptable_sender", "verify_sender"]
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for field in fields {

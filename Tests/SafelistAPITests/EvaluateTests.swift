@@ -9,12 +9,14 @@ import Testing
 struct EvaluateTests {
     let evaluate = policiesPath(accountA, "/evaluate")
 
-    static var message: [String: Any] { [
-        "envelope_from": "Ann@Example.com", "header_from": "\"Ann\" <ann@example.com>",
-        "recipients": ["ceo@corp.example", "x@elsewhere.example"], "client_ip": "203.0.113.9",
-        "client_hostname": "mx1.example.com.", "auth": ["spf": "pass", "dkim": "none", "dmarc": "fail"],
-        "disposition": "SPAM",
-    ] }
+    static var message: [String: Any] {
+        [
+            "envelope_from": "Ann@Example.com", "header_from": "\"Ann\" <ann@example.com>",
+            "recipients": ["ceo@corp.example", "x@elsewhere.example"], "client_ip": "203.0.113.9",
+            "client_hostname": "mx1.example.com.", "auth": ["spf": "pass", "dkim": "none", "dmarc": "fail"],
+            "disposition": "SPAM",
+        ]
+    }
 
     @Test(arguments: StoreKind.available)
     func readPermissionSufficesAndScopeIsEnforced(kind: StoreKind) async throws {
@@ -38,17 +40,28 @@ struct EvaluateTests {
     func oneMessageReportsMatchesAndEffects(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
             let trusted = try await api.send(.post, policiesPath(accountA), json: policyBody("example.com", "DOMAIN", ["verify_sender": true]))
-            _ = try await api.send(.post, policiesPath(accountA), json: policyBody("ceo@corp\\.example", "EMAIL", regex: true, [
-                "is_trusted_sender": false, "is_exempt_recipient": true, "verify_sender": false]))
-            _ = try await api.send(.post, policiesPath(accountA), json: policyBody("203.0.113.0/24", "IP", [
-                "is_trusted_sender": false, "is_acceptable_sender": true, "verify_sender": false]))
+            _ = try await api.send(
+                .post, policiesPath(accountA),
+                json: policyBody(
+                    "ceo@corp\\.example", "EMAIL", regex: true,
+                    [
+                        "is_trusted_sender": false, "is_exempt_recipient": true, "verify_sender": false,
+                    ]))
+            _ = try await api.send(
+                .post, policiesPath(accountA),
+                json: policyBody(
+                    "203.0.113.0/24", "IP",
+                    [
+                        "is_trusted_sender": false, "is_acceptable_sender": true, "verify_sender": false,
+                    ]))
             let reply = try await api.send(.post, evaluate, json: Self.message)
             #expect(reply.status == 200, "\(reply.text)")
             let matches = reply.result["matches"] as? [[String: Any]] ?? []
-            #expect(matches.map { "\($0["pattern"] ?? "") <- \($0["subject"] ?? "")" } == [
-                "example.com <- envelope_from", "example.com <- header_from", "example.com <- client_hostname",
-                "203.0.113.0/24 <- client_ip", "ceo@corp\\.example <- recipients",
-            ])
+            #expect(
+                matches.map { "\($0["pattern"] ?? "") <- \($0["subject"] ?? "")" } == [
+                    "example.com <- envelope_from", "example.com <- header_from", "example.com <- client_hostname",
+                    "203.0.113.0/24 <- client_ip", "ceo@corp\\.example <- recipients",
+                ])
             let first = try #require(matches.first)
             #expect(first["policy_id"] as? String == trusted.id)
             #expect(first["value"] as? String == "example.com" && first["honored"] as? Bool == true)
@@ -94,10 +107,16 @@ struct EvaluateTests {
                 ([:], [25010, 25010], ["/envelope_from", "/recipients"]),
                 (["envelope_from": "a@b.example", "recipients": []], [25013], ["/recipients"]),
                 (["envelope_from": 7, "recipients": ["x"]], [25011, 25020], ["/envelope_from", "/recipients/0"]),
-                (["envelope_from": "not-an-address", "recipients": ["a@b.example"], "colour": "red"], [25012, 25020], ["/colour", "/envelope_from"]),
+                (
+                    ["envelope_from": "not-an-address", "recipients": ["a@b.example"], "colour": "red"], [25012, 25020],
+                    ["/colour", "/envelope_from"]
+                ),
                 (["envelope_from": "a@b.example", "recipients": ["a@b.example"], "client_ip": "10.0.0.0/8"], [25022], ["/client_ip"]),
                 (["envelope_from": "a@b.example", "recipients": ["a@b.example"], "client_ip": "300.1.1.1"], [25022], ["/client_ip"]),
-                (["envelope_from": "a@b.example", "recipients": ["a@b.example"], "auth": ["spf": "passed", "arc": "pass"]], [25012, 25013], ["/auth/arc", "/auth/spf"]),
+                (
+                    ["envelope_from": "a@b.example", "recipients": ["a@b.example"], "auth": ["spf": "passed", "arc": "pass"]], [25012, 25013],
+                    ["/auth/arc", "/auth/spf"]
+                ),
                 (["envelope_from": "a@b.example", "recipients": ["a@b.example"], "disposition": "EVIL"], [25013], ["/disposition"]),
                 (["envelope_from": "a@b.example", "recipients": "a@b.example"], [25011], ["/recipients"]),
                 (["envelope_from": "a@b.example", "recipients": ["a b@c.example"]], [25020], ["/recipients/0"]),

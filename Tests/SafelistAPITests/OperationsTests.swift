@@ -6,8 +6,10 @@ import Testing
 struct OperationsTests {
     static var rfc3339: Regex<Substring> { #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/# }
 
-    func expectPolicy(_ p: [String: Any], pattern: String, type: String, regex: Bool = false,
-                      trusted: Bool, exempt: Bool, acceptable: Bool, verify: Bool, comments: String?) {
+    func expectPolicy(
+        _ p: [String: Any], pattern: String, type: String, regex: Bool = false,
+        trusted: Bool, exempt: Bool, acceptable: Bool, verify: Bool, comments: String?
+    ) {
         #expect(p["pattern"] as? String == pattern)
         #expect(p["pattern_type"] as? String == type)
         #expect(p["is_regex"] as? Bool == regex)
@@ -32,13 +34,16 @@ struct OperationsTests {
     @Test(arguments: StoreKind.available)
     func createGetListEditReplaceDelete(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            let created = try await api.send(.post, policiesPath(accountA), json: policyBody(
-                "Alice@Example.COM", "EMAIL", ["is_acceptable_sender": true, "comments": "vendor"]))
+            let created = try await api.send(
+                .post, policiesPath(accountA),
+                json: policyBody(
+                    "Alice@Example.COM", "EMAIL", ["is_acceptable_sender": true, "comments": "vendor"]))
             #expect(created.status == 201)
             #expect(created.json["success"] as? Bool == true)
             #expect((created.json["errors"] as? [Any])?.isEmpty == true)
-            expectPolicy(created.result, pattern: "alice@example.com", type: "EMAIL", trusted: true, exempt: false,
-                         acceptable: true, verify: true, comments: "vendor")
+            expectPolicy(
+                created.result, pattern: "alice@example.com", type: "EMAIL", trusted: true, exempt: false,
+                acceptable: true, verify: true, comments: "vendor")
             #expect(created.result["created_at"] as? String == created.result["modified_at"] as? String)
             let id = created.id
 
@@ -56,16 +61,20 @@ struct OperationsTests {
 
             let edited = try await api.send(.patch, policiesPath(accountA, "/\(id)"), json: ["verify_sender": false])
             #expect(edited.status == 200)
-            expectPolicy(edited.result, pattern: "alice@example.com", type: "EMAIL", trusted: true, exempt: false,
-                         acceptable: true, verify: false, comments: "vendor")
+            expectPolicy(
+                edited.result, pattern: "alice@example.com", type: "EMAIL", trusted: true, exempt: false,
+                acceptable: true, verify: false, comments: "vendor")
             #expect(edited.result["created_at"] as? String == created.result["created_at"] as? String)
             #expect((edited.result["modified_at"] as? String ?? "") > (created.result["modified_at"] as? String ?? ""))
 
-            let replaced = try await api.send(.put, policiesPath(accountA, "/\(id)"), json: policyBody(
-                "example.org", "DOMAIN", ["is_trusted_sender": false, "is_exempt_recipient": true]))
+            let replaced = try await api.send(
+                .put, policiesPath(accountA, "/\(id)"),
+                json: policyBody(
+                    "example.org", "DOMAIN", ["is_trusted_sender": false, "is_exempt_recipient": true]))
             #expect(replaced.status == 200)
-            expectPolicy(replaced.result, pattern: "example.org", type: "DOMAIN", trusted: false, exempt: true,
-                         acceptable: false, verify: true, comments: nil)
+            expectPolicy(
+                replaced.result, pattern: "example.org", type: "DOMAIN", trusted: false, exempt: true,
+                acceptable: false, verify: true, comments: nil)
             #expect(replaced.id == id)
             #expect(replaced.result["created_at"] as? String == created.result["created_at"] as? String)
 
@@ -131,13 +140,15 @@ struct OperationsTests {
             #expect(created.messages.count == 3)
             #expect(created.messages.allSatisfy { $0["code"] as? Int == 25070 })
 
-            let same = try await api.send(.patch, policiesPath(accountA, "/\(created.id)"),
-                                          json: ["is_sender": true, "is_trusted_sender": true])
+            let same = try await api.send(
+                .patch, policiesPath(accountA, "/\(created.id)"),
+                json: ["is_sender": true, "is_trusted_sender": true])
             #expect(same.status == 200)
             #expect(same.result["is_trusted_sender"] as? Bool == true)
 
-            let clash = try await api.send(.patch, policiesPath(accountA, "/\(created.id)"),
-                                           json: ["is_spoof": false, "is_acceptable_sender": true])
+            let clash = try await api.send(
+                .patch, policiesPath(accountA, "/\(created.id)"),
+                json: ["is_spoof": false, "is_acceptable_sender": true])
             #expect(clash.status == 400)
             #expect(clash.errorCodes == [25014])
             #expect(clash.pointers == ["/is_spoof"])
@@ -152,13 +163,15 @@ struct OperationsTests {
             let put = try await api.send(.post, policiesPath(accountA), json: policyBody("put@example.com")).id
             var putBody = policyBody("198.51.99.0/24", "IP", ["comments": "net"])
             putBody["id"] = put
-            let reply = try await api.send(.post, policiesPath(accountA, "/batch"), json: [
-                "deletes": [["id": doomed]],
-                "patches": [["id": patched, "comments": "patched"]],
-                "puts": [putBody],
-                // The deleted pattern is free again within the same batch: deletes run first.
-                "posts": [policyBody("old@example.com"), policyBody("new.example", "DOMAIN")],
-            ])
+            let reply = try await api.send(
+                .post, policiesPath(accountA, "/batch"),
+                json: [
+                    "deletes": [["id": doomed]],
+                    "patches": [["id": patched, "comments": "patched"]],
+                    "puts": [putBody],
+                    // The deleted pattern is free again within the same batch: deletes run first.
+                    "posts": [policyBody("old@example.com"), policyBody("new.example", "DOMAIN")],
+                ])
             #expect(reply.status == 200, "\(reply.text)")
             let result = reply.result
             #expect((result["deletes"] as? [[String: Any]])?.map { $0["id"] as? String } == [doomed])
@@ -182,12 +195,14 @@ struct OperationsTests {
             let keep = try await api.send(.post, policiesPath(accountA), json: policyBody("keep@example.com")).id
             let before = try await api.send(.get, policiesPath(accountA, "/\(keep)")).result
             let missing = UUID().uuidString.lowercased()
-            let reply = try await api.send(.post, policiesPath(accountA, "/batch"), json: [
-                "deletes": [["id": keep]],
-                "patches": [],
-                "puts": [],
-                "posts": [policyBody("fresh@example.com"), policyBody("fresh@example.com")],
-            ])
+            let reply = try await api.send(
+                .post, policiesPath(accountA, "/batch"),
+                json: [
+                    "deletes": [["id": keep]],
+                    "patches": [],
+                    "puts": [],
+                    "posts": [policyBody("fresh@example.com"), policyBody("fresh@example.com")],
+                ])
             #expect(reply.status == 409)
             #expect(reply.pointers == ["/posts/1/pattern"])
             #expect(reply.headers[.init("x-should-retry")!] == "false")
@@ -196,10 +211,12 @@ struct OperationsTests {
             #expect(NSDictionary(dictionary: after.result) == NSDictionary(dictionary: before))
             #expect(try await api.send(.get, policiesPath(accountA)).results.count == 1)
 
-            let notFound = try await api.send(.post, policiesPath(accountA, "/batch"), json: [
-                "deletes": [], "patches": [["id": missing, "comments": "x"]], "puts": [],
-                "posts": [policyBody("other@example.com")],
-            ])
+            let notFound = try await api.send(
+                .post, policiesPath(accountA, "/batch"),
+                json: [
+                    "deletes": [], "patches": [["id": missing, "comments": "x"]], "puts": [],
+                    "posts": [policyBody("other@example.com")],
+                ])
             #expect(notFound.status == 404)
             #expect(notFound.pointers == ["/patches/0/id"])
             #expect(try await api.send(.get, policiesPath(accountA)).results.count == 1)

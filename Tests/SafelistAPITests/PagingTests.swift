@@ -18,8 +18,9 @@ struct PagingTests {
                 default: posts.append(policyBody("\(name).example.org", "DOMAIN", regex: false, ["verify_sender": false]))
                 }
             }
-            let reply = try await api.send(.post, policiesPath(accountA, "/batch"),
-                                           json: ["deletes": [], "patches": [], "puts": [], "posts": posts])
+            let reply = try await api.send(
+                .post, policiesPath(accountA, "/batch"),
+                json: ["deletes": [], "patches": [], "puts": [], "posts": posts])
             #expect(reply.status == 200, "\(reply.text.prefix(300))")
         }
     }
@@ -52,11 +53,14 @@ struct PagingTests {
                     let key: ([String: Any]) -> String = { ($0[order] as? String ?? "") }
                     var expected = everything.sorted { lhs, rhs in
                         let (l, r) = (key(lhs), key(rhs))
-                        return l == r ? (lhs["id"] as? String ?? "") < (rhs["id"] as? String ?? "") : Array(l.utf8).lexicographicallyPrecedes(Array(r.utf8))
+                        return l == r
+                            ? (lhs["id"] as? String ?? "") < (rhs["id"] as? String ?? "") : Array(l.utf8).lexicographicallyPrecedes(Array(r.utf8))
                     }.map { $0["id"] as? String ?? "" }
                     if direction == "desc" { expected.reverse() }
                     for perPage in [1000, 7] {
-                        let walked = try await Self.walk(api, "order=\(order)&direction=\(direction)", perPage: perPage).map { $0["id"] as? String ?? "" }
+                        let walked = try await Self.walk(api, "order=\(order)&direction=\(direction)", perPage: perPage).map {
+                            $0["id"] as? String ?? ""
+                        }
                         #expect(walked.count == 2500, "\(order) \(direction) \(perPage)")
                         #expect(Set(walked).count == 2500, "no duplicates: \(order) \(direction) \(perPage)")
                         #expect(walked == expected, "\(order) \(direction) \(perPage)")
@@ -92,7 +96,9 @@ struct PagingTests {
             #expect(try await total("search=example.org") == 100)
             #expect(try await total("search=nothing-matches") == 0)
             // Unicode case folding, in comments and in (internationalised) patterns.
-            #expect(try await api.send(.post, policiesPath(accountA), json: policyBody("straße.example", "DOMAIN", ["comments": "Größe ÄRGER"])).status == 201)
+            #expect(
+                try await api.send(.post, policiesPath(accountA), json: policyBody("straße.example", "DOMAIN", ["comments": "Größe ÄRGER"])).status
+                    == 201)
             #expect(try await total("search=%C3%A4rger") == 1)
             #expect(try await total("search=STRASSE") == 0)
             #expect(try await total("search=STRA%C3%9FE") == 1)

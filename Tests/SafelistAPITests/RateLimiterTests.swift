@@ -1,5 +1,6 @@
-@testable import SafelistAPI
 import Testing
+
+@testable import SafelistAPI
 
 @Suite("Token bucket arithmetic")
 struct RateLimiterTests {

@@ -14,8 +14,10 @@ struct TenancyTests {
                 var replies: [Reply] = []
                 for id in [foreign, missing] {
                     if batch {
-                        replies.append(try await api.send(.post, policiesPath(accountA, "/batch"),
-                                                          json: ["deletes": [["id": id]], "patches": [], "puts": [], "posts": []]))
+                        replies.append(
+                            try await api.send(
+                                .post, policiesPath(accountA, "/batch"),
+                                json: ["deletes": [["id": id]], "patches": [], "puts": [], "posts": []]))
                     } else {
                         replies.append(try await api.send(method.method, policiesPath(accountA, "/\(id)"), json: body))
                     }
@@ -33,8 +35,11 @@ struct TenancyTests {
             for key in ["patches", "puts"] {
                 var item: [String: Any] = key == "patches" ? ["comments": "x"] : policyBody("z@example.com")
                 item["id"] = foreign
-                let reply = try await api.send(.post, policiesPath(accountA, "/batch"), json: [
-                    "deletes": [], "patches": key == "patches" ? [item] : [], "puts": key == "puts" ? [item] : [], "posts": []])
+                let reply = try await api.send(
+                    .post, policiesPath(accountA, "/batch"),
+                    json: [
+                        "deletes": [], "patches": key == "patches" ? [item] : [], "puts": key == "puts" ? [item] : [], "posts": [],
+                    ])
                 #expect(reply.status == 404 && reply.pointers == ["/\(key)/0/id"])
             }
             let listA = try await api.send(.get, policiesPath(accountA))

@@ -20,8 +20,9 @@ struct ValidationTests {
             let noType = try await api.send(.post, policiesPath(accountA), raw: "{}", contentType: nil)
             #expect(noType.status == 415)
 
-            let charset = try await api.send(.post, policiesPath(accountA), json: policyBody("a@b.com"),
-                                             contentType: "application/json; charset=utf-8")
+            let charset = try await api.send(
+                .post, policiesPath(accountA), json: policyBody("a@b.com"),
+                contentType: "application/json; charset=utf-8")
             #expect(charset.status == 201)
 
             let huge = try await api.send(.post, policiesPath(accountA), raw: "{\"comments\": \"" + String(repeating: "x", count: 4096) + "\"}")
@@ -41,8 +42,10 @@ struct ValidationTests {
     @Test(arguments: StoreKind.available)
     func hostileBodiesNeverCrashTheServer(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            for raw in [String(repeating: "[", count: 100_000), String(repeating: "{\"a\":", count: 100_000),
-                        "\u{FEFF}{}", "{\"pattern\": \"\\ud800\"}", "nul\u{0}"] {
+            for raw in [
+                String(repeating: "[", count: 100_000), String(repeating: "{\"a\":", count: 100_000),
+                "\u{FEFF}{}", "{\"pattern\": \"\\ud800\"}", "nul\u{0}",
+            ] {
                 let reply = try await api.send(.post, policiesPath(accountA), raw: raw)
                 #expect(reply.status == 400, "\(raw.prefix(20))")
                 #expect(reply.json["success"] as? Bool == false)
@@ -55,10 +58,12 @@ struct ValidationTests {
     @Test(arguments: StoreKind.available)
     func everyProblemReportedWithItsPointer(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            let reply = try await api.send(.post, policiesPath(accountA), json: [
-                "pattern": "10.1.2.3", "pattern_type": "IP", "is_regex": false, "is_trusted_sender": "yes",
-                "is_exempt_recipient": 1, "verify_sender": NSNull(), "comments": 5, "colour": "red",
-            ])
+            let reply = try await api.send(
+                .post, policiesPath(accountA),
+                json: [
+                    "pattern": "10.1.2.3", "pattern_type": "IP", "is_regex": false, "is_trusted_sender": "yes",
+                    "is_exempt_recipient": 1, "verify_sender": NSNull(), "comments": 5, "colour": "red",
+                ])
             #expect(reply.status == 400)
             let byPointer = Dictionary(uniqueKeysWithValues: zip(reply.pointers, reply.errorCodes))
             #expect(byPointer["/pattern"] == 25023, "private IP refused alongside the type errors")
@@ -75,38 +80,39 @@ struct ValidationTests {
 
     /// Each pattern rule through the API: a failing case with its code and pointer, a passing case
     /// with its stored form.
-    @Test(arguments: [
-        ("EMAIL", "no-at-sign.example.com", 25020, nil),
-        ("EMAIL", "a..b@example.com", 25020, nil),
-        ("EMAIL", "user@localhost", 25020, nil),
-        ("EMAIL", "User.Name+tag@Example.COM.", nil, "user.name+tag@example.com"),
-        ("DOMAIN", "localhost", 25021, nil),
-        ("DOMAIN", "bad_label.example", 25021, nil),
-        ("DOMAIN", "-lead.example", 25021, nil),
-        ("DOMAIN", "a..example", 25021, nil),
-        ("DOMAIN", String(repeating: "a", count: 64) + ".com", 25021, nil),
-        ("DOMAIN", "Mail.Example.COM.", nil, "mail.example.com"),
-        ("DOMAIN", "bücher.example", nil, "bücher.example"),
-        ("IP", "1.2.3", 25022, nil),
-        ("IP", "01.2.3.4", 25022, nil),
-        ("IP", "1.2.3.4/33", 25022, nil),
-        ("IP", "1.2.3.4/24", 25024, nil),
-        ("IP", "192.168.1.1", 25023, nil),
-        ("IP", "127.0.0.1", 25023, nil),
-        ("IP", "169.254.0.1", 25023, nil),
-        ("IP", "0.0.0.0", 25023, nil),
-        ("IP", "255.255.255.255", 25023, nil),
-        ("IP", "fd00::1", 25023, nil),
-        ("IP", "fe80::1", 25023, nil),
-        ("IP", "::1", 25023, nil),
-        ("IP", "::", 25023, nil),
-        ("IP", "::ffff:10.0.0.1", 25023, nil),
-        ("IP", "8.8.8.8/32", nil, "8.8.8.8"),
-        ("IP", "1.2.3.0/24", nil, "1.2.3.0/24"),
-        ("IP", "2606:4700:4700:0:0:0:0:1111", nil, "2606:4700:4700::1111"),
-        ("IP", "2606:4700::/32", nil, "2606:4700::/32"),
-        ("IP", "::ffff:8.8.4.4", nil, "8.8.4.4"),
-    ] as [(String, String, Int?, String?)])
+    @Test(
+        arguments: [
+            ("EMAIL", "no-at-sign.example.com", 25020, nil),
+            ("EMAIL", "a..b@example.com", 25020, nil),
+            ("EMAIL", "user@localhost", 25020, nil),
+            ("EMAIL", "User.Name+tag@Example.COM.", nil, "user.name+tag@example.com"),
+            ("DOMAIN", "localhost", 25021, nil),
+            ("DOMAIN", "bad_label.example", 25021, nil),
+            ("DOMAIN", "-lead.example", 25021, nil),
+            ("DOMAIN", "a..example", 25021, nil),
+            ("DOMAIN", String(repeating: "a", count: 64) + ".com", 25021, nil),
+            ("DOMAIN", "Mail.Example.COM.", nil, "mail.example.com"),
+            ("DOMAIN", "bücher.example", nil, "bücher.example"),
+            ("IP", "1.2.3", 25022, nil),
+            ("IP", "01.2.3.4", 25022, nil),
+            ("IP", "1.2.3.4/33", 25022, nil),
+            ("IP", "1.2.3.4/24", 25024, nil),
+            ("IP", "192.168.1.1", 25023, nil),
+            ("IP", "127.0.0.1", 25023, nil),
+            ("IP", "169.254.0.1", 25023, nil),
+            ("IP", "0.0.0.0", 25023, nil),
+            ("IP", "255.255.255.255", 25023, nil),
+            ("IP", "fd00::1", 25023, nil),
+            ("IP", "fe80::1", 25023, nil),
+            ("IP", "::1", 25023, nil),
+            ("IP", "::", 25023, nil),
+            ("IP", "::ffff:10.0.0.1", 25023, nil),
+            ("IP", "8.8.8.8/32", nil, "8.8.8.8"),
+            ("IP", "1.2.3.0/24", nil, "1.2.3.0/24"),
+            ("IP", "2606:4700:4700:0:0:0:0:1111", nil, "2606:4700:4700::1111"),
+            ("IP", "2606:4700::/32", nil, "2606:4700::/32"),
+            ("IP", "::ffff:8.8.4.4", nil, "8.8.4.4"),
+        ] as [(String, String, Int?, String?)])
     func patternRule(type: String, pattern: String, code: Int?, stored: String?) async throws {
         try await TestServer().test { api in
             let reply = try await api.send(.post, policiesPath(accountA), json: policyBody(pattern, type))
@@ -158,13 +164,16 @@ struct ValidationTests {
     @Test(arguments: StoreKind.available)
     func lengthsEnumsAndUnknownType(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            let long = try await api.send(.post, policiesPath(accountA), json: policyBody("a@b.com", "EMAIL", ["comments": String(repeating: "c", count: 1025)]))
+            let long = try await api.send(
+                .post, policiesPath(accountA), json: policyBody("a@b.com", "EMAIL", ["comments": String(repeating: "c", count: 1025)]))
             #expect(long.errorCodes == [25013] && long.pointers == ["/comments"])
-            let longest = try await api.send(.post, policiesPath(accountA), json: policyBody("a@b.com", "EMAIL", ["comments": String(repeating: "é", count: 1024)]))
+            let longest = try await api.send(
+                .post, policiesPath(accountA), json: policyBody("a@b.com", "EMAIL", ["comments": String(repeating: "é", count: 1024)]))
             #expect(longest.status == 201)
             let emptyPattern = try await api.send(.post, policiesPath(accountA), json: policyBody("", "EMAIL"))
             #expect(emptyPattern.errorCodes == [25013] && emptyPattern.pointers == ["/pattern"])
-            let longPattern = try await api.send(.post, policiesPath(accountA), json: policyBody(String(repeating: "a", count: 1025), "EMAIL", regex: true))
+            let longPattern = try await api.send(
+                .post, policiesPath(accountA), json: policyBody(String(repeating: "a", count: 1025), "EMAIL", regex: true))
             #expect(longPattern.errorCodes == [25013])
             let unknown = try await api.send(.post, policiesPath(accountA), json: policyBody("a@b.com", "UNKNOWN"))
             #expect(unknown.errorCodes == [25013] && unknown.pointers == ["/pattern_type"])
@@ -214,20 +223,24 @@ struct ValidationTests {
     @Test(arguments: StoreKind.available)
     func batchValidationPointsIntoItems(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            let reply = try await api.send(.post, policiesPath(accountA, "/batch"), json: [
-                "deletes": [["id": "not-a-uuid"]],
-                "patches": [["comments": "x"]],
-                "puts": [],
-                "posts": [policyBody("ok@example.com"), policyBody("bad", "DOMAIN")],
-                "extra": true,
-            ])
+            let reply = try await api.send(
+                .post, policiesPath(accountA, "/batch"),
+                json: [
+                    "deletes": [["id": "not-a-uuid"]],
+                    "patches": [["comments": "x"]],
+                    "puts": [],
+                    "posts": [policyBody("ok@example.com"), policyBody("bad", "DOMAIN")],
+                    "extra": true,
+                ])
             #expect(reply.status == 400)
             #expect(Set(reply.pointers) == ["/extra", "/deletes/0/id", "/patches/0/id", "/posts/1/pattern"])
             let missing = try await api.send(.post, policiesPath(accountA, "/batch"), json: ["posts": []])
             #expect(Set(missing.pointers) == ["/deletes", "/patches", "/puts"])
-            let tooMany = try await api.send(.post, policiesPath(accountA, "/batch"), json: [
-                "deletes": Array(repeating: ["id": UUID().uuidString], count: 1001), "patches": [], "puts": [], "posts": [],
-            ])
+            let tooMany = try await api.send(
+                .post, policiesPath(accountA, "/batch"),
+                json: [
+                    "deletes": Array(repeating: ["id": UUID().uuidString], count: 1001), "patches": [], "puts": [], "posts": [],
+                ])
             #expect(tooMany.errorCodes == [25016] && tooMany.pointers == ["/deletes"])
             #expect(try await api.send(.get, policiesPath(accountA)).results.isEmpty)
         }
@@ -236,8 +249,10 @@ struct ValidationTests {
     @Test(arguments: StoreKind.available)
     func listParametersAreChecked(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            for query in ["page=0", "page=x", "per_page=0", "per_page=1001", "order=id", "direction=up",
-                          "is_trusted_sender=yes", "pattern_type=email", "page=1&page=2"] {
+            for query in [
+                "page=0", "page=x", "per_page=0", "per_page=1001", "order=id", "direction=up",
+                "is_trusted_sender=yes", "pattern_type=email", "page=1&page=2",
+            ] {
                 let reply = try await api.send(.get, policiesPath(accountA, "?" + query))
                 #expect(reply.status == 400, "\(query)")
                 #expect(reply.errorCodes == [25030], "\(query)")
@@ -255,7 +270,8 @@ struct ValidationTests {
         try await TestServer(kind).test { api in
             let badAccount = try await api.send(.get, "/client/v4/accounts/not-an-account/email-security/settings/allow_policies")
             #expect(badAccount.status == 400 && badAccount.errorCodes == [7003, 7000])
-            let upper = try await api.send(.get, policiesPath(accountA).uppercased().replacingOccurrences(of: "/CLIENT/V4/ACCOUNTS", with: "/client/v4/accounts"))
+            let upper = try await api.send(
+                .get, policiesPath(accountA).uppercased().replacingOccurrences(of: "/CLIENT/V4/ACCOUNTS", with: "/client/v4/accounts"))
             #expect(upper.status == 400)
             let badID = try await api.send(.get, policiesPath(accountA, "/12345"))
             #expect(badID.status == 400 && badID.errorCodes == [7003, 7000])

@@ -9,10 +9,11 @@ import Testing
 struct DescriptionTests {
     /// `PolicyTable.decode` reads by position; this is the order it reads in.
     @Test func selectedColumnsAreInDecodeOrder() {
-        #expect(PolicyTable.selected.map(\.name) == [
-            "id", "account_id", "pattern", "match_key", "pattern_type", "is_regex", "is_trusted_sender",
-            "is_exempt_recipient", "is_acceptable_sender", "verify_sender", "comments", "created_at", "modified_at",
-        ])
+        #expect(
+            PolicyTable.selected.map(\.name) == [
+                "id", "account_id", "pattern", "match_key", "pattern_type", "is_regex", "is_trusted_sender",
+                "is_exempt_recipient", "is_acceptable_sender", "verify_sender", "comments", "created_at", "modified_at",
+            ])
     }
 
     /// Both dialects' statements come from the one column list.
@@ -20,7 +21,9 @@ struct DescriptionTests {
         let columns = PolicyTable.columns.count
         #expect(PolicyTable.insert(.sqlite).components(separatedBy: "?").count - 1 == columns)
         #expect(PolicyTable.insert(.postgres).contains("$\(columns))"))
-        #expect(PolicyTable.update(.sqlite).contains("WHERE id = ?\(PolicyTable.columns.filter { !["id", "account_id", "created_at"].contains($0.name) }.count + 1)"))
+        #expect(
+            PolicyTable.update(.sqlite).contains(
+                "WHERE id = ?\(PolicyTable.columns.filter { !["id", "account_id", "created_at"].contains($0.name) }.count + 1)"))
         #expect(PolicyTable.create(.sqlite).contains("id TEXT NOT NULL UNIQUE"))
         #expect(PolicyTable.create(.postgres).contains(#"id text COLLATE "C" PRIMARY KEY"#))
     }

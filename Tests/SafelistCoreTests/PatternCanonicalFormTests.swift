@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SafelistCore
 
 @Suite("Pattern validation and canonical forms")
@@ -72,9 +73,11 @@ struct PatternCanonicalFormTests {
         }
     }
 
-    @Test(arguments: ["1.2.3", "1.2.3.4.5", "256.1.1.1", "01.1.1.1", "1.1.1.1/", "1.1.1.1/033", "1:2:3",
-                      "1::2::3", "12345::", "2606:4700::/129", "gggg::", "1.2.3.4%eth0", " 1.2.3.4", "1.2.3.4/-1",
-                      "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4.", "1.2.3.1000", "1.2.3.00", "1.2.3.\u{FF14}", "", "/8"])
+    @Test(arguments: [
+        "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.1.1.1", "1.1.1.1/", "1.1.1.1/033", "1:2:3",
+        "1::2::3", "12345::", "2606:4700::/129", "gggg::", "1.2.3.4%eth0", " 1.2.3.4", "1.2.3.4/-1",
+        "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4.", "1.2.3.1000", "1.2.3.00", "1.2.3.\u{FF14}", "", "/8",
+    ])
     func malformedIPRefused(input: String) {
         #expect(throws: PatternProblem.self) { _ = try IPBlock.parse(input) }
     }
@@ -88,7 +91,7 @@ struct PatternCanonicalFormTests {
             var value: UInt32 = 0
             for octet in octets {
                 guard !octet.isEmpty, octet.count <= 3, octet.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                      !(octet.count > 1 && octet.hasPrefix("0")), let number = UInt32(octet), number <= 255
+                    !(octet.count > 1 && octet.hasPrefix("0")), let number = UInt32(octet), number <= 255
                 else { return nil }
                 value = value << 8 | number
             }
@@ -152,8 +155,10 @@ struct PatternCanonicalFormTests {
         let pattern = try PatternValidator.validate("Ann.Lee+x@Bücher.Example", type: .email, isRegex: false)
         #expect(pattern.stored == "ann.lee+x@bücher.example")
         #expect(pattern.matchKey == "ann.lee+x@xn--bcher-kva.example")
-        for bad in ["@example.com", "a@", "a b@example.com", ".a@example.com", "a.@example.com", "a@b@c",
-                    String(repeating: "a", count: 65) + "@example.com"] {
+        for bad in [
+            "@example.com", "a@", "a b@example.com", ".a@example.com", "a.@example.com", "a@b@c",
+            String(repeating: "a", count: 65) + "@example.com",
+        ] {
             #expect(throws: SafelistError.self, "\(bad)") { _ = try PatternValidator.validate(bad, type: .email, isRegex: false) }
         }
     }

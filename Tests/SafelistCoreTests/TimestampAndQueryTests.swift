@@ -1,6 +1,7 @@
-import Testing
-@testable import SafelistCore
 import SafelistWire
+import Testing
+
+@testable import SafelistCore
 
 @Suite("Timestamps, list queries and the write planner")
 struct TimestampAndQueryTests {
@@ -34,11 +35,12 @@ struct TimestampAndQueryTests {
     }
 
     @Test func plannerOrdersTimesAndChecksOwnership() throws {
-        let fields = try PolicyFields.parse(.object([
-            "pattern": .string("a@b.com"), "pattern_type": .string("EMAIL"), "is_regex": .bool(false),
-            "is_trusted_sender": .bool(true), "is_exempt_recipient": .bool(false),
-            "is_acceptable_sender": .bool(false), "verify_sender": .bool(false),
-        ]), notices: &discard)
+        let fields = try PolicyFields.parse(
+            .object([
+                "pattern": .string("a@b.com"), "pattern_type": .string("EMAIL"), "is_regex": .bool(false),
+                "is_trusted_sender": .bool(true), "is_exempt_recipient": .bool(false),
+                "is_acceptable_sender": .bool(false), "verify_sender": .bool(false),
+            ]), notices: &discard)
         var second = fields
         second.pattern = CanonicalPattern(stored: "c@d.com", matchKey: "c@d.com")
         let frozen = Timestamp(microseconds: 42)

@@ -78,7 +78,8 @@ struct AnchoredLiteralTests {
             if random.next(2) == 0 { pattern += run() }
             if random.next(5) == 0 { pattern += "$" }
             guard let literal = AnchoredLiteral.of(pattern),
-                  let database = try? RegexDatabase(expressions: [WholeSubjectRegex.expression(pattern)]) else { continue }
+                let database = try? RegexDatabase(expressions: [WholeSubjectRegex.expression(pattern)])
+            else { continue }
             withLiteral += 1
             let pool = ScratchPool(databases: [database])
             let wanted = Array(literal.text.utf8)

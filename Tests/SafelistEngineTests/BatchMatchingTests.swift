@@ -20,17 +20,19 @@ struct BatchMatchingTests {
     ]
 
     @Test func filteredAndUnfilteredRegexesStillMatch() async throws {
-        let results = try await evaluate(Self.policies, [
-            message(from: "anyone@corp.example"),
-            // The filter lets it through (same suffix); the scan then says no.
-            message(from: "x@y.example", to: ["ceo@board.example", "intern@board.example"]),
-            message(from: "a@mail.eu.tenant.example"),
-            message(from: "a@b.example", ip: "10.9.8.77"),
-            message(from: "news42@shop.net"),
-            // Not plain ASCII: scanned whatever the literals say, and still matched.
-            message(from: "jürgen@corp.example"),
-            message(from: "nobody@nowhere.example", ip: "10.9.7.1"),
-        ])
+        let results = try await evaluate(
+            Self.policies,
+            [
+                message(from: "anyone@corp.example"),
+                // The filter lets it through (same suffix); the scan then says no.
+                message(from: "x@y.example", to: ["ceo@board.example", "intern@board.example"]),
+                message(from: "a@mail.eu.tenant.example"),
+                message(from: "a@b.example", ip: "10.9.8.77"),
+                message(from: "news42@shop.net"),
+                // Not plain ASCII: scanned whatever the literals say, and still matched.
+                message(from: "jürgen@corp.example"),
+                message(from: "nobody@nowhere.example", ip: "10.9.7.1"),
+            ])
         #expect(results[0].matched == [".*@corp\\.example <- envelope_from"])
         #expect(results[1].matched == ["(ceo|cfo)@board\\.example <- recipients[0]"])
         #expect(results[1].exemptRecipients == [0])
@@ -78,20 +80,25 @@ struct BatchMatchingTests {
     @Test func parentsOfDeepAndLongNames() async throws {
         // Longer than a word and than 64 bytes; a label may not pass 63.
         let long = String(repeating: "l", count: 40) + "." + String(repeating: "m", count: 30)
-        let results = try await evaluate([
-            .domain("example.com").trustedSender,
-            .domain("h.i.j.example.com").acceptableSender,
-            .domain("\(long).example.com").exemptRecipient,
-            .domain("abcdefg.example").exemptRecipient,
-        ], [
-            message(from: "someone@a.b.c.d.e.f.g.h.i.j.example.com", header: "someone@a.b.c.d.e.f.g.h.i.j.example.com"),
-            message(from: "x@badexample.com", to: ["r@mx.\(long).example.com", "s@\(long)x.example.com"]),
-            // `.` as the eighth byte of the domain, and as the ninth.
-            message(from: "x@other.example", to: ["t@1234567.abcdefg.example", "u@12345678.abcdefg.example", "v@abcdefgh.example"]),
-            message(from: "x@other.example", host: "relay.\(long).example.com"),
-        ])
-        #expect(results[0].matched == ["example.com <- envelope_from", "h.i.j.example.com <- envelope_from",
-                                       "example.com <- header_from", "h.i.j.example.com <- header_from"])
+        let results = try await evaluate(
+            [
+                .domain("example.com").trustedSender,
+                .domain("h.i.j.example.com").acceptableSender,
+                .domain("\(long).example.com").exemptRecipient,
+                .domain("abcdefg.example").exemptRecipient,
+            ],
+            [
+                message(from: "someone@a.b.c.d.e.f.g.h.i.j.example.com", header: "someone@a.b.c.d.e.f.g.h.i.j.example.com"),
+                message(from: "x@badexample.com", to: ["r@mx.\(long).example.com", "s@\(long)x.example.com"]),
+                // `.` as the eighth byte of the domain, and as the ninth.
+                message(from: "x@other.example", to: ["t@1234567.abcdefg.example", "u@12345678.abcdefg.example", "v@abcdefgh.example"]),
+                message(from: "x@other.example", host: "relay.\(long).example.com"),
+            ])
+        #expect(
+            results[0].matched == [
+                "example.com <- envelope_from", "h.i.j.example.com <- envelope_from",
+                "example.com <- header_from", "h.i.j.example.com <- header_from",
+            ])
         #expect(results[1].matched == ["\(long).example.com <- recipients[0]"])
         #expect(results[2].matched == ["abcdefg.example <- recipients[0]", "abcdefg.example <- recipients[1]"])
         #expect(results[3].matched == ["example.com <- client_hostname"])

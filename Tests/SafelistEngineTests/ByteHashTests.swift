@@ -1,6 +1,7 @@
 import Foundation
-@testable import SafelistEngine
 import Testing
+
+@testable import SafelistEngine
 
 /// The tables and filters take their slots, tags and filter bits from one keyed hash, so a
 /// hash that ignored some bytes, or spread keys badly over some bits, would make lookups slow
@@ -28,7 +29,8 @@ struct ByteHashTests {
         case "short": keys = (0..<100_000).map { "a\($0)" }
         default:
             let letters = Array("abcdefghijklmnopqrstuvwxyz.-")
-            keys = letters.map { String($0) } + letters.flatMap { a in letters.map { String([a, $0]) } }
+            keys =
+                letters.map { String($0) } + letters.flatMap { a in letters.map { String([a, $0]) } }
                 + letters.flatMap { a in letters.flatMap { b in letters.map { String([a, b, $0]) } } }
         }
         let hashes = keys.map { Self.hash($0) }
@@ -37,7 +39,8 @@ struct ByteHashTests {
         let bits = keys.count > 50_000 ? 17 : 14
         for shift: UInt64 in [0, 9, 18, 27, 40, 47] {
             let (distinct, expected) = Self.spread(hashes, shift: shift, bits: bits)
-            #expect(Double(distinct) > expected * 0.97, "\(kind): bits \(shift)..<\(Int(shift) + bits): \(distinct) distinct, \(Int(expected)) expected")
+            #expect(
+                Double(distinct) > expected * 0.97, "\(kind): bits \(shift)..<\(Int(shift) + bits): \(distinct) distinct, \(Int(expected)) expected")
         }
     }
 

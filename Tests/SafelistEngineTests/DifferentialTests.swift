@@ -122,7 +122,8 @@ struct RandomCorpus {
         return (0..<count).map { _ in
             func address() -> String {
                 guard let policy = policies.isEmpty ? nil : policies[Int(random.next() % UInt64(policies.count))],
-                      random.next() % 3 != 0 else { return "\(pick(Self.users, &random))@\(domain(&random))" }
+                    random.next() % 3 != 0
+                else { return "\(pick(Self.users, &random))@\(domain(&random))" }
                 switch (policy.patternType, policy.isRegex) {
                 case (.email, false): return random.next() % 4 == 0 ? policy.pattern.uppercased() : policy.pattern
                 case (.domain, false): return "\(pick(Self.users, &random))@\(pick(Self.labels, &random)).\(policy.pattern)"

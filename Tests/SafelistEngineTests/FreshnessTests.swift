@@ -69,7 +69,9 @@ struct FreshnessTests {
                 group.addTask {
                     var batch = BatchRequest()
                     for (index, recipient) in recipients.enumerated() {
-                        let policy = index.isMultiple(of: 2) ? TestPolicy.email(recipient) : TestPolicy.email(recipient.replacingOccurrences(of: ".", with: "\\."), regex: true)
+                        let policy =
+                            index.isMultiple(of: 2)
+                            ? TestPolicy.email(recipient) : TestPolicy.email(recipient.replacingOccurrences(of: ".", with: "\\."), regex: true)
                         batch.posts.append(BatchRequest.Post(fields: try policy.exemptRecipient.fields))
                     }
                     _ = try await store.write(account: account, request: batch)

@@ -33,15 +33,17 @@ struct RegexSafetyTests {
             // Generous bounds: ten scans of 100 KB against seven expressions.
             #expect(elapsed[1] < .seconds(5), "\(elapsed)")
             // Linear: 100x the subject costs about 100x the time, nowhere near 2^99,000.
-            let ratio = Double(elapsed[1].components.attoseconds + elapsed[1].components.seconds * 1_000_000_000_000_000_000)
+            let ratio =
+                Double(elapsed[1].components.attoseconds + elapsed[1].components.seconds * 1_000_000_000_000_000_000)
                 / Double(max(1, elapsed[0].components.attoseconds + elapsed[0].components.seconds * 1_000_000_000_000_000_000))
             #expect(ratio < 10_000, "100x longer subject took \(ratio)x the time")
         }
     }
 
     @Test func hostilePatternsStillMatchWhatTheyDescribe() async throws {
-        let evaluation = try await evaluate([.email("(a+)+b@example\\.com", regex: true).trustedSender],
-                                            [message(from: String(repeating: "a", count: 500) + "b@example.com")])[0]
+        let evaluation = try await evaluate(
+            [.email("(a+)+b@example\\.com", regex: true).trustedSender],
+            [message(from: String(repeating: "a", count: 500) + "b@example.com")])[0]
         #expect(evaluation.trustedSender)
     }
 
@@ -77,9 +79,10 @@ struct RegexSafetyTests {
         let opened = try await StoreKind.sqlite.open()
         let now = Timestamp.now()
         func row(_ pattern: String) -> AllowPolicy {
-            AllowPolicy(id: .random(), accountID: account, pattern: pattern, matchKey: pattern, patternType: .email,
-                        isRegex: true, isTrustedSender: true, isExemptRecipient: false, isAcceptableSender: false,
-                        verifySender: false, comments: nil, createdAt: now, modifiedAt: now)
+            AllowPolicy(
+                id: .random(), accountID: account, pattern: pattern, matchKey: pattern, patternType: .email,
+                isRegex: true, isTrustedSender: true, isExemptRecipient: false, isAcceptableSender: false,
+                verifySender: false, comments: nil, createdAt: now, modifiedAt: now)
         }
         try await opened.bulkInsert([row("(a)\\1@x\\.com"), row(".*@good\\.example")])
         let snapshot = try await PolicyEngine(feed: opened.store).snapshot(for: account)

@@ -1,7 +1,8 @@
 import Foundation
 import SafelistCore
-@testable import SafelistEngine
 import Testing
+
+@testable import SafelistEngine
 
 /// A message's subjects are laid out once, when it is made, and every evaluation copies that
 /// layout: it must hold each subject once, in subject order, with its domain start, its dots and
@@ -14,32 +15,38 @@ struct SubjectLayoutTests {
             let text = String(decoding: layout.bytes[span.start..<span.end], as: UTF8.self)
             let domain = String(decoding: layout.bytes[span.domainStart..<span.end], as: UTF8.self)
             let dots = layout.dots[Int(span.firstDot)..<Int(span.firstDot + span.dotCount)].map { String(Int($0) - span.start) }
-            return "\(span.kind) \(span.index) \(String(span.roles, radix: 2)) \(text) [\(domain)] dots \(dots.joined(separator: ",")) plain \(span.plain)"
+            return
+                "\(span.kind) \(span.index) \(String(span.roles, radix: 2)) \(text) [\(domain)] dots \(dots.joined(separator: ",")) plain \(span.plain)"
         }
     }
 
     @Test func eachSubjectOnceInSubjectOrder() throws {
-        let message = PreparedMessage(MailMessage(
-            envelopeFrom: EmailSubject("ann@mail.example.com"), headerFrom: EmailSubject("Ann@Example.com"),
-            replyTo: [EmailSubject("ann@mail.example.com")!, EmailSubject("bob@b.example")!],
-            recipients: [EmailSubject("x@in.example.org")!, EmailSubject("x@in.example.org")!],
-            clientIP: try IPBlock.parse("192.0.2.7"), clientHostname: "mta.out.example.net"))
-        #expect(Self.described(message.layout) == [
-            // envelope_from and the first reply_to are one address: one span, roles 0 and 2.
-            "sender 0 101 ann@mail.example.com [mail.example.com] dots 8,16 plain true",
-            "sender 1 10 ann@example.com [example.com] dots 11 plain true",
-            "sender 3 1000 bob@b.example [b.example] dots 5 plain true",
-            "hostname 0 0 mta.out.example.net [mta.out.example.net] dots 3,7,15 plain true",
-            "ip 0 0 192.0.2.7 [] dots  plain true",
-            // Recipients are never folded: each has its own exemption.
-            "recipient 0 0 x@in.example.org [in.example.org] dots 4,12 plain true",
-            "recipient 1 0 x@in.example.org [in.example.org] dots 4,12 plain true",
-        ])
+        let message = PreparedMessage(
+            MailMessage(
+                envelopeFrom: EmailSubject("ann@mail.example.com"), headerFrom: EmailSubject("Ann@Example.com"),
+                replyTo: [EmailSubject("ann@mail.example.com")!, EmailSubject("bob@b.example")!],
+                recipients: [EmailSubject("x@in.example.org")!, EmailSubject("x@in.example.org")!],
+                clientIP: try IPBlock.parse("192.0.2.7"), clientHostname: "mta.out.example.net"))
+        #expect(
+            Self.described(message.layout) == [
+                // envelope_from and the first reply_to are one address: one span, roles 0 and 2.
+                "sender 0 101 ann@mail.example.com [mail.example.com] dots 8,16 plain true",
+                "sender 1 10 ann@example.com [example.com] dots 11 plain true",
+                "sender 3 1000 bob@b.example [b.example] dots 5 plain true",
+                "hostname 0 0 mta.out.example.net [mta.out.example.net] dots 3,7,15 plain true",
+                "ip 0 0 192.0.2.7 [] dots  plain true",
+                // Recipients are never folded: each has its own exemption.
+                "recipient 0 0 x@in.example.org [in.example.org] dots 4,12 plain true",
+                "recipient 1 0 x@in.example.org [in.example.org] dots 4,12 plain true",
+            ])
         // Each subject's bytes once, then the zero padding word reads run into.
-        let text = "ann@mail.example.com" + "ann@example.com" + "bob@b.example" + "mta.out.example.net" + "192.0.2.7"
+        let text =
+            "ann@mail.example.com" + "ann@example.com" + "bob@b.example" + "mta.out.example.net" + "192.0.2.7"
             + "x@in.example.org" + "x@in.example.org"
         #expect(Array(message.layout.bytes) == Array(text.utf8))
-        #expect(Array(UnsafeBufferPointer(start: message.layout.bytes.baseAddress, count: text.utf8.count + SubjectLayout.padding)).suffix(SubjectLayout.padding) == Array(repeating: 0, count: SubjectLayout.padding))
+        #expect(
+            Array(UnsafeBufferPointer(start: message.layout.bytes.baseAddress, count: text.utf8.count + SubjectLayout.padding)).suffix(
+                SubjectLayout.padding) == Array(repeating: 0, count: SubjectLayout.padding))
         // One lookup an address or name, and one a dot.
         #expect(message.layout.probeBound == 3 + 2 + 2 + 4 + 1 + 3 + 3)
     }
@@ -47,7 +54,8 @@ struct SubjectLayoutTests {
     /// Sender roles are bits of a 64-bit mask: from the 65th sender on, each stands alone.
     @Test func sendersPastTheSixtyFourthStandAlone() throws {
         let address = try #require(EmailSubject("same@example.com"))
-        let message = PreparedMessage(MailMessage(envelopeFrom: address, headerFrom: address, replyTo: Array(repeating: address, count: 68), recipients: []))
+        let message = PreparedMessage(
+            MailMessage(envelopeFrom: address, headerFrom: address, replyTo: Array(repeating: address, count: 68), recipients: []))
         let spans = message.layout.spans
         #expect(spans.count == 1 + 6)
         #expect(spans[0].roles == UInt64.max)
@@ -63,9 +71,11 @@ struct SubjectLayoutTests {
     /// Answers list matches by id last; comparing the ids' bytes must give `uuidString`'s order.
     @Test func idOrderIsTheStringOrder() {
         var ids = (0..<2_000).map { _ in UUID() }
-        ids += [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
-                UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
-                UUID(uuid: (0x0F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), UUID(uuid: (0xF0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))]
+        ids += [
+            UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
+            UUID(uuid: (0x0F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), UUID(uuid: (0xF0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+        ]
         #expect(ids.map(PolicyID.init(uuid:)).sorted().map(\.uuid) == ids.sorted { $0.uuidString < $1.uuidString })
     }
 }

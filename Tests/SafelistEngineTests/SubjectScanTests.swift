@@ -1,5 +1,6 @@
-@testable import SafelistEngine
 import Testing
+
+@testable import SafelistEngine
 
 /// The word-at-a-time scan must say exactly what a byte loop says: whether a subject is plain
 /// (printable lowercase ASCII, so the regex filter may rule it out) and where its domain's

@@ -23,9 +23,10 @@ struct TestPolicy: Sendable, CustomStringConvertible {
 
     var fields: PolicyFields {
         get throws {
-            PolicyFields(pattern: try PatternValidator.validate(pattern, type: type, isRegex: regex), patternType: type,
-                         isRegex: regex, isTrustedSender: trusted, isExemptRecipient: exempt,
-                         isAcceptableSender: acceptable, verifySender: verify, comments: nil)
+            PolicyFields(
+                pattern: try PatternValidator.validate(pattern, type: type, isRegex: regex), patternType: type,
+                isRegex: regex, isTrustedSender: trusted, isExemptRecipient: exempt,
+                isAcceptableSender: acceptable, verifySender: verify, comments: nil)
         }
     }
 

@@ -14,8 +14,11 @@ struct CLITests {
         let account = String(repeating: "d", count: 32)
         let path = "/accounts/\(account)/email-security/settings/allow_policies"
 
-        let created = try runCommand(["token", "create", "--name", "ci", "--permission", "write", "--account", account,
-                               "--expires-in", "1h"], database: database)
+        let created = try runCommand(
+            [
+                "token", "create", "--name", "ci", "--permission", "write", "--account", account,
+                "--expires-in", "1h",
+            ], database: database)
         #expect(created.status == 0, "\(created.output)")
         let secret = try #require(field("secret", in: created.output))
         let id = try #require(field("id", in: created.output))
@@ -32,8 +35,9 @@ struct CLITests {
 
         #expect(try runCommand(["token", "revoke", id], database: database).status == 0)
         let (status, json) = try await server.request("GET", path, token: secret)
-        #expect(status == 403 && (json["errors"] as? [[String: Any]])?.first?["code"] as? Int == 10000,
-                "revocation takes effect on the running server at once")
+        #expect(
+            status == 403 && (json["errors"] as? [[String: Any]])?.first?["code"] as? Int == 10000,
+            "revocation takes effect on the running server at once")
         #expect(try runCommand(["token", "list"], database: database).output.contains("revoked"))
         #expect(try runCommand(["token", "revoke", "no-such-id"], database: database).status != 0)
 

@@ -13,9 +13,11 @@ struct DurabilityTests {
     }
 
     func body(_ pattern: String, comments: String? = nil) -> [String: Any] {
-        ["pattern": pattern, "pattern_type": "EMAIL", "is_regex": false, "is_trusted_sender": true,
-         "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": false,
-         "comments": comments as Any? ?? NSNull()]
+        [
+            "pattern": pattern, "pattern_type": "EMAIL", "is_regex": false, "is_trusted_sender": true,
+            "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": false,
+            "comments": comments as Any? ?? NSNull(),
+        ]
     }
 
     @Test(.timeLimit(.minutes(3)), arguments: StoreKind.available)
@@ -31,18 +33,21 @@ struct DurabilityTests {
             for index in 0..<120 {
                 let payload = try JSONSerialization.data(withJSONObject: body("p\(index)@example.com"))
                 group.addTask {
-                    try await first.send("POST", collection, token: token,
-                                         json: try JSONSerialization.jsonObject(with: payload))
+                    try await first.send(
+                        "POST", collection, token: token,
+                        json: try JSONSerialization.jsonObject(with: payload))
                 }
             }
             return try await group.reduce(into: [Reply]()) { $0.append($1) }
         }
         let created = replies.filter { $0.status == 201 }.compactMap { $0.json["result"] as? [String: Any] }
         #expect(created.count == 120)
-        let (batchStatus, batch) = try await first.request("POST", collection + "/batch", token: token, json: [
-            "deletes": [], "patches": [], "puts": [],
-            "posts": (0..<300).map { body("b\($0)@example.com") },
-        ])
+        let (batchStatus, batch) = try await first.request(
+            "POST", collection + "/batch", token: token,
+            json: [
+                "deletes": [], "patches": [], "puts": [],
+                "posts": (0..<300).map { body("b\($0)@example.com") },
+            ])
         #expect(batchStatus == 200)
         let posted = (batch["result"] as? [String: Any])?["posts"] as? [[String: Any]] ?? []
         var expected: [String: [String: Any]] = [:]
@@ -82,7 +87,8 @@ struct DurabilityTests {
         let token = try #require(server.bootstrapToken)
         let posts = (0..<200).map { body("drain\($0)@example.com") }
         let payload = try JSONSerialization.data(withJSONObject: ["deletes": [], "patches": [], "puts": [], "posts": posts])
-        let head = "POST /client/v4\(collection)/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+        let head =
+            "POST /client/v4\(collection)/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
         let connection = try RawConnection(port: server.port)
         try connection.write(Data(head.utf8) + payload.prefix(payload.count / 2))

@@ -14,17 +14,23 @@ struct EvaluateCommandTests {
         let server = try ServerProcess(database: database)
         try await server.start()
         let token = try #require(server.bootstrapToken)
-        let body: [String: Any] = ["pattern": "example.com", "pattern_type": "DOMAIN", "is_regex": false,
-                                   "is_trusted_sender": true, "is_exempt_recipient": false,
-                                   "is_acceptable_sender": false, "verify_sender": true]
+        let body: [String: Any] = [
+            "pattern": "example.com", "pattern_type": "DOMAIN", "is_regex": false,
+            "is_trusted_sender": true, "is_exempt_recipient": false,
+            "is_acceptable_sender": false, "verify_sender": true,
+        ]
         #expect(try await server.request("POST", path, token: token, json: body).0 == 201)
-        let exempt: [String: Any] = ["pattern": "ceo@corp\\.example", "pattern_type": "EMAIL", "is_regex": true,
-                                     "is_trusted_sender": false, "is_exempt_recipient": true,
-                                     "is_acceptable_sender": false, "verify_sender": false]
+        let exempt: [String: Any] = [
+            "pattern": "ceo@corp\\.example", "pattern_type": "EMAIL", "is_regex": true,
+            "is_trusted_sender": false, "is_exempt_recipient": true,
+            "is_acceptable_sender": false, "verify_sender": false,
+        ]
         #expect(try await server.request("POST", path, token: token, json: exempt).0 == 201)
 
-        let message = ["evaluate", "--account", account, "--from", "bob@mail.example.com", "--to", "ceo@corp.example",
-                       "--to", "x@other.example", "--ip", "203.0.113.7", "--disposition", "spam"]
+        let message = [
+            "evaluate", "--account", account, "--from", "bob@mail.example.com", "--to", "ceo@corp.example",
+            "--to", "x@other.example", "--ip", "203.0.113.7", "--disposition", "spam",
+        ]
         let unverified = try runCommand(message, database: database)
         #expect(unverified.status == 0, "\(unverified.output)")
         #expect(unverified.output.contains("DOMAIN example.com"))
@@ -38,13 +44,17 @@ struct EvaluateCommandTests {
         let effects = try #require(json["effects"] as? [String: Any])
         #expect(effects["trusted_sender"] as? Bool == true && effects["disposition"] as? String == "NONE")
         // The same body through the API gives the same result.
-        let api = try await server.request("POST", path + "/evaluate", token: token, json: [
-            "envelope_from": "bob@mail.example.com", "recipients": ["ceo@corp.example", "x@other.example"],
-            "client_ip": "203.0.113.7", "disposition": "SPAM", "auth": ["spf": "pass"]])
+        let api = try await server.request(
+            "POST", path + "/evaluate", token: token,
+            json: [
+                "envelope_from": "bob@mail.example.com", "recipients": ["ceo@corp.example", "x@other.example"],
+                "client_ip": "203.0.113.7", "disposition": "SPAM", "auth": ["spf": "pass"],
+            ])
         #expect(NSDictionary(dictionary: api.1["result"] as? [String: Any] ?? [:]) == NSDictionary(dictionary: json))
 
-        let bad = try runCommand(["evaluate", "--account", account, "--from", "nobody", "--to", "x@y.example", "--ip", "1.2.3.4/8"],
-                                 database: database)
+        let bad = try runCommand(
+            ["evaluate", "--account", account, "--from", "nobody", "--to", "x@y.example", "--ip", "1.2.3.4/8"],
+            database: database)
         #expect(bad.status != 0)
         #expect(bad.output.contains("--from") && bad.output.contains("--ip"), "\(bad.output)")
         server.signal(SIGTERM)

@@ -8,8 +8,10 @@ struct PostgresServerTests {
     var collection: String { "/accounts/\(account)/email-security/settings/allow_policies" }
 
     func body(_ pattern: String) -> [String: Any] {
-        ["pattern": pattern, "pattern_type": "EMAIL", "is_regex": false, "is_trusted_sender": true,
-         "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": false]
+        [
+            "pattern": pattern, "pattern_type": "EMAIL", "is_regex": false, "is_trusted_sender": true,
+            "is_exempt_recipient": false, "is_acceptable_sender": false, "verify_sender": false,
+        ]
     }
 
     /// Makes a missing PostgreSQL visible: skipped with the notice on a developer machine, a
@@ -35,7 +37,8 @@ struct PostgresServerTests {
         let id = (created["result"] as? [String: Any])?["id"] as? String ?? ""
         let (readStatus, read) = try await second.request("GET", collection + "/\(id)", token: token)
         #expect(readStatus == 200)
-        #expect(NSDictionary(dictionary: read["result"] as? [String: Any] ?? [:]) == NSDictionary(dictionary: created["result"] as? [String: Any] ?? [:]))
+        #expect(
+            NSDictionary(dictionary: read["result"] as? [String: Any] ?? [:]) == NSDictionary(dictionary: created["result"] as? [String: Any] ?? [:]))
 
         // The same pattern created through both nodes at once: one 201, one 409 that is not retried.
         let collection = collection
@@ -100,8 +103,9 @@ struct PostgresServerTests {
     /// The database is down when the server starts, then crashes under it. The server says why
     /// it waits, answers 503 envelopes (never hangs or crashes) while the database is gone, and
     /// recovers without a restart; every acknowledged write survives the crash.
-    @Test(.enabled(if: PostgresTestDatabase.isConfigured && PrivateCluster.isAvailable, Comment(rawValue: PrivateCluster.notice)),
-          .timeLimit(.minutes(3)))
+    @Test(
+        .enabled(if: PostgresTestDatabase.isConfigured && PrivateCluster.isAvailable, Comment(rawValue: PrivateCluster.notice)),
+        .timeLimit(.minutes(3)))
     func outageAnswers503AndRecovers() async throws {
         let cluster = try PrivateCluster()
         try cluster.start()

@@ -12,7 +12,8 @@ struct PrivateCluster {
         return versions.contains { FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\($0)/bin/initdb") }
     }
 
-    static let notice = "needs SAFELIST_TEST_POSTGRES_URL and PostgreSQL's server binaries (apt-get install postgresql-15), to stop and start a private cluster"
+    static let notice =
+        "needs SAFELIST_TEST_POSTGRES_URL and PostgreSQL's server binaries (apt-get install postgresql-15), to stop and start a private cluster"
 
     let directory: String
     let port: Int

@@ -1,20 +1,26 @@
 import Foundation
 import SafelistCore
-@testable import SafelistPostgres
 import SafelistTesting
 import Testing
+
+@testable import SafelistPostgres
 
 @Suite("PostgreSQL specifics: URLs, concurrent starts, the change listener")
 struct PostgresStoreTests {
     @Test func urlsParseAndNeverShowThePassword() throws {
         let location = try PostgresLocation(url: "postgresql://app%40corp:p%3Ass%2Fw@db.example:6543/policies?sslmode=require")
-        #expect(location == PostgresLocation(host: "db.example", port: 6543, username: "app@corp", password: "p:ss/w",
-                                             database: "policies", tls: .require))
+        #expect(
+            location
+                == PostgresLocation(
+                    host: "db.example", port: 6543, username: "app@corp", password: "p:ss/w",
+                    database: "policies", tls: .require))
         #expect(!location.description.contains("p:ss"))
         let defaults = try PostgresLocation(url: "postgres://me@localhost")
         #expect(defaults.port == 5432 && defaults.database == "me" && defaults.password == nil && defaults.tls == .prefer)
-        for bad in ["postgres://:x@host/db", "postgres://user:secret@/db", "postgres://u:secret@h/db?sslmode=maybe",
-                    "postgres://u:secret@h/db?pool=3", "mysql://u:secret@h/db"] {
+        for bad in [
+            "postgres://:x@host/db", "postgres://user:secret@/db", "postgres://u:secret@h/db?sslmode=maybe",
+            "postgres://u:secret@h/db?pool=3", "mysql://u:secret@h/db",
+        ] {
             #expect(throws: PostgresLocationError.self, "\(bad)") { try PostgresLocation(url: bad) }
             do { _ = try PostgresLocation(url: bad) } catch { #expect(!"\(error)".contains("secret"), "\(error)") }
         }
@@ -46,7 +52,11 @@ struct PostgresStoreTests {
         let url = try await PostgresTestDatabase.create()
         let follower = try await OpenStore.postgres(url)
         let writer = try await OpenStore.postgres(url)
-        defer { Task { await writer.close(); await follower.close() } }
+        defer {
+            Task {
+                await writer.close(); await follower.close()
+            }
+        }
         let signals = follower.store.changeSignals()
         var iterator = signals.makeAsyncIterator()
 
@@ -62,7 +72,8 @@ struct PostgresStoreTests {
 
         // Cut the listener's connection; write while it is away.
         let database = try #require(URLComponents(string: url)?.path.dropFirst())
-        try await PostgresTestDatabase.execute("""
+        try await PostgresTestDatabase.execute(
+            """
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE application_name = 'safelist-listener' AND datname = '\(database)'
             """)

@@ -1,9 +1,9 @@
 import Foundation
 import SafelistCore
 import SafelistTesting
-@testable import SafelistSQLite
-@testable import SafelistSQLite
 import Testing
+
+@testable import SafelistSQLite
 
 @Suite("SQLite specifics: reopening, migrations, index use")
 struct SQLiteStoreTests {
@@ -51,8 +51,9 @@ struct SQLiteStoreTests {
         for (name, query) in shapes {
             let plan = try await store.listQueryPlan(account: account, query: query)
             let label = "\(name) \(query.order) \(query.direction)"
-            #expect(plan.count.contains("USING COVERING INDEX") || plan.count.contains("policy_counts USING PRIMARY KEY"),
-                    "\(label): \(plan.count)")
+            #expect(
+                plan.count.contains("USING COVERING INDEX") || plan.count.contains("policy_counts USING PRIMARY KEY"),
+                "\(label): \(plan.count)")
             if query.pattern == nil {
                 #expect(plan.window.contains("USING COVERING INDEX"), "\(label): \(plan.window)")
                 #expect(plan.seek.contains("USING COVERING INDEX"), "\(label): \(plan.seek)")

@@ -31,8 +31,10 @@ struct StoreContractTests {
             let keep = try await store.create(account: account, fields: fields("keep@example.com"))
             let request = BatchRequest(
                 deletes: [.init(id: keep.id, pointer: "/deletes/0")],
-                posts: [.init(fields: try fields("one@example.com"), pointer: "/posts/0"),
-                        .init(fields: try fields("one@example.com"), pointer: "/posts/1")])
+                posts: [
+                    .init(fields: try fields("one@example.com"), pointer: "/posts/0"),
+                    .init(fields: try fields("one@example.com"), pointer: "/posts/1"),
+                ])
             await #expect(throws: SafelistError.duplicatePattern(pointer: "/posts/1/pattern")) {
                 _ = try await store.write(account: account, request: request)
             }
@@ -49,17 +51,22 @@ struct StoreContractTests {
     func batchPostsConflictWhereTheyWould(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let taken = try await store.create(account: account, fields: fields("taken@example.com"))
-            let clash = BatchRequest(posts: [.init(fields: try fields("a@example.com"), pointer: "/posts/0"),
-                                             .init(fields: try fields("taken@example.com"), pointer: "/posts/1"),
-                                             .init(fields: try fields("b@example.com"), pointer: "/posts/2")])
+            let clash = BatchRequest(posts: [
+                .init(fields: try fields("a@example.com"), pointer: "/posts/0"),
+                .init(fields: try fields("taken@example.com"), pointer: "/posts/1"),
+                .init(fields: try fields("b@example.com"), pointer: "/posts/2"),
+            ])
             await #expect(throws: SafelistError.duplicatePattern(pointer: "/posts/1/pattern")) {
                 _ = try await store.write(account: account, request: clash)
             }
             #expect(try await store.list(account: account, query: ListQuery()).policies == [taken])
 
-            let freed = BatchRequest(deletes: [.init(id: taken.id, pointer: "/deletes/0")],
-                                     posts: [.init(fields: try fields("taken@example.com"), pointer: "/posts/0"),
-                                             .init(fields: try fields("c@example.com"), pointer: "/posts/1")])
+            let freed = BatchRequest(
+                deletes: [.init(id: taken.id, pointer: "/deletes/0")],
+                posts: [
+                    .init(fields: try fields("taken@example.com"), pointer: "/posts/0"),
+                    .init(fields: try fields("c@example.com"), pointer: "/posts/1"),
+                ])
             let result = try await store.write(account: account, request: freed)
             #expect(result.posts.map(\.pattern) == ["taken@example.com", "c@example.com"])
 
@@ -106,8 +113,9 @@ struct StoreContractTests {
         var seed: [AllowPolicy] = []
         for index in 0..<150 {
             // Ten policies share each created_at, and EMAIL literal/regex pairs share a pattern.
-            var policy = AllowPolicy(accountID: account, fields: try fields("u\(index % 75)@example.com", regex: index >= 75),
-                                     now: Timestamp(microseconds: base + Int64(index / 10)))
+            var policy = AllowPolicy(
+                accountID: account, fields: try fields("u\(index % 75)@example.com", regex: index >= 75),
+                now: Timestamp(microseconds: base + Int64(index / 10)))
             policy.isTrustedSender = index % 3 == 0
             seed.append(policy)
         }
@@ -172,12 +180,19 @@ struct StoreContractTests {
             }
             for (index, id) in ids.enumerated() where index % 4 != 0 {
                 if index % 7 == 0 { try await store.delete(account: account, id: id) }
-                if index % 7 == 1 { _ = try await store.edit(account: account, id: id, edit: PolicyEdit(isTrustedSender: false, isAcceptableSender: true)) }
-                if index % 7 == 2 { _ = try await store.edit(account: account, id: id, edit: PolicyEdit(pattern: "8.8.\(index).0/24", patternType: .ip)) }
+                if index % 7 == 1 {
+                    _ = try await store.edit(account: account, id: id, edit: PolicyEdit(isTrustedSender: false, isAcceptableSender: true))
+                }
+                if index % 7 == 2 {
+                    _ = try await store.edit(account: account, id: id, edit: PolicyEdit(pattern: "8.8.\(index).0/24", patternType: .ip))
+                }
                 if index % 7 == 3 { _ = try await store.replace(account: account, id: id, fields: try fields("r\(index).example", .domain)) }
             }
-            _ = try? await store.write(account: account, request: BatchRequest(
-                deletes: [.init(id: ids[1])], posts: [.init(fields: try fields("dup@example.com")), .init(fields: try fields("dup@example.com"))]))
+            _ = try? await store.write(
+                account: account,
+                request: BatchRequest(
+                    deletes: [.init(id: ids[1])], posts: [.init(fields: try fields("dup@example.com")), .init(fields: try fields("dup@example.com"))])
+            )
             var queries: [ListQuery] = [ListQuery()]
             for type in PatternType.allCases { var q = ListQuery(); q.patternType = type; queries.append(q) }
             for flag in 0..<4 {
@@ -224,12 +239,15 @@ struct StoreContractTests {
             try await store.delete(account: account, id: b.id)
             let since = try await store.changes(account: account, after: afterCreates)
             #expect(since.upserted == [edited] && since.deleted == [b.id] && since.generation > afterCreates)
-            #expect(try await store.changes(account: account, after: since.generation) ==
-                    PolicyChanges(generation: since.generation, upserted: [], deleted: []))
+            #expect(
+                try await store.changes(account: account, after: since.generation)
+                    == PolicyChanges(generation: since.generation, upserted: [], deleted: []))
 
             // A failed batch changes nothing, generation included.
-            let failing = BatchRequest(posts: [.init(fields: try fields("z@example.com"), pointer: "/posts/0"),
-                                               .init(fields: try fields("z@example.com"), pointer: "/posts/1")])
+            let failing = BatchRequest(posts: [
+                .init(fields: try fields("z@example.com"), pointer: "/posts/0"),
+                .init(fields: try fields("z@example.com"), pointer: "/posts/1"),
+            ])
             _ = try? await store.write(account: account, request: failing)
             #expect(try await store.generations()[account] == since.generation)
 
@@ -244,7 +262,11 @@ struct StoreContractTests {
     func twoNodesShareOneDatabase(kind: StoreKind) async throws {
         let first = try await kind.open()
         let second = try await first.secondNode()
-        defer { Task { await second.close(); await first.close() } }
+        defer {
+            Task {
+                await second.close(); await first.close()
+            }
+        }
         let created = try await first.store.create(account: account, fields: fields("shared@example.com"))
         #expect(try await second.store.policy(account: account, id: created.id) == created)
         #expect(try await second.store.list(account: account, query: ListQuery()).totalCount == 1)

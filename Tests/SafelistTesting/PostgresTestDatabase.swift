@@ -18,7 +18,8 @@ public enum PostgresTestDatabase {
         ProcessInfo.processInfo.environment["SAFELIST_REQUIRE_POSTGRES"] == "1"
     }
 
-    public static let notice = "PostgreSQL tests skipped: set SAFELIST_TEST_POSTGRES_URL (scripts/test starts a private cluster when PostgreSQL is installed)"
+    public static let notice =
+        "PostgreSQL tests skipped: set SAFELIST_TEST_POSTGRES_URL (scripts/test starts a private cluster when PostgreSQL is installed)"
 
     /// Creates an empty database and returns its URL.
     public static func create() async throws -> String {

@@ -40,9 +40,11 @@ public struct ReferenceMatcher: Sendable {
                     regexes.append(Regex(id: policy.id, type: policy.patternType, database: database, sender: sender, recipient: recipient))
                 }
             } else {
-                literals.append(Literal(id: policy.id, type: policy.patternType, key: policy.matchKey,
-                                        block: policy.patternType == .ip ? try? IPBlock.parse(policy.matchKey) : nil,
-                                        sender: sender, recipient: recipient))
+                literals.append(
+                    Literal(
+                        id: policy.id, type: policy.patternType, key: policy.matchKey,
+                        block: policy.patternType == .ip ? try? IPBlock.parse(policy.matchKey) : nil,
+                        sender: sender, recipient: recipient))
             }
         }
         self.literals = literals
@@ -83,11 +85,12 @@ public struct ReferenceMatcher: Sendable {
                 }
             }
             for regex in regexes {
-                let (sender, recipient): ([String], [String]) = switch regex.type {
-                case .email: (senders.map(\.address), recipients)
-                case .domain: (senderDomains, recipientDomains)
-                default: (message.clientIP.map { [$0.description] } ?? [], [])
-                }
+                let (sender, recipient): ([String], [String]) =
+                    switch regex.type {
+                    case .email: (senders.map(\.address), recipients)
+                    case .domain: (senderDomains, recipientDomains)
+                    default: (message.clientIP.map { [$0.description] } ?? [], [])
+                    }
                 if (regex.sender && any(sender, regex.database)) || (regex.recipient && any(recipient, regex.database)) {
                     found.insert(regex.id)
                 }

@@ -57,8 +57,10 @@ public final class OpenStore: Sendable {
     private let task: Task<Void, Never>?
     private let cleanup: @Sendable () -> Void
 
-    init(store: any AnyStore, location: String, postgres: PostgresStore? = nil, task: Task<Void, Never>? = nil,
-         cleanup: @escaping @Sendable () -> Void = {}) {
+    init(
+        store: any AnyStore, location: String, postgres: PostgresStore? = nil, task: Task<Void, Never>? = nil,
+        cleanup: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
         self.location = location
         self.postgres = postgres

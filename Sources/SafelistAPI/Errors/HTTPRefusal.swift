@@ -17,27 +17,45 @@ struct HTTPRefusal: Error, Sendable, Equatable {
     var errors: [ErrorItem]
 
     static func noRoute(_ what: String = "the requested resource") -> HTTPRefusal {
-        HTTPRefusal(kind: .noRoute, errors: [
-            ErrorItem(code: .couldNotRoute, message: "Could not route to \(what), perhaps your object identifier is invalid?"),
-            ErrorItem(code: .noRoute, message: "No route for that URI"),
-        ])
+        HTTPRefusal(
+            kind: .noRoute,
+            errors: [
+                ErrorItem(code: .couldNotRoute, message: "Could not route to \(what), perhaps your object identifier is invalid?"),
+                ErrorItem(code: .noRoute, message: "No route for that URI"),
+            ])
     }
 
     static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [String]) -> HTTPRefusal {
-        HTTPRefusal(kind: .methodNotAllowed(allowed: allowed), errors: [ErrorItem(
-            code: .methodNotAllowed,
-            message: "Method \(method) is not allowed here; allowed: \(allowed.joined(separator: ", "))")])
+        HTTPRefusal(
+            kind: .methodNotAllowed(allowed: allowed),
+            errors: [
+                ErrorItem(
+                    code: .methodNotAllowed,
+                    message: "Method \(method) is not allowed here; allowed: \(allowed.joined(separator: ", "))")
+            ])
     }
 
-    static let unsupportedContentType = HTTPRefusal(kind: .unsupportedContentType, errors: [ErrorItem(
-        code: .unsupportedContentType, message: "The request body must be sent as Content-Type: application/json")])
+    static let unsupportedContentType = HTTPRefusal(
+        kind: .unsupportedContentType,
+        errors: [
+            ErrorItem(
+                code: .unsupportedContentType, message: "The request body must be sent as Content-Type: application/json")
+        ])
 
-    static let bodyTooLarge = HTTPRefusal(kind: .bodyTooLarge, errors: [ErrorItem(
-        code: .bodyTooLarge, message: "The request body is too large")])
+    static let bodyTooLarge = HTTPRefusal(
+        kind: .bodyTooLarge,
+        errors: [
+            ErrorItem(
+                code: .bodyTooLarge, message: "The request body is too large")
+        ])
 
     static func rateLimited(retryAfter seconds: Int) -> HTTPRefusal {
-        HTTPRefusal(kind: .rateLimited(retryAfterSeconds: seconds), errors: [ErrorItem(
-            code: .rateLimited, message: "Please wait and consider throttling your request speed")])
+        HTTPRefusal(
+            kind: .rateLimited(retryAfterSeconds: seconds),
+            errors: [
+                ErrorItem(
+                    code: .rateLimited, message: "Please wait and consider throttling your request speed")
+            ])
     }
 }
 

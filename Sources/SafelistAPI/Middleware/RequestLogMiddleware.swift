@@ -12,12 +12,14 @@ struct RequestLogMiddleware: RouterMiddleware {
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-        context.logger.info("request", metadata: [
-            "method": "\(request.method)",
-            "path": "\(request.uri.path)",
-            "status": "\(response.status.code)",
-            "duration_us": "\(micros)",
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method)",
+                "path": "\(request.uri.path)",
+                "status": "\(response.status.code)",
+                "duration_us": "\(micros)",
+            ])
         return response
     }
 }

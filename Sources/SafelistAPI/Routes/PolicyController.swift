@@ -39,8 +39,9 @@ struct PolicyController: Sendable {
         let account = try context.account(for: .read, path: request.uri.path)
         let query = try ListQuery.parse(QueryString.pairs(request.uri.query))
         let page = try await store.list(account: account, query: query)
-        let info = ResultInfo(page: query.page, perPage: query.perPage, count: page.policies.count,
-                              totalCount: page.totalCount)
+        let info = ResultInfo(
+            page: query.page, perPage: query.perPage, count: page.policies.count,
+            totalCount: page.totalCount)
         return try EnvelopeResponse.success(page.policies.map(PolicyJSON.init), info: info)
     }
 

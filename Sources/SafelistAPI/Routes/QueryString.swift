@@ -10,8 +10,9 @@ enum QueryString {
         for part in query.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = decode(pieces[0]), let value = decode(pieces.count > 1 ? pieces[1] : "") else {
-                throw SafelistError(.invalid, code: .invalidQueryParameter,
-                                    "The query string has a malformed percent-escape", pointer: "/query")
+                throw SafelistError(
+                    .invalid, code: .invalidQueryParameter,
+                    "The query string has a malformed percent-escape", pointer: "/query")
             }
             pairs.append((name, value))
         }

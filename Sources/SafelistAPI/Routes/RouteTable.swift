@@ -31,7 +31,8 @@ struct RouteTable: Sendable {
         for route in routes {
             let template = route.template.split(separator: "/")
             guard template.count == segments.count,
-                  zip(template, segments).allSatisfy({ $0.hasPrefix(":") || $0 == $1 }) else { continue }
+                zip(template, segments).allSatisfy({ $0.hasPrefix(":") || $0 == $1 })
+            else { continue }
             let literals = template.filter { !$0.hasPrefix(":") }.count
             if literals > best.literals { best = (literals, []) }
             if literals == best.literals { best.methods.append(route.method.rawValue) }

@@ -17,13 +17,14 @@ public struct Authenticator: Sendable {
             }
             let hash = Secret.hash(secret)
             guard let token = try await store.token(secretHash: hash),
-                  Secret.constantTimeEqual(token.secretHash, hash), token.isActive(at: now)
+                Secret.constantTimeEqual(token.secretHash, hash), token.isActive(at: now)
             else { throw Self.authenticationError }
             return .token(token)
         }
         guard authEmail != nil || authKey != nil else {
-            throw SafelistError(.missingCredentials, code: ErrorCode.missingCredentials,
-                                "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+            throw SafelistError(
+                .missingCredentials, code: ErrorCode.missingCredentials,
+                "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
         }
         var bad: [(ErrorCode, String)] = []
         if !(authEmail.map(Self.isWellFormedEmail) ?? false) { bad.append((ErrorCode.invalidAuthEmailHeader, "X-Auth-Email")) }
@@ -43,9 +44,13 @@ public struct Authenticator: Sendable {
     private static let dummyDigest = Secret.hash("")
 
     private static func malformed(_ headers: [(ErrorCode, String)]) -> SafelistError {
-        SafelistError(.malformedCredentials, [ErrorItem(
-            code: ErrorCode.invalidRequestHeaders, message: "Invalid request headers",
-            chain: headers.map { ErrorItem(code: $0.0, message: "Invalid format for \($0.1) header") })])
+        SafelistError(
+            .malformedCredentials,
+            [
+                ErrorItem(
+                    code: ErrorCode.invalidRequestHeaders, message: "Invalid request headers",
+                    chain: headers.map { ErrorItem(code: $0.0, message: "Invalid format for \($0.1) header") })
+            ])
     }
 
     /// The secret of `Bearer <token>`; nil when the header has another shape.
@@ -54,7 +59,7 @@ public struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1]
         guard (1...256).contains(token.utf8.count),
-              token.utf8.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+            token.utf8.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
         else { return nil }
         return String(token)
     }

@@ -11,8 +11,9 @@ public struct CredentialIssuer: Sendable {
         now: Timestamp = .now()
     ) async throws -> (token: APIToken, secret: String) {
         let secret = Secret.newToken()
-        let token = APIToken(id: Secret.newIdentifier(), name: name, permission: permission, scope: scope,
-                             secretHash: Secret.hash(secret), createdAt: now, expiresAt: expiresAt)
+        let token = APIToken(
+            id: Secret.newIdentifier(), name: name, permission: permission, scope: scope,
+            secretHash: Secret.hash(secret), createdAt: now, expiresAt: expiresAt)
         try await store.insert(token: token)
         return (token, secret)
     }

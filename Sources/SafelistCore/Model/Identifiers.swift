@@ -7,7 +7,7 @@ public struct AccountID: Sendable, Hashable, CustomStringConvertible {
     /// Accepts only Cloudflare's form; anything else is not an account id (the API answers 7003).
     public init?(_ text: some StringProtocol) {
         guard text.utf8.count == 32,
-              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+            text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
         else { return nil }
         rawValue = String(text)
     }

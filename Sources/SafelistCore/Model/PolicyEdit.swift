@@ -41,12 +41,14 @@ public struct PolicyEdit: Sendable, Equatable {
             let regex = isRegex ?? policy.isRegex
             let pointer = pattern != nil ? "/pattern" : patternType != nil ? "/pattern_type" : "/is_regex"
             if type == .unknown {
-                throw SafelistError(.invalid, code: .invalidValue,
-                                    "pattern_type must be set to EMAIL, DOMAIN or IP when the pattern changes",
-                                    pointer: "/pattern_type")
+                throw SafelistError(
+                    .invalid, code: .invalidValue,
+                    "pattern_type must be set to EMAIL, DOMAIN or IP when the pattern changes",
+                    pointer: "/pattern_type")
             }
-            let canonical = try PatternValidator.validate(pattern ?? policy.pattern, type: type,
-                                                         isRegex: regex, pointer: pointer)
+            let canonical = try PatternValidator.validate(
+                pattern ?? policy.pattern, type: type,
+                isRegex: regex, pointer: pointer)
             result.pattern = canonical.stored
             result.matchKey = canonical.matchKey
             result.patternType = type

@@ -17,8 +17,9 @@ public struct PageBoundary: Sendable, Hashable {
 
     /// The boundary a policy sets when it is the last row of a page in `order`.
     public init(after policy: AllowPolicy, order: ListQuery.Order) {
-        self.init(value: order == .pattern ? .text(policy.pattern) : .integer(policy.createdAt.microseconds),
-                  id: policy.id)
+        self.init(
+            value: order == .pattern ? .text(policy.pattern) : .integer(policy.createdAt.microseconds),
+            id: policy.id)
     }
 }
 

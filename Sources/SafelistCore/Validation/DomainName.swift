@@ -42,7 +42,7 @@ public enum DomainName {
             ascii = String(label)
             if ascii.hasPrefix("xn--") {
                 guard let decoded = Punycode.decode(String(ascii.dropFirst(4))), !decoded.isEmpty,
-                      !decoded.unicodeScalars.allSatisfy(\.isASCII)
+                    !decoded.unicodeScalars.allSatisfy(\.isASCII)
                 else { throw invalid("label '\(label)' is not valid punycode") }
             }
         } else {
@@ -68,7 +68,7 @@ public enum DomainName {
         if scalar.isASCII { return isLDH(scalar) }
         switch scalar.properties.generalCategory {
         case .lowercaseLetter, .uppercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber:
+            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber:
             return true
         default:
             return false

@@ -27,8 +27,9 @@ enum EmailAddress {
             throw PatternProblem(code: ErrorCode.invalidEmail, message: "Invalid email address: \(error.message)")
         }
         let lowerLocal = local.lowercased()
-        return CanonicalPattern(stored: lowerLocal + "@" + domain.stored,
-                                matchKey: lowerLocal + "@" + domain.matchKey)
+        return CanonicalPattern(
+            stored: lowerLocal + "@" + domain.stored,
+            matchKey: lowerLocal + "@" + domain.matchKey)
     }
 
     private static func isAtomScalar(_ scalar: Unicode.Scalar) -> Bool {

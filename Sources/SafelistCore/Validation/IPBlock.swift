@@ -63,8 +63,8 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
         if let slash {
             let prefixText = text[text.utf8.index(after: slash)...]
             guard let prefix = Int(prefixText), prefixText.allSatisfy(\.isASCII),
-                  !(prefixText.count > 1 && prefixText.hasPrefix("0")),
-                  prefix >= 0, prefix <= block.bitWidth
+                !(prefixText.count > 1 && prefixText.hasPrefix("0")),
+                prefix >= 0, prefix <= block.bitWidth
             else { throw invalid("the prefix length must be a number from 0 to \(block.bitWidth)") }
             result = IPBlock(family: block.family, address: block.address, prefixLength: prefix)
         }
@@ -132,7 +132,8 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
                     continue
                 }
                 guard (1...4).contains(piece.count), piece.allSatisfy(\.isHexDigit),
-                      let group = UInt16(piece, radix: 16) else { return false }
+                    let group = UInt16(piece, radix: 16)
+                else { return false }
                 list.append(group)
             }
             return true
@@ -140,7 +141,8 @@ public struct IPBlock: Sendable, Hashable, CustomStringConvertible {
         if halves.count == 2 {
             sawGap = true
             guard readGroups(halves[0], into: &groups, allowV4: false),
-                  readGroups(halves[1], into: &tail, allowV4: true) else { return nil }
+                readGroups(halves[1], into: &tail, allowV4: true)
+            else { return nil }
             guard groups.count + tail.count <= 7 else { return nil }
         } else {
             guard readGroups(halves[0], into: &groups, allowV4: true), groups.count == 8 else { return nil }

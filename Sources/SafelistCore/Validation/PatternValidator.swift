@@ -27,8 +27,9 @@ public enum PatternValidator {
                 let block = try IPBlock.parsePublic(pattern)
                 return CanonicalPattern(stored: block.description, matchKey: block.description)
             case .unknown:
-                throw PatternProblem(code: ErrorCode.invalidValue,
-                                     message: "pattern_type UNKNOWN cannot be written")
+                throw PatternProblem(
+                    code: ErrorCode.invalidValue,
+                    message: "pattern_type UNKNOWN cannot be written")
             }
         } catch let problem as PatternProblem {
             throw .validation([ErrorItem(code: problem.code, message: problem.message, pointer: pointer)])

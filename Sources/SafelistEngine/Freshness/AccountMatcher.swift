@@ -17,8 +17,10 @@ actor AccountMatcher {
     private var tail: Task<Void, Never>?
     private(set) var mergesCompleted = 0
 
-    init(account: AccountID, feed: any PolicyChangeFeed, options: EngineOptions,
-         publish: @escaping @Sendable (MatcherSnapshot) -> Void) {
+    init(
+        account: AccountID, feed: any PolicyChangeFeed, options: EngineOptions,
+        publish: @escaping @Sendable (MatcherSnapshot) -> Void
+    ) {
         self.account = account
         self.feed = feed
         self.options = options
@@ -70,8 +72,9 @@ actor AccountMatcher {
             recent[id] = (nil, changes.generation)
         }
         let delta = await buildDelta(reusing: snapshot.delta)
-        let next = MatcherSnapshot(base: snapshot.base, delta: delta, superseded: Set(recent.keys),
-                                   generation: changes.generation)
+        let next = MatcherSnapshot(
+            base: snapshot.base, delta: delta, superseded: Set(recent.keys),
+            generation: changes.generation)
         install(next)
         startMergeIfDue()
         return next
@@ -89,7 +92,8 @@ actor AccountMatcher {
         for entry in recent.values {
             if let policy = entry.policy { entries.append((policy, entry.generation)) }
         }
-        let live = entries
+        let live =
+            entries
             .sorted { $0.generation != $1.generation ? $0.generation < $1.generation : $0.policy.id < $1.policy.id }
             .map(\.policy)
         guard !live.isEmpty else { return .empty }
@@ -102,7 +106,7 @@ actor AccountMatcher {
 
     private func startMergeIfDue() {
         guard !merging, let snapshot,
-              snapshot.delta.policies.count > options.deltaLimit
+            snapshot.delta.policies.count > options.deltaLimit
                 || snapshot.delta.allShards.count > options.deltaShardLimit
                 || (snapshot.superseded.count > options.deltaLimit)
         else { return }
@@ -115,8 +119,9 @@ actor AccountMatcher {
             let merged = await BuildQueue.run {
                 var policies = base.policies.filter { captured[$0.id] == nil }
                 policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
-                return Segment(policies: policies, reusing: base.allShards + delta.allShards,
-                               shardSize: shardSize, mergeSmallShards: true)
+                return Segment(
+                    policies: policies, reusing: base.allShards + delta.allShards,
+                    shardSize: shardSize, mergeSmallShards: true)
             }
             try? await self.serialized { await self.finishMerge(merged, through: generation) }
         }
@@ -128,8 +133,10 @@ actor AccountMatcher {
         recent = recent.filter { $0.value.generation > generation }
         let previous = snapshot?.delta ?? .empty
         let delta = await buildDelta(reusing: previous)
-        install(MatcherSnapshot(base: base, delta: delta, superseded: Set(recent.keys),
-                                generation: snapshot?.generation ?? generation))
+        install(
+            MatcherSnapshot(
+                base: base, delta: delta, superseded: Set(recent.keys),
+                generation: snapshot?.generation ?? generation))
         merging = false
         mergesCompleted += 1
         startMergeIfDue()

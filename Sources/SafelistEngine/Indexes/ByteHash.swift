@@ -35,8 +35,9 @@ enum ByteHash {
         } else {
             var offset = 0
             while count - offset > 16 {
-                state = fold(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ seed,
-                             bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self) ^ state)
+                state = fold(
+                    bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ seed,
+                    bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self) ^ state)
                 offset &+= 16
             }
             a = bytes.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)

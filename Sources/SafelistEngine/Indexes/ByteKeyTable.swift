@@ -87,7 +87,8 @@ final class ByteKeyTable: Sendable {
                     if content & 0xFFFF_FFFF_0000_0000 == tag {
                         let entry = Int(truncatingIfNeeded: content & 0xFFFF_FFFF) - 1
                         if Int(lengths[entry]) == key.count,
-                           Self.equal(arena, at: Int(starts[entry]), key) {
+                            Self.equal(arena, at: Int(starts[entry]), key)
+                        {
                             body(values[entry])
                         }
                     }

@@ -66,7 +66,8 @@ final class RegexFilter: @unchecked Sendable {
     func mayMatch(_ text: UnsafeRawBufferPointer, _ group: RegexGroup) -> Bool {
         let prefix = tables[group.rawValue * 2], suffix = tables[group.rawValue * 2 + 1]
         if prefix.length > 0, prefix.length <= text.count,
-           test(prefix, Self.hash(UnsafeRawBufferPointer(rebasing: text[..<prefix.length]), group, .prefix, seed)) {
+            test(prefix, Self.hash(UnsafeRawBufferPointer(rebasing: text[..<prefix.length]), group, .prefix, seed))
+        {
             return true
         }
         return suffix.length > 0 && suffix.length <= text.count

@@ -42,8 +42,10 @@ final class RegexShard: Sendable {
     /// written before the validator compiled them) is left out and reported, and the rest still
     /// compile; the write path refuses such patterns, so this is a safety net.
     /// Expressions with an anchored literal and those without compile into separate shards.
-    static func compile(_ entries: [(index: UInt32, key: PatternKey)], group: RegexGroup, shardSize: Int,
-                        refused: inout [PatternKey]) -> [RegexShard] {
+    static func compile(
+        _ entries: [(index: UInt32, key: PatternKey)], group: RegexGroup, shardSize: Int,
+        refused: inout [PatternKey]
+    ) -> [RegexShard] {
         let read = entries.map { Entry(index: $0.index, key: $0.key, literal: AnchoredLiteral.of($0.key.pattern)) }
         var chunks: [[Entry]] = []
         for filtered in [true, false] {
@@ -67,8 +69,11 @@ final class RegexShard: Sendable {
         while !entries.isEmpty {
             do {
                 let database = try RegexDatabase(expressions: entries.map { WholeSubjectRegex.expression($0.key.pattern) })
-                return (RegexShard(group: group, database: database, members: entries.map(\.index), keys: entries.map(\.key),
-                                   literals: entries.compactMap(\.literal)), dropped)
+                return (
+                    RegexShard(
+                        group: group, database: database, members: entries.map(\.index), keys: entries.map(\.key),
+                        literals: entries.compactMap(\.literal)), dropped
+                )
             } catch {
                 guard entries.indices.contains(error.expressionIndex) else { return (nil, dropped + entries.map(\.key)) }
                 dropped.append(entries.remove(at: error.expressionIndex).key)

@@ -37,8 +37,10 @@ struct MatchWork {
 
     /// The chunk's subjects, their bytes and the offsets of their domains' dots.
     var laidOut: (spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer, dots: UnsafeBufferPointer<Int32>) {
-        (UnsafeBufferPointer(rebasing: spans[..<spanCount]), UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<byteCount])),
-         UnsafeBufferPointer(rebasing: dots[..<dotCount]))
+        (
+            UnsafeBufferPointer(rebasing: spans[..<spanCount]), UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<byteCount])),
+            UnsafeBufferPointer(rebasing: dots[..<dotCount])
+        )
     }
 
     /// Places the subjects of `messages[range]` back to back: each message's layout, moved.
@@ -57,7 +59,8 @@ struct MatchWork {
                 let to = UnsafeMutableRawPointer(byteBase + byteCount)
                 var offset = 0
                 while offset < source.count {
-                    to.storeBytes(of: UnsafeRawPointer(from).loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+                    to.storeBytes(
+                        of: UnsafeRawPointer(from).loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
                     offset &+= 8
                 }
             }

@@ -94,7 +94,8 @@ public final class MatcherSnapshot: Sendable {
         }
         let disposition = prepared.pointee.message.disposition
         // Per-recipient verdicts exist only for a message that carried a verdict.
-        return Evaluation(matches: matches, disposition: disposition,
-                          recipientCount: disposition == nil ? 0 : prepared.pointee.message.recipients.count)
+        return Evaluation(
+            matches: matches, disposition: disposition,
+            recipientCount: disposition == nil ? 0 : prepared.pointee.message.recipients.count)
     }
 }

@@ -52,8 +52,10 @@ extension Segment {
     /// Lists every literal lookup of the chunk, hashed, and starts loading the line of its
     /// table's filter that `filterProbes` will read; returns how many. `probes` holds at least
     /// one lookup per address and one per dot.
-    private func planProbes(spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer, dots: UnsafeBufferPointer<Int32>,
-                            into probes: UnsafeMutableBufferPointer<Probe>) -> Int {
+    private func planProbes(
+        spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer, dots: UnsafeBufferPointer<Int32>,
+        into probes: UnsafeMutableBufferPointer<Probe>
+    ) -> Int {
         var count = 0
         let hasEmails = emails.count > 0, hasDomains = domains.count > 0
         let emailFilter = emails.filter, domainFilter = domains.filter, emailSeed = emails.seed, domainSeed = domains.seed
@@ -61,8 +63,9 @@ extension Segment {
             let end = span.end
             if hasEmails, span.kind != .hostname {
                 let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[span.start..<end]), seed: emailSeed)
-                probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: span.start), isDomain: false,
-                                      hash: hash, line: emailFilter.block(hash))
+                probes[count] = Probe(
+                    span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: span.start), isDomain: false,
+                    hash: hash, line: emailFilter.block(hash))
                 count &+= 1
             }
             guard hasDomains else { continue }
@@ -73,8 +76,9 @@ extension Segment {
                 guard labels >= 64 || domains.labelCounts & (1 << UInt64(labels)) != 0 else { continue }
                 let start = dot < 0 ? span.domainStart : Int(dots[firstDot + dot]) + 1
                 let hash = ByteHash.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), seed: domainSeed)
-                probes[count] = Probe(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: start), isDomain: true,
-                                      hash: hash, line: domainFilter.block(hash))
+                probes[count] = Probe(
+                    span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: start), isDomain: true,
+                    hash: hash, line: domainFilter.block(hash))
                 count &+= 1
             }
         }
@@ -100,8 +104,10 @@ extension Segment {
         return kept
     }
 
-    private func resolve(_ probes: UnsafeBufferPointer<Probe>, spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer,
-                         segment: SegmentRole, into hits: inout [Hit]) {
+    private func resolve(
+        _ probes: UnsafeBufferPointer<Probe>, spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer,
+        segment: SegmentRole, into hits: inout [Hit]
+    ) {
         for probe in probes where probe.first != 0 {
             let span = spans[Int(probe.span)]
             let key = UnsafeRawBufferPointer(rebasing: bytes[Int(probe.start)..<span.end])
@@ -120,8 +126,10 @@ extension Segment {
     /// Database by database, every subject of the chunk that database applies to. A filtered
     /// shard scans only the subjects its group's literals do not rule out: one pass over the
     /// chunk sorts the subjects into per-group lists, so a shard's loop touches only its own.
-    private func scanRegexes(spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer,
-                             scratch: OpaquePointer, segment: SegmentRole, into hits: inout [Hit]) {
+    private func scanRegexes(
+        spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer,
+        scratch: OpaquePointer, segment: SegmentRole, into hits: inout [Hit]
+    ) {
         let groupCount = RegexGroup.count
         // Nothing is listed for a group without shards of that kind.
         let filtered = filteredGroups, unfiltered = unfilteredGroups
@@ -142,7 +150,8 @@ extension Segment {
                         let entry = RegexSubject(span: Int32(truncatingIfNeeded: index), start: Int32(truncatingIfNeeded: start))
                         if unfiltered & bit != 0 { list(group.rawValue + groupCount, entry) }
                         if filtered & bit != 0,
-                           !span.plain || filter.mayMatch(UnsafeRawBufferPointer(rebasing: bytes[start..<span.end]), group) {
+                            !span.plain || filter.mayMatch(UnsafeRawBufferPointer(rebasing: bytes[start..<span.end]), group)
+                        {
                             list(group.rawValue, entry)
                         }
                     }
@@ -154,7 +163,8 @@ extension Segment {
                             let chosen = shard.filtered ? group : group + groupCount
                             for entry in lists[chosen * width..<chosen * width + counts[chosen]] {
                                 let span = spans[Int(entry.span)]
-                                shard.database.scan(UnsafeRawBufferPointer(rebasing: bytes[Int(entry.start)..<span.end]), scratch: scratch, into: &ids)
+                                shard.database.scan(
+                                    UnsafeRawBufferPointer(rebasing: bytes[Int(entry.start)..<span.end]), scratch: scratch, into: &ids)
                                 if ids.isEmpty { continue }
                                 for id in ids.ids { emit(scanMembers[shard.members + Int(id)], span: span, segment: segment, into: &hits) }
                                 ids.removeAll()

@@ -27,8 +27,10 @@ final class SubjectLayout: @unchecked Sendable {
     /// recipient (its index is its position). This runs once for every message a server
     /// evaluates: the work is done in a scratch area sized for the worst case (a dot a byte),
     /// then moved into one allocation of the exact size.
-    init(envelopeFrom: EmailSubject?, headerFrom: EmailSubject?, replyTo: [EmailSubject],
-         clientHostname: String?, clientIPText: String?, recipients: [EmailSubject]) {
+    init(
+        envelopeFrom: EmailSubject?, headerFrom: EmailSubject?, replyTo: [EmailSubject],
+        clientHostname: String?, clientIPText: String?, recipients: [EmailSubject]
+    ) {
         var capacity = (spans: 0, bytes: 0)
         func measure(_ text: String?) {
             guard let text else { return }
@@ -73,7 +75,8 @@ final class SubjectLayout: @unchecked Sendable {
                     for earlier in 0..<spanCount {
                         let span = spanBase[earlier]
                         guard span.kind == .sender, span.end - span.start == count,
-                              memcmp(byteBase + span.start, byteBase + start, count) == 0 else { continue }
+                            memcmp(byteBase + span.start, byteBase + start, count) == 0
+                        else { continue }
                         spanBase[earlier].roles |= roles
                         return
                     }
@@ -81,9 +84,10 @@ final class SubjectLayout: @unchecked Sendable {
                 // Past the 64th sender, each address stands alone (roles 0). Its plain flag
                 // and dots are filled in below.
                 byteCount += count
-                (spanBase + spanCount).initialize(to: SubjectSpan(
-                    message: 0, kind: kind, plain: false, index: Int32(truncatingIfNeeded: index), start: start, end: start + count,
-                    domainStart: start + domain, firstDot: 0, dotCount: 0, roles: roles))
+                (spanBase + spanCount).initialize(
+                    to: SubjectSpan(
+                        message: 0, kind: kind, plain: false, index: Int32(truncatingIfNeeded: index), start: start, end: start + count,
+                        domainStart: start + domain, firstDot: 0, dotCount: 0, roles: roles))
                 spanCount += 1
             }
             if let envelopeFrom { add(envelopeFrom.address, .sender, 0, domain: envelopeFrom.domainOffset) }
@@ -113,17 +117,23 @@ final class SubjectLayout: @unchecked Sendable {
             let spans = storage.initializeMemory(as: SubjectSpan.self, from: spanBase, count: spanCount)
             let dots = (storage + dotOffset).initializeMemory(as: Int32.self, from: dotBase, count: dotCount)
             let bytes = (storage + byteOffset).initializeMemory(as: UInt8.self, from: byteBase, count: byteCount + Self.padding)
-            return (storage, UnsafeBufferPointer(start: spans, count: spanCount), UnsafeBufferPointer(start: dots, count: dotCount),
-                    UnsafeBufferPointer(start: bytes, count: byteCount), probeBound)
+            return (
+                storage, UnsafeBufferPointer(start: spans, count: spanCount), UnsafeBufferPointer(start: dots, count: dotCount),
+                UnsafeBufferPointer(start: bytes, count: byteCount), probeBound
+            )
         }
     }
 
-    private static func emptyParts() -> (UnsafeMutableRawPointer, UnsafeBufferPointer<SubjectSpan>, UnsafeBufferPointer<Int32>,
-                                         UnsafeBufferPointer<UInt8>, Int) {
+    private static func emptyParts() -> (
+        UnsafeMutableRawPointer, UnsafeBufferPointer<SubjectSpan>, UnsafeBufferPointer<Int32>,
+        UnsafeBufferPointer<UInt8>, Int
+    ) {
         let storage = UnsafeMutableRawPointer.allocate(byteCount: padding, alignment: MemoryLayout<SubjectSpan>.alignment)
         let bytes = storage.initializeMemory(as: UInt8.self, repeating: 0, count: padding)
-        return (storage, UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0),
-                UnsafeBufferPointer(start: bytes, count: 0), 0)
+        return (
+            storage, UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0),
+            UnsafeBufferPointer(start: bytes, count: 0), 0
+        )
     }
 
     deinit { storage.deallocate() }

@@ -11,8 +11,10 @@ enum SubjectScan {
     /// `dots` (which has room for one per byte). Reads whole words, so up to seven bytes past
     /// `end` must be readable; they are masked off and never change the answer.
     @inline(__always)
-    static func scan(_ bytes: UnsafeRawPointer, _ start: Int, _ end: Int, domain: Int,
-                     dots: UnsafeMutablePointer<Int32>) -> (plain: Bool, dotCount: Int) {
+    static func scan(
+        _ bytes: UnsafeRawPointer, _ start: Int, _ end: Int, domain: Int,
+        dots: UnsafeMutablePointer<Int32>
+    ) -> (plain: Bool, dotCount: Int) {
         var bad: UInt64 = 0
         var dotCount = 0
         var offset = start

@@ -44,7 +44,8 @@ extension SubjectSpan {
     /// buffers hold from `bytes` and `dots` on.
     @inline(__always)
     func placed(message: Int32, bytes: Int, dots: Int32) -> SubjectSpan {
-        SubjectSpan(message: message, kind: kind, plain: plain, index: index, start: start + bytes, end: end + bytes,
-                    domainStart: domainStart + bytes, firstDot: firstDot + dots, dotCount: dotCount, roles: roles)
+        SubjectSpan(
+            message: message, kind: kind, plain: plain, index: index, start: start + bytes, end: end + bytes,
+            domainStart: domainStart + bytes, firstDot: firstDot + dots, dotCount: dotCount, roles: roles)
     }
 }

@@ -7,8 +7,9 @@ extension BatchRequest {
     /// counterpart; every problem is reported with its full pointer (`/patches/3/pattern`).
     public static func parse(_ body: JSONValue, notices: inout [ErrorItem]) throws(SafelistError) -> BatchRequest {
         guard case .object(let object) = body else {
-            throw SafelistError(.invalid, code: .wrongType,
-                                "The request body must be a JSON object, not \(body.typeName)", pointer: "")
+            throw SafelistError(
+                .invalid, code: .wrongType,
+                "The request body must be a JSON object, not \(body.typeName)", pointer: "")
         }
         var problems: [ErrorItem] = []
         for key in object.keys.sorted() where !arrays.contains(key) {
@@ -17,8 +18,10 @@ extension BatchRequest {
         var request = BatchRequest()
         for name in arrays {
             guard let value = object[name] else {
-                problems.append(ErrorItem(code: ErrorCode.missingField,
-                                          message: "\(name) is required (an empty array is allowed)", pointer: "/" + name))
+                problems.append(
+                    ErrorItem(
+                        code: ErrorCode.missingField,
+                        message: "\(name) is required (an empty array is allowed)", pointer: "/" + name))
                 continue
             }
             guard case .array(let items) = value else {
@@ -26,8 +29,10 @@ extension BatchRequest {
                 continue
             }
             guard items.count <= maxItemsPerArray else {
-                problems.append(ErrorItem(code: ErrorCode.tooManyItems,
-                                          message: "\(name) may hold at most \(maxItemsPerArray) items", pointer: "/" + name))
+                problems.append(
+                    ErrorItem(
+                        code: ErrorCode.tooManyItems,
+                        message: "\(name) may hold at most \(maxItemsPerArray) items", pointer: "/" + name))
                 continue
             }
             for (index, item) in items.enumerated() {

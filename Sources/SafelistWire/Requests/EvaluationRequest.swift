@@ -14,8 +14,9 @@ public struct EvaluationRequest: Sendable {
 
     public static func parse(_ body: JSONValue) throws(SafelistError) -> EvaluationRequest {
         guard case .object(let object) = body else {
-            throw SafelistError(.invalid, code: .wrongType,
-                                "The request body must be a JSON object, not \(body.typeName)", pointer: "")
+            throw SafelistError(
+                .invalid, code: .wrongType,
+                "The request body must be a JSON object, not \(body.typeName)", pointer: "")
         }
         var problems = MessageProblems()
         guard let batch = object["messages"] else {
@@ -121,9 +122,10 @@ private struct MessageProblems {
             }
         }
         guard items.count == before else { return nil }
-        return PreparedMessage(MailMessage(
-            envelopeFrom: envelopeFrom, headerFrom: headerFrom, replyTo: replyTo, recipients: recipients,
-            clientIP: clientIP, clientHostname: hostname, auth: auth, disposition: disposition))
+        return PreparedMessage(
+            MailMessage(
+                envelopeFrom: envelopeFrom, headerFrom: headerFrom, replyTo: replyTo, recipients: recipients,
+                clientIP: clientIP, clientHostname: hostname, auth: auth, disposition: disposition))
     }
 
     private mutating func addresses(_ value: JSONValue?, at pointer: String, required: Bool) -> [EmailSubject] {
@@ -151,7 +153,8 @@ private struct MessageProblems {
         }
         let subject = displayForm ? EmailSubject(header: value) : EmailSubject(value.trimmingASCIISpaces)
         guard value.utf8.count <= EvaluationRequest.maxTextLength, let subject,
-              !subject.address.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "<" || $0 == ">" }) else {
+            !subject.address.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "<" || $0 == ">" })
+        else {
             let text = value.trimmingASCIISpaces
             add(ErrorCode.invalidEmail, "'\(text.prefix(100))' is not an email address (local@domain)", at: pointer)
             return nil

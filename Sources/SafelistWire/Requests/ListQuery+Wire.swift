@@ -9,8 +9,10 @@ extension ListQuery {
         var problems: [ErrorItem] = []
         var seen: Set<String> = []
         func fail(_ name: String, _ message: String) {
-            problems.append(ErrorItem(code: .invalidQueryParameter, message: message,
-                                      pointer: "/query/" + jsonPointerToken(name), parameter: name))
+            problems.append(
+                ErrorItem(
+                    code: .invalidQueryParameter, message: message,
+                    pointer: "/query/" + jsonPointerToken(name), parameter: name))
         }
         func flag(_ name: String, _ value: String) -> Bool? {
             switch value {
@@ -61,6 +63,7 @@ extension ListQuery {
         return query
     }
 
-    static let known: Set<String> = Set(["page", "per_page", "order", "direction", "pattern", "pattern_type", "search"]
-        + PolicyFlag.allCases.map(\.rawValue))
+    static let known: Set<String> = Set(
+        ["page", "per_page", "order", "direction", "pattern", "pattern_type", "search"]
+            + PolicyFlag.allCases.map(\.rawValue))
 }

@@ -14,16 +14,17 @@ extension PolicyFields {
         var pattern: CanonicalPattern?
         if let patternText = raw.pattern, let patternType = raw.patternType, let isRegex = raw.isRegex {
             do throws(SafelistError) {
-                pattern = try PatternValidator.validate(patternText, type: patternType, isRegex: isRegex,
-                                                        pointer: PolicyField.pattern.pointer)
+                pattern = try PatternValidator.validate(
+                    patternText, type: patternType, isRegex: isRegex,
+                    pointer: PolicyField.pattern.pointer)
             } catch {
                 problems += error.errors
             }
         }
         guard problems.isEmpty, let pattern, let patternType = raw.patternType,
-              let isRegex = raw.isRegex, let trusted = raw.isTrustedSender,
-              let exempt = raw.isExemptRecipient, let acceptable = raw.isAcceptableSender,
-              let verify = raw.verifySender
+            let isRegex = raw.isRegex, let trusted = raw.isTrustedSender,
+            let exempt = raw.isExemptRecipient, let acceptable = raw.isAcceptableSender,
+            let verify = raw.verifySender
         else { throw .validation(problems) }
         return PolicyFields(
             pattern: pattern, patternType: patternType, isRegex: isRegex, isTrustedSender: trusted,

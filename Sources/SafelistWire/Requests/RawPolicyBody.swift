@@ -19,13 +19,16 @@ struct RawPolicyBody {
         _ body: JSONValue, extraKeys: Set<String>, notices: inout [ErrorItem]
     ) throws(SafelistError) -> RawPolicyBody {
         guard case .object(let object) = body else {
-            throw SafelistError(.invalid, code: .wrongType,
-                                "The request body must be a JSON object, not \(body.typeName)", pointer: "")
+            throw SafelistError(
+                .invalid, code: .wrongType,
+                "The request body must be a JSON object, not \(body.typeName)", pointer: "")
         }
         var raw = RawPolicyBody()
         let aliasKeys = Set(PolicyField.aliases.map(\.alias))
-        for key in object.keys.sorted() where PolicyField(rawValue: key) == nil
-            && !aliasKeys.contains(key) && !extraKeys.contains(key) {
+        for key in object.keys.sorted()
+        where PolicyField(rawValue: key) == nil
+            && !aliasKeys.contains(key) && !extraKeys.contains(key)
+        {
             raw.problems.append(.unknownField(key))
         }
         for field in PolicyField.allCases {
@@ -38,14 +41,16 @@ struct RawPolicyBody {
                 raw.problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a boolean", got: value))
                 continue
             }
-            notices.append(ErrorItem(
-                code: ErrorCode.deprecatedField,
-                message: "\(alias) is deprecated; use \(field.rawValue)", pointer: pointer))
+            notices.append(
+                ErrorItem(
+                    code: ErrorCode.deprecatedField,
+                    message: "\(alias) is deprecated; use \(field.rawValue)", pointer: pointer))
             if case .bool(let other)? = object[field.rawValue], other != flag {
-                raw.problems.append(ErrorItem(
-                    code: ErrorCode.aliasConflict,
-                    message: "\(alias) (deprecated alias of \(field.rawValue)) disagrees with \(field.rawValue)",
-                    pointer: pointer))
+                raw.problems.append(
+                    ErrorItem(
+                        code: ErrorCode.aliasConflict,
+                        message: "\(alias) (deprecated alias of \(field.rawValue)) disagrees with \(field.rawValue)",
+                        pointer: pointer))
             } else if object[field.rawValue] == nil {
                 raw.read(value, as: field, pointer: pointer)
             }
@@ -79,9 +84,10 @@ struct RawPolicyBody {
             }
             let length = text.unicodeScalars.count
             guard length >= 1, length <= Self.maxTextLength else {
-                return problems.append(ErrorItem(
-                    code: ErrorCode.invalidValue,
-                    message: "pattern must be 1 to \(Self.maxTextLength) characters long", pointer: pointer))
+                return problems.append(
+                    ErrorItem(
+                        code: ErrorCode.invalidValue,
+                        message: "pattern must be 1 to \(Self.maxTextLength) characters long", pointer: pointer))
             }
             pattern = text
         case .patternType:
@@ -89,9 +95,10 @@ struct RawPolicyBody {
                 return problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a string", got: value))
             }
             guard let type = PatternType(rawValue: text), type != .unknown else {
-                return problems.append(ErrorItem(
-                    code: ErrorCode.invalidValue,
-                    message: "pattern_type must be one of EMAIL, DOMAIN, IP", pointer: pointer))
+                return problems.append(
+                    ErrorItem(
+                        code: ErrorCode.invalidValue,
+                        message: "pattern_type must be one of EMAIL, DOMAIN, IP", pointer: pointer))
             }
             patternType = type
         case .comments:
@@ -99,9 +106,10 @@ struct RawPolicyBody {
             case .null: comments = .some(nil)
             case .string(let text) where text.unicodeScalars.count <= Self.maxTextLength: comments = .some(text)
             case .string:
-                problems.append(ErrorItem(
-                    code: ErrorCode.invalidValue,
-                    message: "comments must be at most \(Self.maxTextLength) characters long", pointer: pointer))
+                problems.append(
+                    ErrorItem(
+                        code: ErrorCode.invalidValue,
+                        message: "comments must be at most \(Self.maxTextLength) characters long", pointer: pointer))
             default:
                 problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a string or null", got: value))
             }

@@ -1,14 +1,14 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import HummingbirdTesting
+import Logging
 import NIOCore
 import SafelistAPI
 import SafelistCore
 import SafelistEngine
-import SafelistServer
 import SafelistSQLite
+import SafelistServer
 import SafelistTesting
 
 let accountA = AccountID("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")!
@@ -38,7 +38,8 @@ struct TestServer {
 
     func issue(_ permission: Permission, _ scope: AccountScope, expiresAt: Timestamp? = nil) async throws -> String {
         try await CredentialIssuer(store: store).issueToken(
-            name: "t", permission: permission, scope: scope, expiresAt: expiresAt).secret
+            name: "t", permission: permission, scope: scope, expiresAt: expiresAt
+        ).secret
     }
 
     /// Runs `body` against the application `safelist serve` would run on this database (the
