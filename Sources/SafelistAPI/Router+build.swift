@@ -10,6 +10,7 @@ public struct HTTPOptions: Sendable {
     /// Requests per credential per five minutes; 0 turns the limiter off (the default: a
     /// self-hosted server usually serves its own automation).
     public var rateLimit = 0
+    public var connections = ConnectionLimits()
 
     public init() {}
 }
@@ -20,7 +21,8 @@ public func buildRouter(
     policies: EngineAppliedStore, credentials: any CredentialStore, options: HTTPOptions
 ) -> Router<SafelistRequestContext> {
     let router = Router(context: SafelistRequestContext.self)
-    let controller = PolicyController(store: policies, maxBodyBytes: options.maxBodyBytes)
+    let body = RequestBody(maxBytes: options.maxBodyBytes, budget: BodyBudget(limit: options.connections.maxBufferedBodyBytes))
+    let controller = PolicyController(store: policies, body: body)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(routes: controller.table))
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))

@@ -85,18 +85,31 @@ extension PostgresStore: CredentialStore {
     }
 
     public func user(email: String) async throws -> APIUser? {
-        try await users(where: "WHERE email = $1", email.lowercased()).first
+        try await users(where: "WHERE email = $1", .email(email.lowercased())).first
+    }
+
+    public func user(keyHash: [UInt8]) async throws -> APIUser? {
+        try await users(where: "WHERE key_hash = $1", .keyHash(Data(keyHash))).first
     }
 
     public func users() async throws -> [APIUser] {
         try await users(where: "ORDER BY email", nil)
     }
 
-    private func users(where clause: String, _ value: String?) async throws -> [APIUser] {
+    private enum UserKey {
+        case email(String)
+        case keyHash(Data)
+    }
+
+    private func users(where clause: String, _ key: UserKey?) async throws -> [APIUser] {
         let logger = logger
         return try await withConnection { connection in
             var binds = PostgresBindings()
-            if let value { binds.append(value) }
+            switch key {
+            case .email(let email): binds.append(email)
+            case .keyHash(let hash): try binds.append(hash)
+            case nil: break
+            }
             let rows = try await connection.query(
                 PostgresQuery(
                     unsafeSQL: "SELECT email, scope, key_hash, created_at FROM api_users \(clause)", binds: binds), logger: logger)

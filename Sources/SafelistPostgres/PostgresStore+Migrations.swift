@@ -51,6 +51,7 @@ extension PostgresStore {
             ]
         ),
         ("v2-policy-counts", PolicyCountsSQL.migration(.postgres)),
+        ("v3-users-by-key", ["CREATE INDEX api_users_by_key ON api_users(key_hash)"]),
     ]
 
     /// An arbitrary constant naming Safelist's migration lock among the database's advisory locks.

@@ -71,6 +71,13 @@ extension SQLiteStore: CredentialStore {
         }
     }
 
+    public func user(keyHash: [UInt8]) async throws -> APIUser? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_users WHERE key_hash = ?"), arguments: [Data(keyHash)])
+                .flatMap(Self.user)
+        }
+    }
+
     public func users() async throws -> [APIUser] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_users ORDER BY email").compactMap(Self.user)

@@ -49,6 +49,9 @@ extension SQLiteStore {
                     DROP TRIGGER policies_generation_update;
                     """)
         }
+        migrator.registerMigration("v6-users-by-key") { db in
+            try db.execute(sql: "CREATE INDEX api_users_by_key ON api_users(key_hash)")
+        }
         return migrator
     }
 

@@ -27,13 +27,32 @@ public final class SQLiteStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.label = "safelist"
-        let synchronous = options.synchronous.rawValue
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         self.path = path
+        try Self.createPrivately(path)
         pool = try DatabasePool(path: path, configuration: configuration)
+        // Set on the writer after the pool is open: `DatabasePool` puts its writer in WAL mode
+        // after `prepareDatabase` runs, and that sets `synchronous = NORMAL`. Readers never
+        // commit, so the writer's setting is the one that decides durability.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+        }
         try Self.migrator.migrate(pool)
+    }
+
+    /// The writer connection's `synchronous` setting: 2 is FULL, 1 NORMAL.
+    func writerSynchronous() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// A new database file readable by its owner only; SQLite gives its `-wal` and `-shm` files
+    /// the database file's mode. An existing file keeps the mode its owner gave it.
+    private static func createPrivately(_ path: String) throws {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+        } else if errno != EEXIST {
+            throw SafelistError.unavailable("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Runs a read, turning database failures into the API's "store unavailable".

@@ -22,6 +22,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     let host = configuration.host
     var app = Application(
         router: router,
+        server: .safelist(limits: configuration.http.connections),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Safelist"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
+import SafelistAPI
 import SafelistServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -23,6 +25,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests per credential per five minutes, answered 429 past it; 0 is off (env SAFELIST_RATE_LIMIT; default 0).")
     var rateLimit: Int?
 
+    @Option(
+        help:
+            "Open connections at most; past it the longest idle one is closed (env SAFELIST_MAX_CONNECTIONS; default: the file descriptor limit less 256, at most 16384)."
+    )
+    var maxConnections: Int?
+
+    @Option(help: "Seconds a connection may wait between requests (env SAFELIST_IDLE_TIMEOUT; default 60).")
+    var idleTimeout: Double?
+
+    @Option(help: "Seconds from a request's first byte to the end of its head (env SAFELIST_HEADER_TIMEOUT; default 10).")
+    var headerTimeout: Double?
+
+    @Option(help: "Seconds from a request's head to the end of its body (env SAFELIST_BODY_TIMEOUT; default 30).")
+    var bodyTimeout: Double?
+
+    @Option(help: "Bytes of request bodies read at once over all connections; past it 503 (env SAFELIST_MAX_BUFFERED_BODY_BYTES; default 268435456).")
+    var maxBufferedBodyBytes: Int?
+
     func run() async throws {
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("SAFELIST_HOST") ?? configuration.host
@@ -33,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(configuration.port) else { throw ValidationError("--port must be 0 to 65535") }
         guard configuration.http.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         configuration.store = try store.configuration()
+        try connectionLimits(&configuration.http.connections)
         let levelText = logLevel ?? Environment.value("SAFELIST_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("unknown log level '\(levelText)'") }
 
@@ -45,5 +66,33 @@ struct ServeCommand: AsyncParsableCommand {
         } catch is StoppedBeforeStart {
             // SIGTERM or SIGINT while waiting for the database: nothing was served, nothing to drain.
         }
+    }
+
+    /// The connection flags, over a descriptor limit raised as far as the system allows: each
+    /// connection is a file descriptor, and the soft limit is often 1,024.
+    private func connectionLimits(_ limits: inout ConnectionLimits) throws {
+        let descriptors = FileDescriptorLimit.raise()
+        limits.maxConnections =
+            try maxConnections ?? Environment.integer("SAFELIST_MAX_CONNECTIONS")
+            ?? ConnectionLimits.connectionLimit(fileDescriptors: descriptors)
+        guard limits.maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        if let seconds = try idleTimeout ?? Environment.double("SAFELIST_IDLE_TIMEOUT") {
+            limits.idleTimeout = try Self.duration(seconds, "--idle-timeout")
+        }
+        if let seconds = try headerTimeout ?? Environment.double("SAFELIST_HEADER_TIMEOUT") {
+            limits.headerTimeout = try Self.duration(seconds, "--header-timeout")
+        }
+        if let seconds = try bodyTimeout ?? Environment.double("SAFELIST_BODY_TIMEOUT") {
+            limits.bodyTimeout = try Self.duration(seconds, "--body-timeout")
+        }
+        if let bytes = try maxBufferedBodyBytes ?? Environment.integer("SAFELIST_MAX_BUFFERED_BODY_BYTES") {
+            guard bytes > 0 else { throw ValidationError("--max-buffered-body-bytes must be positive") }
+            limits.maxBufferedBodyBytes = bytes
+        }
+    }
+
+    private static func duration(_ seconds: Double, _ flag: String) throws -> Duration {
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("\(flag) must be a positive number of seconds") }
+        return .milliseconds(Int64(seconds * 1000))
     }
 }

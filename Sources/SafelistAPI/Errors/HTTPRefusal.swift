@@ -11,6 +11,7 @@ struct HTTPRefusal: Error, Sendable, Equatable {
         case unsupportedContentType
         case bodyTooLarge
         case rateLimited(retryAfterSeconds: Int)
+        case busy
     }
 
     var kind: Kind
@@ -49,6 +50,13 @@ struct HTTPRefusal: Error, Sendable, Equatable {
                 code: .bodyTooLarge, message: "The request body is too large")
         ])
 
+    static let busy = HTTPRefusal(
+        kind: .busy,
+        errors: [
+            ErrorItem(
+                code: .serverBusy, message: "The server is reading too many large request bodies at once; retry shortly")
+        ])
+
     static func rateLimited(retryAfter seconds: Int) -> HTTPRefusal {
         HTTPRefusal(
             kind: .rateLimited(retryAfterSeconds: seconds),
@@ -67,6 +75,7 @@ extension HTTPRefusal: HTTPResponseError {
         case .unsupportedContentType: .unsupportedMediaType
         case .bodyTooLarge: .contentTooLarge
         case .rateLimited: .tooManyRequests
+        case .busy: .serviceUnavailable
         }
     }
 
@@ -74,6 +83,7 @@ extension HTTPRefusal: HTTPResponseError {
         switch kind {
         case .methodNotAllowed(let allowed): [.allow: allowed.joined(separator: ", ")]
         case .rateLimited(let seconds): [.retryAfter: String(seconds)]
+        case .busy: [.retryAfter: "1"]
         default: [:]
         }
     }

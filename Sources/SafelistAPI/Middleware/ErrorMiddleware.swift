@@ -27,6 +27,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             return try HTTPRefusal.bodyTooLarge.response(from: request, context: context)
+        } catch is CancellationError {
+            return try SafelistError.unavailable("the request was cancelled (the server is shutting down)").response(from: request, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)"])
             return try SafelistError.internalError("Internal error; the server log has the details").response(from: request, context: context)

@@ -7,7 +7,7 @@ import SafelistWire
 /// batch. Read permission, since it changes nothing.
 struct EvaluateController: Sendable {
     let engine: PolicyEngine
-    let maxBodyBytes: Int
+    let body: RequestBody
 
     var route: (route: RouteTable.Route, handler: PolicyController.Handler) {
         (.init(method: .post, path: "evaluate"), evaluate)
@@ -15,8 +15,7 @@ struct EvaluateController: Sendable {
 
     @Sendable func evaluate(_ request: Request, context: SafelistRequestContext) async throws -> Response {
         let account = try context.account(for: .read, path: request.uri.path)
-        let body = try await RequestBody.json(request, limit: maxBodyBytes)
-        let parsed = try EvaluationRequest.parse(body)
+        let parsed = try EvaluationRequest.parse(await body.json(request))
         let evaluations = try await engine.evaluate(account: account, messages: parsed.messages)
         let results = zip(evaluations, parsed.messages).map { EvaluationJSON(evaluation: $0, message: $1.message) }
         if parsed.isBatch { return try EnvelopeResponse.success(results) }

@@ -8,7 +8,7 @@ import SafelistWire
 /// through `EngineAppliedStore`, so an evaluation that follows an acknowledged write sees it.
 struct PolicyController: Sendable {
     let store: EngineAppliedStore
-    let maxBodyBytes: Int
+    let body: RequestBody
 
     typealias Handler = @Sendable (Request, SafelistRequestContext) async throws -> Response
 
@@ -17,7 +17,7 @@ struct PolicyController: Sendable {
             (.init(method: .get, path: ""), list),
             (.init(method: .post, path: ""), create),
             (.init(method: .post, path: "batch"), batch),
-            EvaluateController(engine: store.engine, maxBodyBytes: maxBodyBytes).route,
+            EvaluateController(engine: store.engine, body: body).route,
             (.init(method: .get, path: ":policy_id"), get),
             (.init(method: .patch, path: ":policy_id"), edit),
             (.init(method: .put, path: ":policy_id"), replace),
@@ -48,7 +48,7 @@ struct PolicyController: Sendable {
     @Sendable func create(_ request: Request, context: SafelistRequestContext) async throws -> Response {
         let account = try context.account(for: .write, path: request.uri.path)
         var notices: [ErrorItem] = []
-        let fields = try PolicyFields.parse(await body(request), notices: &notices)
+        let fields = try PolicyFields.parse(await body.json(request), notices: &notices)
         let policy = try await store.create(account: account, fields: fields)
         return try EnvelopeResponse.success(PolicyJSON(policy: policy), status: .created, messages: notices)
     }
@@ -64,7 +64,7 @@ struct PolicyController: Sendable {
         let account = try context.account(for: .write, path: request.uri.path)
         let id = try context.policyID(path: request.uri.path)
         var notices: [ErrorItem] = []
-        let edit = try PolicyEdit.parse(await body(request), notices: &notices)
+        let edit = try PolicyEdit.parse(await body.json(request), notices: &notices)
         let policy = try await store.edit(account: account, id: id, edit: edit)
         return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
@@ -73,7 +73,7 @@ struct PolicyController: Sendable {
         let account = try context.account(for: .write, path: request.uri.path)
         let id = try context.policyID(path: request.uri.path)
         var notices: [ErrorItem] = []
-        let fields = try PolicyFields.parse(await body(request), notices: &notices)
+        let fields = try PolicyFields.parse(await body.json(request), notices: &notices)
         let policy = try await store.replace(account: account, id: id, fields: fields)
         return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
@@ -89,12 +89,8 @@ struct PolicyController: Sendable {
     @Sendable func batch(_ request: Request, context: SafelistRequestContext) async throws -> Response {
         let account = try context.account(for: .write, path: request.uri.path)
         var notices: [ErrorItem] = []
-        let batch = try BatchRequest.parse(await body(request), notices: &notices)
+        let batch = try BatchRequest.parse(await body.json(request), notices: &notices)
         let result = try await store.write(account: account, request: batch)
         return try EnvelopeResponse.success(BatchResultJSON(result), messages: notices)
-    }
-
-    private func body(_ request: Request) async throws -> JSONValue {
-        try await RequestBody.json(request, limit: maxBodyBytes)
     }
 }

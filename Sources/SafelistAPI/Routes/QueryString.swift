@@ -14,6 +14,13 @@ enum QueryString {
                     .invalid, code: .invalidQueryParameter,
                     "The query string has a malformed percent-escape", pointer: "/query")
             }
+            // Stores and logs would cut the text at a NUL; refused, as in JSON bodies.
+            guard !name.unicodeScalars.contains("\u{0}"), !value.unicodeScalars.contains("\u{0}") else {
+                throw SafelistError(
+                    .invalid, code: .invalidQueryParameter,
+                    "The query parameter \(name.isEmpty ? "(unnamed)" : name) holds U+0000, which is not accepted",
+                    pointer: "/query/" + jsonPointerToken(name))
+            }
             pairs.append((name, value))
         }
         return pairs

@@ -1,31 +1,78 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import SafelistCore
 import SafelistWire
+import Synchronization
 
-/// Reads a JSON request body: the content type must be JSON, the size under the limit, the
-/// bytes valid JSON. Each failure has its own code and status.
-enum RequestBody {
-    static func json(_ request: Request, limit: Int) async throws -> JSONValue {
-        guard let contentType = request.headers[.contentType], isJSON(contentType) else {
+/// Reads JSON request bodies: the content type must be JSON, the size under the limit, the
+/// bytes valid JSON. Each failure has its own code and status. The bytes of every body being
+/// read count against one budget shared by all requests (`ConnectionLimits.maxBufferedBodyBytes`):
+/// a body that would pass it is answered 503 at once, so slow or stalled large bodies cannot
+/// take the server's memory.
+struct RequestBody: Sendable {
+    let maxBytes: Int
+    let budget: BodyBudget
+
+    func json(_ request: Request) async throws -> JSONValue {
+        guard let contentType = request.headers[.contentType], Self.isJSON(contentType) else {
             throw HTTPRefusal.unsupportedContentType
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw HTTPRefusal.bodyTooLarge }
-        let buffer: ByteBuffer
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes { throw HTTPRefusal.bodyTooLarge }
+        var buffer = ByteBuffer()
+        var reserved = 0
+        defer { budget.release(reserved) }
         do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw HTTPRefusal.bodyTooLarge
+            for try await chunk in request.body {
+                guard buffer.readableBytes + chunk.readableBytes <= maxBytes else { throw HTTPRefusal.bodyTooLarge }
+                guard budget.reserve(chunk.readableBytes) else { throw HTTPRefusal.busy }
+                reserved += chunk.readableBytes
+                buffer.writeImmutableBuffer(chunk)
+            }
+        } catch let error as HTTPRefusal {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // A framing error (a bad chunk size) or a body cut short: the client's request, not
+            // the server, is at fault.
+            throw SafelistError(.invalid, code: .malformedRequest, "The request body could not be read: \(Self.describe(error))")
         }
         guard buffer.readableBytes > 0 else {
             throw SafelistError(.invalid, code: .malformedJSON, "The request body is empty; a JSON object is required")
         }
-        return try JSONValue.parse(Data(buffer: buffer))
+        return try buffer.withUnsafeReadableBytes { bytes throws(SafelistError) in try JSONValue.parse(bytes) }
     }
 
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
         return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let parser = error as? HTTPParserError { return "\(parser)" }
+        return "the connection ended before the body did"
+    }
+}
+
+/// Bytes of request bodies being read, over all connections.
+final class BodyBudget: Sendable {
+    private let used = Atomic<Int>(0)
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func reserve(_ bytes: Int) -> Bool {
+        let after = used.add(bytes, ordering: .relaxed).newValue
+        guard after > limit else { return true }
+        used.subtract(bytes, ordering: .relaxed)
+        return false
+    }
+
+    func release(_ bytes: Int) {
+        if bytes > 0 { used.subtract(bytes, ordering: .relaxed) }
     }
 }

@@ -30,18 +30,17 @@ public struct Authenticator: Sendable {
         if !(authEmail.map(Self.isWellFormedEmail) ?? false) { bad.append((ErrorCode.invalidAuthEmailHeader, "X-Auth-Email")) }
         if !(authKey.map(Self.isWellFormedKey) ?? false) { bad.append((ErrorCode.invalidAuthKeyHeader, "X-Auth-Key")) }
         guard bad.isEmpty, let authEmail, let authKey else { throw Self.malformed(bad) }
+        // Found by the key's hash, as tokens are: a known email with a wrong key and an unknown
+        // email are then the same path, a lookup that finds nothing, and cost the same.
         let hash = Secret.hash(authKey)
-        let user = try await store.user(email: authEmail)
-        // Compare against a dummy digest for unknown users too, so both paths cost the same.
-        let matches = Secret.constantTimeEqual(user?.keyHash ?? Self.dummyDigest, hash)
-        guard let user, matches else { throw Self.authenticationError }
+        guard let user = try await store.user(keyHash: hash), Secret.constantTimeEqual(user.keyHash, hash),
+            user.email == authEmail.lowercased()
+        else { throw Self.authenticationError }
         return .user(user)
     }
 
     public static let authenticationError = SafelistError(
         .authentication, code: ErrorCode.authenticationError, "Authentication error")
-
-    private static let dummyDigest = Secret.hash("")
 
     private static func malformed(_ headers: [(ErrorCode, String)]) -> SafelistError {
         SafelistError(

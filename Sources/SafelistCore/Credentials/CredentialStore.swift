@@ -10,6 +10,8 @@ public protocol CredentialStore: Sendable {
     /// Throws `CredentialError.duplicateUser` when the email is taken.
     func insert(user: APIUser) async throws
     func user(email: String) async throws -> APIUser?
+    /// The user whose Global API key has this SHA-256: how requests find their user.
+    func user(keyHash: [UInt8]) async throws -> APIUser?
     func users() async throws -> [APIUser]
     func deleteUser(email: String) async throws -> Bool
 }

@@ -18,6 +18,8 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case malformedJSON = 25001
     case unsupportedContentType = 25002
     case bodyTooLarge = 25003
+    case malformedRequest = 25004
+    case headersTooLarge = 25005
     case missingField = 25010
     case wrongType = 25011
     case unknownField = 25012
@@ -25,6 +27,7 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case aliasConflict = 25014
     case emptyEdit = 25015
     case tooManyItems = 25016
+    case moreProblems = 25017
     case invalidEmail = 25020
     case invalidDomain = 25021
     case invalidIP = 25022
@@ -38,5 +41,6 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case methodNotAllowed = 25050
     case storeUnavailable = 25060
     case internalError = 25061
+    case serverBusy = 25062
     case deprecatedField = 25070
 }

@@ -1,10 +1,10 @@
 import Foundation
 import SafelistCore
 
-/// A parsed JSON document. Request bodies are read into this first so that every problem (wrong
-/// types, unknown fields, bad values) can be reported at once with its pointer, which `Decodable`
-/// cannot do: it stops at the first error.
-public enum JSONValue: Sendable, Equatable, Decodable {
+/// A parsed JSON document. Request bodies are read into this first (`JSONParser`) so that every
+/// problem (wrong types, unknown fields, bad values) can be reported at once with its pointer,
+/// which `Decodable` cannot do: it stops at the first error.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -12,29 +12,13 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    /// Parses a request body; the error says what is wrong for the client.
-    public static func parse(_ data: Data) throws(SafelistError) -> JSONValue {
+    /// Parses a request body; the error says what is wrong, and where, for the client.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(SafelistError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            return try JSONParser.parse(bytes)
         } catch {
-            throw SafelistError(.invalid, code: .malformedJSON, "The request body is not valid JSON")
+            throw SafelistError(
+                .invalid, code: .malformedJSON, "The request body is not valid JSON: \(error.reason) (at byte \(error.offset))")
         }
     }
 

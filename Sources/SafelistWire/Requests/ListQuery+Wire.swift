@@ -7,7 +7,7 @@ extension ListQuery {
     public static func parse(_ items: [(name: String, value: String)]) throws(SafelistError) -> ListQuery {
         var query = ListQuery()
         var problems: [ErrorItem] = []
-        var seen: Set<String> = []
+        var seen: Set<String> = [], repeated: Set<String> = []
         func fail(_ name: String, _ message: String) {
             problems.append(
                 ErrorItem(
@@ -26,7 +26,8 @@ extension ListQuery {
         for (name, value) in items {
             guard Self.known.contains(name) else { continue }
             guard seen.insert(name).inserted else {
-                fail(name, "\(name) is given more than once")
+                // Once per name, however many times it repeats.
+                if repeated.insert(name).inserted { fail(name, "\(name) is given more than once") }
                 continue
             }
             switch name {

@@ -66,9 +66,20 @@ public enum EnvelopeJSON {
         try encode(Envelope(success: true, errors: [], messages: messages.map(ErrorItemJSON.init), result: result, resultInfo: info))
     }
 
+    /// An answer lists at most this many problems: a body with ten thousand bad items gets the
+    /// first ones and a count of the rest, not megabytes of errors.
+    public static let maximumErrors = 100
+
     /// Cannot fail: error items hold only strings and integers.
     public static func failure(_ errors: [ErrorItem]) -> Data {
-        (try? encode(Envelope<Bool>(success: false, errors: errors.map(ErrorItemJSON.init), messages: [], result: nil, resultInfo: nil)))
+        var listed = errors
+        if errors.count > maximumErrors {
+            listed = Array(errors.prefix(maximumErrors - 1))
+            listed.append(
+                ErrorItem(
+                    code: .moreProblems, message: "\(errors.count - listed.count) more problems are not listed; fix these and send again"))
+        }
+        return (try? encode(Envelope<Bool>(success: false, errors: listed.map(ErrorItemJSON.init), messages: [], result: nil, resultInfo: nil)))
             ?? Data(#"{"success":false,"errors":[],"messages":[],"result":null}"#.utf8)
     }
 
