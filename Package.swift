@@ -30,8 +30,11 @@ let package = Package(
             pkgConfig: "libhs",
             providers: [.apt(["libvectorscan-dev"])]
         ),
-        // Swift over Vectorscan: compiling, whole-subject dialect, scanning with pooled scratch.
+        // Swift over Vectorscan: compiling, whole-subject dialect, scanning with pooled scratch,
+        // the compile workers and the cheap limits checked before them.
         .target(name: "SafelistRegex", dependencies: ["CVectorscan"]),
+        // The process tenant regexes are compiled in, under a memory limit, killed past a deadline.
+        .executableTarget(name: "safelist-regex-worker", dependencies: ["CVectorscan"]),
         // Domain core: policy model, validation, list query and paging, write planner, errors,
         // credentials, store protocols. Knows neither HTTP nor SQL nor JSON.
         .target(
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "SafelistServer",
             dependencies: [
-                "SafelistCore", "SafelistEngine", "SafelistAPI", "SafelistSQLite", "SafelistPostgres",
+                "SafelistCore", "SafelistEngine", "SafelistAPI", "SafelistSQLite", "SafelistPostgres", "SafelistRegex",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,10 +93,11 @@ let package = Package(
         .executableTarget(
             name: "safelist",
             dependencies: [
-                "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite",
+                "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite", "SafelistRegex",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Measurements, run in release: `swift run -c release safelist-bench list`.
@@ -118,7 +122,7 @@ let package = Package(
             ],
             path: "Tests/SafelistTesting"
         ),
-        .testTarget(name: "SafelistCoreTests", dependencies: ["SafelistCore", "SafelistWire", "SafelistSQL"]),
+        .testTarget(name: "SafelistCoreTests", dependencies: ["SafelistCore", "SafelistWire", "SafelistSQL", "SafelistTesting"]),
         .testTarget(
             name: "SafelistEngineTests",
             dependencies: ["SafelistCore", "SafelistEngine", "SafelistRegex", "SafelistSQLite", "SafelistTesting", "SafelistWire"]
@@ -140,7 +144,7 @@ let package = Package(
             ]
         ),
         // Starts the real `safelist` executable: durability across kill -9, signals, first start.
-        .testTarget(name: "SafelistServerTests", dependencies: ["safelist", "SafelistTesting"]),
+        .testTarget(name: "SafelistServerTests", dependencies: ["safelist", "safelist-regex-worker", "SafelistTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

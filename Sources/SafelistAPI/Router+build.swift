@@ -11,6 +11,9 @@ public struct HTTPOptions: Sendable {
     /// self-hosted server usually serves its own automation).
     public var rateLimit = 0
     public var connections = ConnectionLimits()
+    /// What compiling one regex, and all of one request's, may take.
+    public var regexPerPattern = RegexBudget.defaultPerPattern
+    public var regexPerRequest = RegexBudget.defaultPerRequest
 
     public init() {}
 }
@@ -26,6 +29,7 @@ public func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(routes: controller.table))
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
+    router.add(middleware: RegexBudgetMiddleware(perPattern: options.regexPerPattern, perRequest: options.regexPerRequest))
     if options.rateLimit > 0 {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: options.rateLimit)))
     }

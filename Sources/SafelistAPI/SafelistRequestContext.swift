@@ -1,14 +1,26 @@
 import Hummingbird
+import NIOCore
 import SafelistCore
 
 /// Per-request state: Hummingbird's core storage plus the principal the auth middleware proved.
 public struct SafelistRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The connection the request came on, and whether it was open when the request began: a
+    /// request whose connection has closed since was abandoned, and stops its long work.
+    let channel: any Channel
+    private let channelWasActive: Bool
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
+        channel = source.channel
+        channelWasActive = source.channel.isActive
+    }
+
+    var isAbandoned: @Sendable () -> Bool {
+        let (channel, wasActive) = (channel, channelWasActive)
+        return { wasActive && !channel.isActive }
     }
 
     /// The account named in the path, once the principal may act on it with `permission`.

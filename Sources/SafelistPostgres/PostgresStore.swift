@@ -151,7 +151,7 @@ public final class PostgresStore: Sendable, Service {
             }
             endOutage()
             return value
-        } catch let error where error is SafelistError || error is CredentialError {
+        } catch let error where error is SafelistError || error is CredentialError || error is UncheckedRegexes {
             throw error
         } catch {
             throw await failure(error)

@@ -36,6 +36,30 @@ public final class RegexDatabase: @unchecked Sendable {
         count = texts.count
     }
 
+    /// A database compiled elsewhere (a worker, a cache), from `hs_serialize_database`'s bytes.
+    public init(serialized bytes: [UInt8], count: Int) throws(RegexCompileError) {
+        var database: OpaquePointer?
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { hs_deserialize_database($0, buffer.count, &database) }
+            } ?? HS_INVALID
+        }
+        guard status == HS_SUCCESS, let database else {
+            throw RegexCompileError(message: "the compiled database could not be read (error \(status))", expressionIndex: -1)
+        }
+        handle = database
+        self.count = count
+    }
+
+    /// The database's bytes, for a cache to keep.
+    public func serialized() -> [UInt8]? {
+        var bytes: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard hs_serialize_database(handle, &bytes, &length) == HS_SUCCESS, let bytes else { return nil }
+        defer { free(bytes) }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: length))
+    }
+
     deinit { hs_free_database(handle) }
 
     /// The database without its owner, for hot loops that must not touch reference counts;

@@ -22,16 +22,30 @@ public enum WholeSubjectRegex {
     /// match every subject), and gives offsets in the user's own text; the anchored one catches
     /// text that swallows the anchors (`\Q` without `\E`).
     public static func check(_ pattern: String) throws(RegexRefusal) {
-        do {
-            _ = try RegexDatabase(expressions: [pattern])
-        } catch {
-            throw RegexRefusal(reason: error.message)
+        let results = checkExpressions(pattern).map { item -> String? in
+            do throws(RegexCompileError) {
+                _ = try RegexDatabase(expressions: [item.expression])
+                return nil
+            } catch {
+                return error.message
+            }
         }
-        do {
-            _ = try RegexDatabase(expressions: [expression(pattern)])
-        } catch {
-            throw RegexRefusal(reason: "it cannot be anchored to the whole subject (\(userOffsets(error.message)))")
+        if let refusal = refusal(fromChecks: results) { throw refusal }
+    }
+
+    /// The two compiles `check` makes, as a job for `RegexWorkers.check`.
+    public static func checkExpressions(_ pattern: String) -> [(expression: String, flags: UInt32)] {
+        [(pattern, flags), (expression(pattern), flags)]
+    }
+
+    /// Why the pattern is refused, from the results of `checkExpressions`' compiles; nil when
+    /// both compiled.
+    public static func refusal(fromChecks results: [String?]) -> RegexRefusal? {
+        if let bare = results.first, let reason = bare { return RegexRefusal(reason: reason) }
+        if results.count > 1, let reason = results[1] {
+            return RegexRefusal(reason: "it cannot be anchored to the whole subject (\(userOffsets(reason)))")
         }
+        return nil
     }
 
     /// Vectorscan counts offsets in the anchored text; the user wrote the text without the prefix.

@@ -4,6 +4,7 @@ import SafelistAPI
 import SafelistCore
 import SafelistEngine
 import SafelistPostgres
+import SafelistRegex
 import ServiceLifecycle
 
 /// The composition root: the store, the engine, the router and the services, wired once, as
@@ -15,9 +16,15 @@ import ServiceLifecycle
 public func buildApplication(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
     let opened = try configuration.store.open(logger: logger)
     let engine = PolicyEngine(feed: opened.store, options: configuration.engine)
-    let router = buildRouter(
-        policies: EngineAppliedStore(store: opened.store, engine: engine), credentials: opened.store,
-        options: configuration.http)
+    let workers = configuration.regexWorkers ?? RegexWorkers.locate().map { RegexWorkers(executable: $0) }
+    let compileCheck: any RegexCompileCheck = workers.map(WorkerRegexCompileCheck.init) ?? InProcessRegexCompileCheck()
+    if workers == nil {
+        logger.warning(
+            "safelist-regex-worker not found beside the executable (or SAFELIST_REGEX_WORKER): regexes are compiled in the server, without a memory budget"
+        )
+    }
+    let policies = EngineAppliedStore(store: RegexCheckedStore(store: opened.store, compileCheck: compileCheck), engine: engine)
+    let router = buildRouter(policies: policies, credentials: opened.store, options: configuration.http)
     let announce = configuration.announce
     let host = configuration.host
     var app = Application(
@@ -32,6 +39,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     )
     if let postgres = opened.postgres { app.addServices(postgres) }
     app.addServices(EngineFollower(engine: engine))
+    if configuration.regexWorkers == nil, let workers { app.addServices(RegexWorkersStopper(workers: workers)) }
     app.beforeServerStarts {
         if let postgres = opened.postgres {
             do {

@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 import Logging
 import SafelistAPI
+import SafelistRegex
 import SafelistServer
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the API server.")
@@ -59,8 +61,17 @@ struct ServeCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "safelist")
         logger.logLevel = level
+        // The workers are stopped first on SIGTERM (the last service of a group is asked to
+        // stop first), so requests still compiling end at once; the whole shutdown is bounded.
+        let workers = RegexWorkers.locate().map { RegexWorkers(executable: $0) }
+        configuration.regexWorkers = workers
         do {
-            try await buildApplication(configuration: configuration, logger: logger).runService()
+            let app = try buildApplication(configuration: configuration, logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+            if let workers { services.append(.init(service: RegexWorkersStopper(workers: workers))) }
+            var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = .seconds(30)
+            try await ServiceGroup(configuration: group).run()
         } catch let error as StoreConfigurationError {
             throw ValidationError(error.description)
         } catch is StoppedBeforeStart {

@@ -63,7 +63,7 @@ struct RegexSafetyTests {
     func unrunnablePatternsAreRefusedAtWriteTime(pattern: String, code: ErrorCode, reason: String) async throws {
         try await StoreKind.sqlite.withStore { store in
             do {
-                _ = try await store.create(account: account, fields: TestPolicy.email(pattern, regex: true).trustedSender.fields)
+                _ = try await RegexChecks.checked(store).create(account: account, fields: TestPolicy.email(pattern, regex: true).trustedSender.fields)
                 Issue.record("\(pattern) was accepted")
             } catch let error as SafelistError {
                 #expect(error.errors.map(\.code) == [code])

@@ -52,6 +52,10 @@ public struct BatchRequest: Sendable, Equatable {
     public var patches: [Patch] = []
     public var puts: [Put] = []
     public var posts: [Post] = []
+    /// The regexes whose compile check passed for this request (`RegexCheckedStore`): the
+    /// planner refuses to write any other. Nil when the caller needs no check (tests, and
+    /// loads of rows that were checked when they were first written).
+    public var checkedRegexes: Set<String>?
 
     public init(deletes: [Delete] = [], patches: [Patch] = [], puts: [Put] = [], posts: [Post] = []) {
         self.deletes = deletes
@@ -79,6 +83,19 @@ public struct BatchRequest: Sendable, Equatable {
     /// Every existing policy the request refers to: what a store fetches before planning.
     public var referencedIDs: [PolicyID] {
         deletes.map(\.id) + patches.map(\.id) + puts.map(\.id)
+    }
+
+    /// The regexes the request itself writes, with where each is: those a check can judge
+    /// before the stored policies are read. (An edit that only sets `is_regex` makes its stored
+    /// pattern a regex; the planner finds that one.)
+    public var regexPatterns: [(pattern: String, pointer: String)] {
+        var found: [(String, String)] = []
+        for item in puts where item.fields.isRegex { found.append((item.fields.pattern.stored, (item.pointer ?? "") + "/pattern")) }
+        for item in posts where item.fields.isRegex { found.append((item.fields.pattern.stored, (item.pointer ?? "") + "/pattern")) }
+        for item in patches where item.edit.isRegex == true {
+            if let pattern = item.edit.pattern { found.append((pattern, (item.pointer ?? "") + "/pattern")) }
+        }
+        return found
     }
 
 }

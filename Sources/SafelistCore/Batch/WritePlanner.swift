@@ -31,7 +31,7 @@ public enum WritePlanner {
     public static func plan(
         _ request: BatchRequest, account: AccountID, existing: [PolicyID: AllowPolicy],
         clock: () -> Timestamp = Timestamp.now
-    ) throws(SafelistError) -> Plan {
+    ) throws -> Plan {
         var current = existing
         var plan = Plan()
         var last = Timestamp(microseconds: .min)
@@ -43,7 +43,7 @@ public enum WritePlanner {
         }
         func existingPolicy(_ id: PolicyID, pointer: String?) throws(SafelistError) -> AllowPolicy {
             guard let policy = current[id], policy.accountID == account else {
-                throw .policyNotFound(pointer: pointer.map { $0 + "/id" })
+                throw SafelistError.policyNotFound(pointer: pointer.map { $0 + "/id" })
             }
             return policy
         }
@@ -77,6 +77,24 @@ public enum WritePlanner {
             plan.changes.append(PlannedChange(change: .insert(policy), conflictPointer: (item.pointer ?? "") + "/pattern"))
             plan.result.posts.append(policy)
         }
+        if let checked = request.checkedRegexes {
+            var unchecked: [(pattern: String, pointer: String)] = []
+            for planned in plan.changes {
+                switch planned.change {
+                case .insert(let policy), .update(let policy):
+                    if policy.isRegex, !checked.contains(policy.pattern) { unchecked.append((policy.pattern, planned.conflictPointer)) }
+                case .delete:
+                    break
+                }
+            }
+            if !unchecked.isEmpty { throw UncheckedRegexes(patterns: unchecked) }
+        }
         return plan
     }
+}
+
+/// The plan would write regexes whose compile check has not run: the caller checks them and
+/// plans again (`RegexCheckedStore`).
+public struct UncheckedRegexes: Error, Sendable {
+    public var patterns: [(pattern: String, pointer: String)]
 }

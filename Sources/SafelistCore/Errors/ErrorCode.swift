@@ -35,6 +35,7 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case hostBitsSet = 25024
     case invalidRegex = 25025
     case unsupportedRegex = 25026
+    case regexTooCostly = 25027
     case invalidQueryParameter = 25030
     case policyNotFound = 25040
     case duplicatePattern = 25041

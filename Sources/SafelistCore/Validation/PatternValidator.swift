@@ -10,14 +10,16 @@ public struct CanonicalPattern: Sendable, Equatable {
     }
 }
 
-/// The one place a pattern is judged, for the API and every other writer (the CLI, imports).
+/// The one place a pattern is judged, for the API and every other writer (the CLI, imports). A
+/// regex is judged from its text here; its compile check is `RegexCompileCheck`'s.
 public enum PatternValidator {
     public static func validate(
         _ pattern: String, type: PatternType, isRegex: Bool, pointer: String = "/pattern"
     ) throws(SafelistError) -> CanonicalPattern {
         do {
             if isRegex {
-                try RegexPolicy.check(pattern)
+                // The compile check follows, before the write (`RegexCheckedStore`).
+                try RegexPolicy.staticCheck(pattern)
                 return CanonicalPattern(stored: pattern, matchKey: pattern)
             }
             switch type {
