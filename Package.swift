@@ -61,7 +61,10 @@ let package = Package(
         ),
         // The policy engine: compiled matchers per account, kept fresh from the change feed.
         // Knows neither HTTP nor SQL.
-        .target(name: "SafelistEngine", dependencies: ["SafelistCore", "SafelistRegex", "CPrefetch"]),
+        .target(
+            name: "SafelistEngine",
+            dependencies: ["SafelistCore", "SafelistRegex", "CPrefetch", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The wire schema: every JSON request reader and response writer, for the API and the CLI.
         .target(name: "SafelistWire", dependencies: ["SafelistCore", "SafelistEngine"]),
         // HTTP layer: routes, Cloudflare v4 envelope, auth, the HTTP face of errors.

@@ -3,11 +3,15 @@ import SafelistCore
 import SafelistSQL
 
 extension PostgresStore: PolicyChangeFeed {
-    public func generations() async throws -> [AccountID: Int64] {
+    public func generations(of accounts: [AccountID]) async throws -> [AccountID: Int64] {
+        guard !accounts.isEmpty else { return [:] }
         let logger = logger
         return try await withConnection { connection in
             var result: [AccountID: Int64] = [:]
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: ChangeFeedSQL.generations), logger: logger)
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(accounts.map(\.rawValue))
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: ChangeFeedSQL.generations(.postgres), binds: bindings), logger: logger)
             for try await (account, generation) in rows.decode((String, Int64).self) {
                 if let id = AccountID(account) { result[id] = generation }
             }

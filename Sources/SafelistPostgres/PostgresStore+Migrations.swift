@@ -52,6 +52,13 @@ extension PostgresStore {
         ),
         ("v2-policy-counts", PolicyCountsSQL.migration(.postgres)),
         ("v3-users-by-key", ["CREATE INDEX api_users_by_key ON api_users(key_hash)"]),
+        (
+            "v4-compiled-regexes",
+            [
+                "CREATE TABLE compiled_regexes (key text PRIMARY KEY, value bytea NOT NULL, used_at bigint NOT NULL)",
+                "CREATE INDEX compiled_regexes_by_use ON compiled_regexes(used_at)",
+            ]
+        ),
     ]
 
     /// An arbitrary constant naming Safelist's migration lock among the database's advisory locks.

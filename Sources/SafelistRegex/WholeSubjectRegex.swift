@@ -11,6 +11,9 @@ public enum WholeSubjectRegex {
 
     static let prefix = "\\A(?:"
 
+    /// The Vectorscan this process compiles with: a compiled database is only reused by the same.
+    public static let compilerVersion = String(cString: hs_version())
+
     /// The form every tenant expression is compiled in.
     public static func expression(_ pattern: String) -> String {
         prefix + pattern + ")\\z"

@@ -26,7 +26,12 @@ public enum ChangeFeedSQL {
         "SELECT generation FROM policy_generations WHERE account_id = \(dialect.parameter(1))"
     }
 
-    public static let generations = "SELECT account_id, generation FROM policy_generations"
+    /// The generations of the accounts in an array parameter (SQLite: a JSON array).
+    public static func generations(_ dialect: SQLDialect) -> String {
+        dialect == .sqlite
+            ? "SELECT account_id, generation FROM policy_generations WHERE account_id IN (SELECT value FROM json_each(?1))"
+            : "SELECT account_id, generation FROM policy_generations WHERE account_id = ANY($1)"
+    }
 
     /// The ids written after a generation (parameters: account, generation).
     public static func changedSince(_ dialect: SQLDialect) -> String {

@@ -3,10 +3,12 @@ import SafelistCore
 import SafelistSQL
 
 extension SQLiteStore: PolicyChangeFeed {
-    public func generations() async throws -> [AccountID: Int64] {
-        try await read { db in
+    public func generations(of accounts: [AccountID]) async throws -> [AccountID: Int64] {
+        guard !accounts.isEmpty else { return [:] }
+        let list = "[" + accounts.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+        return try await read { db in
             var result: [AccountID: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: ChangeFeedSQL.generations) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: ChangeFeedSQL.generations(.sqlite)), arguments: [list]) {
                 if let account = AccountID(row[0] as String) { result[account] = row[1] }
             }
             return result

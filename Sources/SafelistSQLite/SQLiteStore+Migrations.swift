@@ -52,6 +52,13 @@ extension SQLiteStore {
         migrator.registerMigration("v6-users-by-key") { db in
             try db.execute(sql: "CREATE INDEX api_users_by_key ON api_users(key_hash)")
         }
+        migrator.registerMigration("v7-compiled-regexes") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE compiled_regexes (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL, used_at INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE INDEX compiled_regexes_by_use ON compiled_regexes(used_at);
+                    """)
+        }
         return migrator
     }
 

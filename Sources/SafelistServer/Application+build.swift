@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// and a database without credentials gets its first token.
 public func buildApplication(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
     let opened = try configuration.store.open(logger: logger)
-    let engine = PolicyEngine(feed: opened.store, options: configuration.engine)
+    let engine = PolicyEngine(feed: opened.store, options: configuration.engine, cache: opened.store)
     let workers = configuration.regexWorkers ?? RegexWorkers.locate().map { RegexWorkers(executable: $0) }
     let compileCheck: any RegexCompileCheck = workers.map(WorkerRegexCompileCheck.init) ?? InProcessRegexCompileCheck()
     if workers == nil {

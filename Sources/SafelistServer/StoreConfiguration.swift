@@ -40,7 +40,7 @@ public struct StoreConfigurationError: Error, CustomStringConvertible {
 }
 
 /// Everything a store is to the server: policies, credentials and the change feed.
-public typealias SafelistStore = PolicyStore & CredentialStore & PolicyChangeFeed
+public typealias SafelistStore = PolicyStore & CredentialStore & PolicyChangeFeed & CompiledRegexCache
 
 public struct OpenedStore: Sendable {
     public let store: any SafelistStore

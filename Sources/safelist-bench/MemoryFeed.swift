@@ -12,7 +12,7 @@ final class MemoryFeed: PolicyChangeFeed {
         self.policies = Mutex(policies)
     }
 
-    func generations() async throws -> [AccountID: Int64] { [account: 1] }
+    func generations(of accounts: [AccountID]) async throws -> [AccountID: Int64] { accounts.contains(account) ? [account: 1] : [:] }
 
     /// Fresh copies, strings included, as a store's read would allocate them: the engine's
     /// memory is then what it keeps of them, not storage it shares with the generator.

@@ -61,7 +61,7 @@ struct PostgresStoreTests {
         var iterator = signals.makeAsyncIterator()
 
         let first = try await writer.store.create(account: account, fields: fields("one@example.com"))
-        let generation = try #require(try await writer.store.generations()[account])
+        let generation = try #require(try await writer.store.generations(of: [account])[account])
         let started = ContinuousClock.now
         var heard = false
         while ContinuousClock.now - started < .seconds(1), let signal = await iterator.next() {

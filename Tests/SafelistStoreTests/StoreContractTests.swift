@@ -226,11 +226,11 @@ struct StoreContractTests {
     func changeFeedReturnsEverythingSinceAGeneration(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let signals = store.changeSignals()
-            #expect(try await store.generations()[account] == nil)
+            #expect(try await store.generations(of: [account, otherAccount])[account] == nil)
             let a = try await store.create(account: account, fields: fields("a@example.com"))
             let b = try await store.create(account: account, fields: fields("b@example.com"))
             _ = try await store.create(account: otherAccount, fields: fields("c@example.com"))
-            let afterCreates = try #require(try await store.generations()[account])
+            let afterCreates = try #require(try await store.generations(of: [account, otherAccount])[account])
             let all = try await store.changes(account: account, after: 0)
             #expect(all.generation == afterCreates)
             #expect(Set(all.upserted.map(\.id)) == [a.id, b.id] && all.deleted.isEmpty)
@@ -249,7 +249,7 @@ struct StoreContractTests {
                 .init(fields: try fields("z@example.com"), pointer: "/posts/1"),
             ])
             _ = try? await store.write(account: account, request: failing)
-            #expect(try await store.generations()[account] == since.generation)
+            #expect(try await store.generations(of: [account, otherAccount])[account] == since.generation)
 
             #expect(await receive(.account(account, generation: since.generation), from: signals))
         }

@@ -4,15 +4,15 @@
 /// whichever node made it; a follower that missed signals (a reconnect, a restart) catches up by
 /// asking from the last generation it applied.
 public protocol PolicyChangeFeed: Sendable {
-    /// Each account's current generation; accounts never written are absent.
-    func generations() async throws -> [AccountID: Int64]
+    /// The current generation of each of `accounts`; accounts never written are absent.
+    func generations(of accounts: [AccountID]) async throws -> [AccountID: Int64]
 
     /// The current state of every policy written after `generation`, read in one snapshot
     /// together with the generation it brings the follower to.
     func changes(account: AccountID, after generation: Int64) async throws -> PolicyChanges
 
     /// A stream of hints that an account changed. Hints may be merged or repeated; `.everything`
-    /// follows a gap (a lost connection) after which a follower should ask every account.
+    /// follows a gap (a lost connection) after which a follower should ask every account it holds.
     func changeSignals() -> AsyncStream<ChangeSignal>
 }
 

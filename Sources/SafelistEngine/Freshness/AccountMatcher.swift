@@ -7,7 +7,8 @@ actor AccountMatcher {
     private let account: AccountID
     private let feed: any PolicyChangeFeed
     private let options: EngineOptions
-    private let publish: @Sendable (MatcherSnapshot) -> Void
+    private let shards: CompiledShards
+    private let publish: @Sendable (AccountMatcher, MatcherSnapshot) -> Void
 
     private var snapshot: MatcherSnapshot?
     /// Every policy written since the base was built: its current form, or nil once deleted,
@@ -18,12 +19,13 @@ actor AccountMatcher {
     private(set) var mergesCompleted = 0
 
     init(
-        account: AccountID, feed: any PolicyChangeFeed, options: EngineOptions,
-        publish: @escaping @Sendable (MatcherSnapshot) -> Void
+        account: AccountID, feed: any PolicyChangeFeed, options: EngineOptions, shards: CompiledShards,
+        publish: @escaping @Sendable (AccountMatcher, MatcherSnapshot) -> Void
     ) {
         self.account = account
         self.feed = feed
         self.options = options
+        self.shards = shards
         self.publish = publish
     }
 
@@ -53,11 +55,7 @@ actor AccountMatcher {
         guard let snapshot else {
             guard loadIfNeeded else { return nil }
             let changes = try await feed.changes(account: account, after: 0)
-            let policies = changes.upserted.map(EnginePolicy.init)
-            let shardSize = options.shardSize
-            let base = await BuildQueue.run {
-                Segment(policies: policies, reusing: [], shardSize: shardSize, mergeSmallShards: true)
-            }
+            let base = await shards.segment(changes.upserted.map(EnginePolicy.init), layout: .base, candidates: [])
             let loaded = MatcherSnapshot(base: base, delta: .empty, superseded: [], generation: changes.generation)
             install(loaded)
             return loaded
@@ -82,7 +80,7 @@ actor AccountMatcher {
 
     private func install(_ next: MatcherSnapshot) {
         snapshot = next
-        publish(next)
+        publish(self, next)
     }
 
     /// The delta holds only the recent policies, so it is rebuilt whole; its regex shards are
@@ -97,11 +95,7 @@ actor AccountMatcher {
             .sorted { $0.generation != $1.generation ? $0.generation < $1.generation : $0.policy.id < $1.policy.id }
             .map(\.policy)
         guard !live.isEmpty else { return .empty }
-        let shardSize = options.shardSize
-        let candidates = previous.allShards
-        return await BuildQueue.run {
-            Segment(policies: live, reusing: candidates, shardSize: shardSize, mergeSmallShards: false)
-        }
+        return await shards.segment(live, layout: .delta, candidates: previous.allShards)
     }
 
     private func startMergeIfDue() {
@@ -114,15 +108,11 @@ actor AccountMatcher {
         let captured = recent
         let generation = snapshot.generation
         let base = snapshot.base, delta = snapshot.delta
-        let shardSize = options.shardSize
+        let shards = shards
         Task {
-            let merged = await BuildQueue.run {
-                var policies = base.policies.filter { captured[$0.id] == nil }
-                policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
-                return Segment(
-                    policies: policies, reusing: base.allShards + delta.allShards,
-                    shardSize: shardSize, mergeSmallShards: true)
-            }
+            var policies = base.policies.filter { captured[$0.id] == nil }
+            policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
+            let merged = await shards.segment(policies, layout: .base, candidates: base.allShards + delta.allShards)
             try? await self.serialized { await self.finishMerge(merged, through: generation) }
         }
     }

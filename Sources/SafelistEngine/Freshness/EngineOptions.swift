@@ -1,15 +1,27 @@
 /// How the engine trades write latency against evaluation cost.
 public struct EngineOptions: Sendable {
-    /// Expressions per compiled Vectorscan database. Every shard of a group is one more scan
-    /// per subject, so shards are large; a write never waits for one (it compiles into the
-    /// delta), only background merges do.
+    /// Expressions per compiled Vectorscan database in a delta. Every shard of a group is one
+    /// more scan per subject, so shards are large; a write never waits for one (it compiles
+    /// into the delta), only background merges do.
     public var shardSize = 2048
+    /// Expressions per bucket of a base segment (`ShardPlan.Layout.canonical`): a merge
+    /// compiles the buckets its writes changed, so this bounds a merge's work, while each
+    /// bucket is one more scan per subject.
+    public var bucketSize = 1024
+    /// A pattern whose compilation alone takes this long is a shard of its own in a base, so
+    /// that a change to its neighbours never compiles it again.
+    public var costlyCompile: Duration = .milliseconds(50)
+    /// A shard of several patterns that takes this long to compile has its patterns timed one
+    /// by one, in the background, to find the costly ones.
+    public var slowShard: Duration = .milliseconds(250)
     /// Policies the delta segment may hold before it is merged into the base in the background.
     public var deltaLimit = 4096
     /// Regex shards the delta may hold before a merge: each one is another scan per subject.
     public var deltaShardLimit = 4
     /// How often the engine asks the store for generations, in case a change signal was lost.
     public var pollInterval: Duration = .seconds(1)
+    /// An account not evaluated for this long is dropped from memory; its next use loads it.
+    public var idleEviction: Duration = .seconds(600)
 
     public init() {}
 }

@@ -3,29 +3,52 @@ import Synchronization
 
 /// Evaluates messages against each account's allow policies. Accounts load on first use from
 /// the change feed and then follow it: a write on this node is applied before the write is
-/// acknowledged (`refresh`), writes on other nodes within a second (`follow`).
+/// acknowledged (`refresh`), writes on other nodes within a second (`follow`). An account not
+/// evaluated for `EngineOptions.idleEviction` is dropped (it loads again on its next use), and
+/// an account without policies is never kept, so memory follows the accounts in use.
 public final class PolicyEngine: Sendable {
     private let feed: any PolicyChangeFeed
     private let options: EngineOptions
-    private let published = Mutex<[AccountID: MatcherSnapshot]>([:])
+    private let shards: CompiledShards
+    private let published = Mutex<[AccountID: Published]>([:])
     private let matchers = Mutex<[AccountID: AccountMatcher]>([:])
 
-    public init(feed: any PolicyChangeFeed, options: EngineOptions = .init()) {
+    private struct Published {
+        var snapshot: MatcherSnapshot
+        var lastUse: ContinuousClock.Instant
+    }
+
+    /// `cache` keeps compiled regex databases across restarts and nodes; without one every
+    /// load compiles.
+    public init(feed: any PolicyChangeFeed, options: EngineOptions = .init(), cache: (any CompiledRegexCache)? = nil) {
         self.feed = feed
         self.options = options
+        shards = CompiledShards(cache: cache, options: options)
     }
 
     /// The account's compiled policies as of now. Lock-free of rebuilds: a published snapshot
     /// is returned at once; only an account's first use waits for its load.
     public func snapshot(for account: AccountID) async throws -> MatcherSnapshot {
-        if let snapshot = published.withLock({ $0[account] }) { return snapshot }
-        return try await matcher(for: account).current()
+        let now = ContinuousClock.now
+        let found = published.withLock { published -> MatcherSnapshot? in
+            published[account]?.lastUse = now
+            return published[account]?.snapshot
+        }
+        if let found { return found }
+        let matcher = matcher(for: account)
+        let snapshot = try await matcher.current()
+        // An account never written costs nothing: nothing of it is kept.
+        if snapshot.generation == 0 { forget(account, matcher) }
+        return snapshot
     }
 
     public func evaluate(account: AccountID, messages: [PreparedMessage]) async throws -> [Evaluation] {
         let snapshot = try await snapshot(for: account)
         return snapshot.evaluate(messages)
     }
+
+    /// Accounts whose compiled policies are held now.
+    public var loadedAccounts: Int { published.withLock { $0.count } }
 
     /// Called after this node committed a write to the account: the write is applied before the
     /// caller acknowledges it. If the store cannot be read now, the account's snapshot is
@@ -40,15 +63,16 @@ public final class PolicyEngine: Sendable {
         }
     }
 
-    /// Follows writes made through other nodes until cancelled: change signals for speed, and a
-    /// poll of the generations every `pollInterval` for signals lost on a reconnect.
+    /// Follows writes made through other nodes until cancelled: change signals for speed, and
+    /// every `pollInterval` a poll of the loaded accounts' generations, for signals lost on a
+    /// reconnect, and the eviction of idle accounts.
     public func follow() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await signal in self.feed.changeSignals() {
                     switch signal {
                     case .account(let account, let generation):
-                        if let current = self.published.withLock({ $0[account]?.generation }), current < generation {
+                        if let current = self.published.withLock({ $0[account]?.snapshot.generation }), current < generation {
                             try? await self.refresh(account: account)
                         }
                     case .everything:
@@ -59,6 +83,7 @@ public final class PolicyEngine: Sendable {
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.options.pollInterval)
+                    self.evictIdle()
                     await self.catchUpStale()
                 }
             }
@@ -71,13 +96,30 @@ public final class PolicyEngine: Sendable {
         for account in matchers.withLock({ Array($0.keys) }) { try? await refresh(account: account) }
     }
 
+    /// Asks only about the accounts held: an idle node with nothing loaded asks nothing.
     private func catchUpStale() async {
-        // Nothing loaded, nothing to follow: no query every second on an idle node.
-        guard !published.withLock({ $0.isEmpty }), let generations = try? await feed.generations() else { return }
-        let behind = published.withLock { published in
-            published.filter { generations[$0.key, default: 0] > $0.value.generation }.map(\.key)
+        let loaded = published.withLock { $0.mapValues(\.snapshot.generation) }
+        guard !loaded.isEmpty, let generations = try? await feed.generations(of: Array(loaded.keys)) else { return }
+        for (account, generation) in loaded where generations[account, default: 0] > generation {
+            try? await refresh(account: account)
         }
-        for account in behind { try? await refresh(account: account) }
+    }
+
+    private func evictIdle() {
+        let cutoff = ContinuousClock.now - options.idleEviction
+        let idle = published.withLock { published in published.filter { $0.value.lastUse < cutoff }.map(\.key) }
+        for account in idle {
+            if let matcher = matchers.withLock({ $0[account] }) { forget(account, matcher) }
+        }
+    }
+
+    /// Drops an account's matcher and snapshot, unless another matcher replaced it meanwhile.
+    private func forget(_ account: AccountID, _ matcher: AccountMatcher) {
+        matchers.withLock { matchers in
+            guard matchers[account] === matcher else { return }
+            matchers[account] = nil
+            _ = published.withLock { $0.removeValue(forKey: account) }
+        }
     }
 
     /// Merges of a delta into its base completed for the account (for tests and the benchmark).
@@ -86,11 +128,31 @@ public final class PolicyEngine: Sendable {
         return await matcher.mergesCompleted
     }
 
+    /// Regex shards compiled and expressions in them, and shards read back from the cache
+    /// instead, since the engine started (for tests, the benchmark and metrics).
+    public var regexCompilation: (compiledShards: Int, compiledExpressions: Int, readBackShards: Int) {
+        (
+            shards.compiledShards.load(ordering: .relaxed), shards.compiledExpressions.load(ordering: .relaxed),
+            shards.readBackShards.load(ordering: .relaxed)
+        )
+    }
+
+    /// Waits until compiled databases are in the cache and costly patterns found.
+    public func compilationSettled() async {
+        await shards.settled()
+    }
+
     private func matcher(for account: AccountID) -> AccountMatcher {
         matchers.withLock { matchers in
             if let matcher = matchers[account] { return matcher }
-            let matcher = AccountMatcher(account: account, feed: feed, options: options) { [weak self] snapshot in
-                self?.published.withLock { $0[account] = snapshot }
+            let matcher = AccountMatcher(account: account, feed: feed, options: options, shards: shards) { [weak self] from, snapshot in
+                // A matcher that was forgotten (evicted, or an account found empty) may still
+                // finish a merge: it publishes nothing.
+                guard let self else { return }
+                self.matchers.withLock { matchers in
+                    guard matchers[account] === from else { return }
+                    self.published.withLock { $0[account] = Published(snapshot: snapshot, lastUse: .now) }
+                }
             }
             matchers[account] = matcher
             return matcher

@@ -1,8 +1,9 @@
 import SafelistCore
 import SafelistRegex
 
-/// One compiled Vectorscan database holding up to `shardSize` expressions of one group. Shards
-/// are the unit of recompilation: a write recompiles the shards it touched, never the others.
+/// One compiled Vectorscan database holding the expressions of one `ShardPlan`. Shards are the
+/// unit of compilation: a build reuses every shard whose plan it has already (`ShardPlan.plan`)
+/// and compiles only the others.
 final class RegexShard: Sendable {
     let group: RegexGroup
     let database: RegexDatabase
@@ -11,15 +12,17 @@ final class RegexShard: Sendable {
     /// Per expression id: what identifies the expression across rebuilds.
     let keys: [PatternKey]
     /// Per expression id, its anchored literal; empty when the expressions have none. Read once,
-    /// when the shard compiles, and kept with it through merges.
+    /// when the plan is made, and kept with the shard through merges.
     let literals: [AnchoredLiteral]
+    let digest: ShardDigest
 
-    init(group: RegexGroup, database: RegexDatabase, members: [UInt32], keys: [PatternKey], literals: [AnchoredLiteral]) {
+    init(group: RegexGroup, database: RegexDatabase, members: [UInt32], keys: [PatternKey], literals: [AnchoredLiteral], digest: ShardDigest) {
         self.group = group
         self.database = database
         self.members = members
         self.keys = keys
         self.literals = literals
+        self.digest = digest
     }
 
     /// Every expression has an anchored literal, so the shard need only scan subjects the
@@ -28,58 +31,62 @@ final class RegexShard: Sendable {
 
     /// The same compiled database, its members at their indices in another segment.
     func remapped(_ members: [UInt32]) -> RegexShard {
-        RegexShard(group: group, database: database, members: members, keys: keys, literals: literals)
+        RegexShard(group: group, database: database, members: members, keys: keys, literals: literals, digest: digest)
     }
 
-    /// An expression to compile, with its anchored literal if it has one.
-    private struct Entry: Sendable {
-        let index: UInt32
-        let key: PatternKey
-        let literal: AnchoredLiteral?
+    /// A shard compiled for this build: what a cache keeps, and how long it took.
+    struct Compiled: Sendable {
+        let digest: ShardDigest
+        let serialized: [UInt8]
+        let duration: Duration
+        let patterns: [String]
     }
 
-    /// Compiles `entries` into shards. A pattern Vectorscan refuses (possible only for rows
-    /// written before the validator compiled them) is left out and reported, and the rest still
-    /// compile; the write path refuses such patterns, so this is a safety net.
-    /// Expressions with an anchored literal and those without compile into separate shards.
-    static func compile(
-        _ entries: [(index: UInt32, key: PatternKey)], group: RegexGroup, shardSize: Int,
-        refused: inout [PatternKey]
-    ) -> [RegexShard] {
-        let read = entries.map { Entry(index: $0.index, key: $0.key, literal: AnchoredLiteral.of($0.key.pattern)) }
-        var chunks: [[Entry]] = []
-        for filtered in [true, false] {
-            let part = read.filter { ($0.literal != nil) == filtered }
-            for start in stride(from: 0, to: part.count, by: shardSize) {
-                chunks.append(Array(part[start..<min(start + shardSize, part.count)]))
-            }
+    /// Realizes plans, on all cores: a plan whose database `cached` has is read back, the
+    /// others compiled. A pattern Vectorscan refuses (possible only for rows written before the
+    /// write path compiled them) is left out and reported, and the rest still compile.
+    static func build(_ plans: [ShardPlan], cached: [ShardDigest: [UInt8]], refused: inout [PatternKey]) -> (
+        shards: [RegexShard], compiled: [Compiled]
+    ) {
+        let results = ParallelMap.run(plans) { plan in realize(plan, cached: cached[plan.digest]) }
+        var shards: [RegexShard] = [], compiled: [Compiled] = []
+        for result in results {
+            if let shard = result.shard { shards.append(shard) }
+            if let fresh = result.compiled { compiled.append(fresh) }
+            refused += result.dropped
         }
-        let results = ParallelMap.run(chunks) { chunk in compileDroppingRefused(chunk, group: group) }
-        var shards: [RegexShard] = []
-        for (shard, dropped) in results {
-            if let shard { shards.append(shard) }
-            refused += dropped
-        }
-        return shards
+        return (shards, compiled)
     }
 
-    private static func compileDroppingRefused(_ chunk: [Entry], group: RegexGroup) -> (RegexShard?, [PatternKey]) {
-        var entries = chunk
+    private static func realize(_ plan: ShardPlan, cached: [UInt8]?) -> (shard: RegexShard?, compiled: Compiled?, dropped: [PatternKey]) {
+        if let cached, let database = try? RegexDatabase(serialized: cached, count: plan.entries.count) {
+            return (shard(plan, database), nil, [])
+        }
+        var plan = plan
         var dropped: [PatternKey] = []
-        while !entries.isEmpty {
+        let clock = ContinuousClock()
+        while !plan.entries.isEmpty {
+            let start = clock.now
             do {
-                let database = try RegexDatabase(expressions: entries.map { WholeSubjectRegex.expression($0.key.pattern) })
-                return (
-                    RegexShard(
-                        group: group, database: database, members: entries.map(\.index), keys: entries.map(\.key),
-                        literals: entries.compactMap(\.literal)), dropped
-                )
+                let database = try RegexDatabase(expressions: plan.entries.map { WholeSubjectRegex.expression($0.key.pattern) })
+                let compiled = database.serialized().map {
+                    Compiled(digest: plan.digest, serialized: $0, duration: clock.now - start, patterns: plan.entries.map(\.key.pattern))
+                }
+                return (shard(plan, database), compiled, dropped)
             } catch {
-                guard entries.indices.contains(error.expressionIndex) else { return (nil, dropped + entries.map(\.key)) }
+                guard plan.entries.indices.contains(error.expressionIndex) else { return (nil, nil, dropped + plan.entries.map(\.key)) }
+                var entries = plan.entries
                 dropped.append(entries.remove(at: error.expressionIndex).key)
+                plan = ShardPlan(group: plan.group, entries: entries)
             }
         }
-        return (nil, dropped)
+        return (nil, nil, dropped)
+    }
+
+    private static func shard(_ plan: ShardPlan, _ database: RegexDatabase) -> RegexShard {
+        RegexShard(
+            group: plan.group, database: database, members: plan.entries.map(\.index), keys: plan.entries.map(\.key),
+            literals: plan.entries.compactMap(\.literal), digest: plan.digest)
     }
 }
 

@@ -31,54 +31,17 @@ final class Segment: Sendable {
     var isEmpty: Bool { policies.isEmpty }
     var allShards: [RegexShard] { shards.flatMap { $0 } }
 
-    static let empty = Segment(policies: [], reusing: [], shardSize: 1, mergeSmallShards: false)
+    static let empty = Segment(SegmentDraft(policies: []), shards: [], refused: [])
 
-    /// Builds the tables and compiles what is needed of the regexes: a shard from `reusing`
-    /// whose expressions are all still wanted in the same group is kept as compiled; the rest
-    /// compile into new shards. With `mergeSmallShards`, shards under a quarter full are
-    /// recompiled together, so a base does not collect one small shard per merge.
-    init(policies: [EnginePolicy], reusing candidates: [RegexShard], shardSize: Int, mergeSmallShards: Bool) {
-        self.policies = policies
-        var emailKeys: [(key: String, value: UInt32)] = []
-        var domainKeys: [(key: String, value: UInt32)] = []
-        var blocks: [(block: IPBlock, value: UInt32)] = []
-        var wanted = [[PatternKey: UInt32]](repeating: [:], count: RegexGroup.allCases.count)
-        var refused: [PatternKey] = []
-        for (offset, policy) in policies.enumerated() {
-            let index = UInt32(offset)
-            switch (policy.key, policy.isRegex, policy.type) {
-            case (.text(let pattern), true, _):
-                for group in RegexGroup.groups(of: policy) {
-                    wanted[group.rawValue][PatternKey(id: policy.id, pattern: pattern)] = index
-                }
-            case (.text(let key), false, .email): emailKeys.append((key, index))
-            case (.text(let key), false, .domain): domainKeys.append((key, index))
-            // IP policies grant only on the sender side, where the client address is.
-            case (.block(let block), _, _) where !policy.grants.isDisjoint(with: .senderSide):
-                blocks.append((block, index))
-            case (.unusable, _, _):
-                refused.append(PatternKey(id: policy.id, pattern: policy.pattern))
-            default:
-                continue
-            }
-        }
-        emails = ByteKeyTable(emailKeys)
-        domains = ByteKeyTable(domainKeys)
-        ips = PrefixTable(blocks)
-
+    /// The tables from the draft's literal keys, and the regex shards already reused or built
+    /// for it (`ShardPlan`, `RegexShard.build`).
+    init(_ draft: SegmentDraft, shards built: [RegexShard], refused: [PatternKey]) {
+        policies = draft.policies
+        emails = ByteKeyTable(draft.emailKeys)
+        domains = ByteKeyTable(draft.domainKeys)
+        ips = PrefixTable(draft.blocks)
         var shards = [[RegexShard]](repeating: [], count: RegexGroup.allCases.count)
-        for candidate in candidates {
-            let group = candidate.group.rawValue
-            if mergeSmallShards, candidate.keys.count < shardSize / 4 { continue }
-            let members = candidate.keys.compactMap { wanted[group][$0] }
-            guard members.count == candidate.keys.count else { continue }
-            shards[group].append(candidate.remapped(members))
-            for key in candidate.keys { wanted[group][key] = nil }
-        }
-        for group in RegexGroup.allCases where !wanted[group.rawValue].isEmpty {
-            let entries = wanted[group.rawValue].map { (index: $0.value, key: $0.key) }.sorted { $0.index < $1.index }
-            shards[group.rawValue] += RegexShard.compile(entries, group: group, shardSize: shardSize, refused: &refused)
-        }
+        for shard in built { shards[shard.group.rawValue].append(shard) }
         self.shards = shards
         grants = policies.map(\.grants)
         var groups: [Range<Int>] = [], flat: [(database: UnretainedDatabase, members: Int, filtered: Bool)] = [], members: [UInt32] = []
@@ -100,8 +63,42 @@ final class Segment: Sendable {
         scanMembers = members
         self.filteredGroups = filteredGroups
         self.unfilteredGroups = unfilteredGroups
-        self.refused = Array(Set(refused))
+        self.refused = Array(Set(draft.refused + refused))
         scratch = ScratchPool(databases: shards.flatMap { $0.map(\.database) })
+    }
+}
+
+/// A segment's policies sorted into what each index is built from: literal keys for the
+/// tables, and per regex group the patterns its shards must hold.
+struct SegmentDraft: Sendable {
+    let policies: [EnginePolicy]
+    var emailKeys: [(key: String, value: UInt32)] = []
+    var domainKeys: [(key: String, value: UInt32)] = []
+    var blocks: [(block: IPBlock, value: UInt32)] = []
+    var wanted = [[PatternKey: UInt32]](repeating: [:], count: RegexGroup.allCases.count)
+    /// Stored patterns the engine cannot use.
+    var refused: [PatternKey] = []
+
+    init(policies: [EnginePolicy]) {
+        self.policies = policies
+        for (offset, policy) in policies.enumerated() {
+            let index = UInt32(offset)
+            switch (policy.key, policy.isRegex, policy.type) {
+            case (.text(let pattern), true, _):
+                for group in RegexGroup.groups(of: policy) {
+                    wanted[group.rawValue][PatternKey(id: policy.id, pattern: pattern)] = index
+                }
+            case (.text(let key), false, .email): emailKeys.append((key, index))
+            case (.text(let key), false, .domain): domainKeys.append((key, index))
+            // IP policies grant only on the sender side, where the client address is.
+            case (.block(let block), _, _) where !policy.grants.isDisjoint(with: .senderSide):
+                blocks.append((block, index))
+            case (.unusable, _, _):
+                refused.append(PatternKey(id: policy.id, pattern: policy.pattern))
+            default:
+                continue
+            }
+        }
     }
 }
 

@@ -1,0 +1,111 @@
+import Crypto
+import SafelistCore
+import SafelistRegex
+import Synchronization
+
+/// What the engine remembers of compiling, across accounts and (through a `CompiledRegexCache`)
+/// restarts and nodes: compiled databases by digest, and which patterns are costly to compile.
+final class CompiledShards: Sendable {
+    private let cache: (any CompiledRegexCache)?
+    private let options: EngineOptions
+    private let costly = Mutex(Set<String>())
+    private let pending = Mutex<[Int: Task<Void, Never>]>([:])
+    private let nextTask = Atomic<Int>(0)
+    /// Shards and expressions compiled, and shards read back from the cache, so far.
+    let compiledShards = Atomic<Int>(0)
+    let compiledExpressions = Atomic<Int>(0)
+    let readBackShards = Atomic<Int>(0)
+
+    init(cache: (any CompiledRegexCache)?, options: EngineOptions) {
+        self.cache = cache
+        self.options = options
+    }
+
+    /// Builds a segment: plans its shards, reads back the databases the cache has, compiles the
+    /// rest off Swift's cooperative pool, then keeps what it compiled and looks for costly
+    /// patterns in slow shards (in the background: the segment is not held for that).
+    func segment(_ policies: [EnginePolicy], layout: Layout, candidates: [RegexShard]) async -> Segment {
+        let draft = SegmentDraft(policies: policies)
+        let shardLayout: ShardPlan.Layout
+        switch layout {
+        case .delta: shardLayout = .delta(shardSize: options.shardSize)
+        case .base: shardLayout = .canonical(bucketSize: options.bucketSize, heavy: await costlyPatterns(in: draft))
+        }
+        let (reused, plans) = ShardPlan.plan(draft.wanted, layout: shardLayout, candidates: candidates)
+        let cached = await databases(for: plans)
+        let (segment, compiled) = await BuildQueue.run {
+            var refused: [PatternKey] = []
+            let (built, compiled) = RegexShard.build(plans, cached: cached, refused: &refused)
+            return (Segment(draft, shards: reused + built, refused: refused), compiled)
+        }
+        compiledShards.add(compiled.count, ordering: .relaxed)
+        compiledExpressions.add(compiled.reduce(0) { $0 + $1.patterns.count }, ordering: .relaxed)
+        readBackShards.add(plans.count { cached[$0.digest] != nil }, ordering: .relaxed)
+        if !compiled.isEmpty {
+            let id = nextTask.add(1, ordering: .relaxed).newValue
+            let task = Task {
+                await self.remember(compiled)
+                _ = self.pending.withLock { $0.removeValue(forKey: id) }
+            }
+            pending.withLock { $0[id] = task }
+        }
+        return segment
+    }
+
+    /// Waits until what was compiled so far is in the cache and its costly patterns are known.
+    func settled() async {
+        while let task = pending.withLock({ $0.values.first }) { await task.value }
+    }
+
+    enum Layout { case base, delta }
+
+    private func databases(for plans: [ShardPlan]) async -> [ShardDigest: [UInt8]] {
+        guard let cache, !plans.isEmpty else { return [:] }
+        let keys = Dictionary(plans.map { ("db:\($0.digest)", $0.digest) }, uniquingKeysWith: { first, _ in first })
+        guard let found = try? await cache.compiledRegexes(Array(keys.keys)) else { return [:] }
+        return Dictionary(found.compactMap { key, value in keys[key].map { ($0, value) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The draft's patterns known to be costly: remembered here, or recorded in the cache by
+    /// an earlier run or another node.
+    private func costlyPatterns(in draft: SegmentDraft) async -> Set<String> {
+        let patterns = Set(draft.wanted.flatMap { $0.keys.map(\.pattern) })
+        guard !patterns.isEmpty else { return [] }
+        if let cache {
+            let keys = Dictionary(patterns.map { (Self.costlyKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+            if let found = try? await cache.compiledRegexes(Array(keys.keys)), !found.isEmpty {
+                costly.withLock { $0.formUnion(found.keys.compactMap { keys[$0] }) }
+            }
+        }
+        return costly.withLock { $0.intersection(patterns) }
+    }
+
+    /// Keeps compiled databases, and marks costly patterns: a shard of one pattern by its own
+    /// time, a slow shard of several by timing each of its patterns alone.
+    private func remember(_ compiled: [RegexShard.Compiled]) async {
+        var found: [String] = []
+        for shard in compiled where shard.duration >= (shard.patterns.count == 1 ? options.costlyCompile : options.slowShard) {
+            if shard.patterns.count == 1 {
+                found += shard.patterns
+                continue
+            }
+            let limit = options.costlyCompile
+            found += await BuildQueue.run {
+                let clock = ContinuousClock()
+                return shard.patterns.filter { pattern in
+                    let start = clock.now
+                    _ = try? RegexDatabase(expressions: [WholeSubjectRegex.expression(pattern)])
+                    return clock.now - start >= limit
+                }
+            }
+        }
+        costly.withLock { $0.formUnion(found) }
+        guard let cache else { return }
+        try? await cache.storeCompiledRegexes(
+            compiled.map { ("db:\($0.digest)", $0.serialized) } + found.map { (Self.costlyKey($0), [1]) })
+    }
+
+    static func costlyKey(_ pattern: String) -> String {
+        "costly:" + ShardDigest(bytes: Array(SHA256.hash(data: Array(pattern.utf8)))).description
+    }
+}
