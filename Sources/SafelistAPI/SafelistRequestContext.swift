@@ -20,7 +20,7 @@ public struct SafelistRequestContext: RequestContext {
 
     var isAbandoned: @Sendable () -> Bool {
         let (channel, wasActive) = (channel, channelWasActive)
-        return { wasActive && !channel.isActive }
+        return { wasActive && (!channel.isActive || ClosedInputs.shared.contains(channel)) }
     }
 
     /// The account named in the path, once the principal may act on it with `permission`.

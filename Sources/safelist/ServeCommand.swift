@@ -45,6 +45,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Bytes of request bodies read at once over all connections; past it 503 (env SAFELIST_MAX_BUFFERED_BODY_BYTES; default 268435456).")
     var maxBufferedBodyBytes: Int?
 
+    @Option(help: "Seconds one regex may take to compile before it is refused (env SAFELIST_REGEX_PATTERN_TIMEOUT; default 2).")
+    var regexPatternTimeout: Double?
+
+    @Option(help: "Seconds all of one request's regexes may take to check, waiting included (env SAFELIST_REGEX_REQUEST_BUDGET; default 30).")
+    var regexRequestBudget: Double?
+
+    @Option(help: "Megabytes of memory a regex compiler process may use (env SAFELIST_REGEX_MEMORY_MB; default 512).")
+    var regexMemoryMb: Int?
+
+    @Option(help: "Regex compiler processes at most (env SAFELIST_REGEX_WORKERS; default 2).")
+    var regexWorkers: Int?
+
     func run() async throws {
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("SAFELIST_HOST") ?? configuration.host
@@ -63,7 +75,22 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
         // The workers are stopped first on SIGTERM (the last service of a group is asked to
         // stop first), so requests still compiling end at once; the whole shutdown is bounded.
-        let workers = RegexWorkers.locate().map { RegexWorkers(executable: $0) }
+        var regexLimits = RegexWorkers.Limits()
+        if let megabytes = try regexMemoryMb ?? Environment.integer("SAFELIST_REGEX_MEMORY_MB") {
+            guard megabytes >= 64 else { throw ValidationError("--regex-memory-mb must be at least 64") }
+            regexLimits.memoryBytes = megabytes * 1024 * 1024
+        }
+        if let count = try regexWorkers ?? Environment.integer("SAFELIST_REGEX_WORKERS") {
+            guard count >= 1 else { throw ValidationError("--regex-workers must be at least 1") }
+            regexLimits.workers = count
+        }
+        if let seconds = try regexPatternTimeout ?? Environment.double("SAFELIST_REGEX_PATTERN_TIMEOUT") {
+            configuration.http.regexPerPattern = try Self.duration(seconds, "--regex-pattern-timeout")
+        }
+        if let seconds = try regexRequestBudget ?? Environment.double("SAFELIST_REGEX_REQUEST_BUDGET") {
+            configuration.http.regexPerRequest = try Self.duration(seconds, "--regex-request-budget")
+        }
+        let workers = RegexWorkers.locate().map { RegexWorkers(executable: $0, limits: regexLimits) }
         configuration.regexWorkers = workers
         do {
             let app = try buildApplication(configuration: configuration, logger: logger)

@@ -2,7 +2,7 @@ import Foundation
 
 /// A plain TCP connection to the server, for sending a request in pieces with pauses between
 /// them, which no HTTP client library does.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
     private let fd: Int32
 
     init(port: Int) throws {
@@ -25,7 +25,8 @@ final class RawConnection {
         try data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                guard let base = buffer.baseAddress else { return }
+                let written = send(fd, base + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
                 guard written > 0 else { throw ServerError("send failed: errno \(errno)") }
                 offset += written
             }
@@ -43,6 +44,60 @@ final class RawConnection {
             received.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    /// One HTTP response: status, headers (lowercased names) and body, read until its
+    /// `Content-Length`; nil when nothing complete arrives within `timeout` seconds.
+    func readResponse(timeout: TimeInterval = 10) -> (status: Int, headers: [String: String], body: Data)? {
+        setTimeout(timeout)
+        var received = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while Date() < deadline {
+            if let end = received.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: received[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+                let status = head.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+                var headers: [String: String] = [:]
+                for line in head.dropFirst() {
+                    guard let colon = line.firstIndex(of: ":") else { continue }
+                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+                let length = Int(headers["content-length"] ?? "0") ?? 0
+                if received.count - end.upperBound >= length {
+                    return (status, headers, Data(received[end.upperBound..<end.upperBound + length]))
+                }
+            }
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return nil
+    }
+
+    /// Whether the server closes the connection within `timeout` seconds (reading and dropping
+    /// whatever it sends first).
+    func closesWithin(_ timeout: TimeInterval) -> Bool {
+        setTimeout(timeout)
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count == 0 { return true }
+            if count < 0 { return errno == ECONNRESET }
+        }
+        return false
+    }
+
+    /// Sends without failing when the server has closed: for clients that keep trickling.
+    @discardableResult
+    func trySend(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+    }
+
+    private func setTimeout(_ seconds: TimeInterval) {
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }

@@ -13,6 +13,15 @@ struct SQLiteStoreTests {
         return directory.appendingPathComponent("s.sqlite").path
     }
 
+    /// `full` is what the writer connection runs with, not only what was asked for: GRDB's
+    /// pool sets `synchronous = NORMAL` when it puts the writer in WAL mode.
+    @Test func theWriterRunsWithTheSynchronousModeAsked() async throws {
+        #expect(try await SQLiteStore(path: temporaryPath()).writerSynchronous() == 2)
+        var options = SQLiteStore.Options()
+        options.synchronous = .normal
+        #expect(try await SQLiteStore(path: temporaryPath(), options: options).writerSynchronous() == 1)
+    }
+
     @Test func reopeningKeepsDataAndReappliesNoMigration() async throws {
         let path = try temporaryPath()
         let created = try await SQLiteStore(path: path).create(account: account, fields: fields("x@example.com"))

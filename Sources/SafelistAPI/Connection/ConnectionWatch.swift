@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOHTTPTypes
 import SafelistCore
 import SafelistWire
+import Synchronization
 
 /// One connection's clock: which part of a request it is in, and the deadline for that part
 /// (`ConnectionLimits`). Two handlers move it, because no one place in the pipeline sees both
@@ -92,8 +93,27 @@ final class RawBytesWatcher: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         watch.stop()
         registry.closed(context.channel)
+        ClosedInputs.shared.forget(context.channel)
         context.fireChannelInactive()
     }
+
+    /// The server allows half-closed connections (it may still answer), so a client's close is
+    /// first only this event.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed { ClosedInputs.shared.insert(context.channel) }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// Connections whose client has closed its side: a request still running on one was abandoned
+/// (HTTP/1.1 clients do not half-close while they wait for an answer).
+final class ClosedInputs: Sendable {
+    static let shared = ClosedInputs()
+    private let channels = Mutex(Set<ObjectIdentifier>())
+
+    func insert(_ channel: any Channel) { _ = channels.withLock { $0.insert(ObjectIdentifier(channel)) } }
+    func forget(_ channel: any Channel) { _ = channels.withLock { $0.remove(ObjectIdentifier(channel)) } }
+    func contains(_ channel: any Channel) -> Bool { channels.withLock { $0.contains(ObjectIdentifier(channel)) } }
 }
 
 /// After the HTTP codec: moves the clock at a request's head and end and at its response's end,

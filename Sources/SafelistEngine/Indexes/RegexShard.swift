@@ -38,6 +38,7 @@ final class RegexShard: Sendable {
     struct Compiled: Sendable {
         let digest: ShardDigest
         let serialized: [UInt8]
+        /// CPU time of the compilation.
         let duration: Duration
         let patterns: [String]
     }
@@ -64,13 +65,12 @@ final class RegexShard: Sendable {
         }
         var plan = plan
         var dropped: [PatternKey] = []
-        let clock = ContinuousClock()
         while !plan.entries.isEmpty {
-            let start = clock.now
+            let start = ThreadCPUTime.now()
             do {
                 let database = try RegexDatabase(expressions: plan.entries.map { WholeSubjectRegex.expression($0.key.pattern) })
                 let compiled = database.serialized().map {
-                    Compiled(digest: plan.digest, serialized: $0, duration: clock.now - start, patterns: plan.entries.map(\.key.pattern))
+                    Compiled(digest: plan.digest, serialized: $0, duration: ThreadCPUTime.now() - start, patterns: plan.entries.map(\.key.pattern))
                 }
                 return (shard(plan, database), compiled, dropped)
             } catch {
