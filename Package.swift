@@ -107,8 +107,8 @@ let package = Package(
         .executableTarget(
             name: "safelist-bench",
             dependencies: [
-                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex", "CBenchSupport",
-                "SafelistTesting",
+                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex", "SafelistWire",
+                "CBenchSupport", "SafelistTesting",
             ]
         ),
         // glibc's heap statistics for the benchmark's memory figures.

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import SafelistCore
 import SafelistEngine
+import SafelistWire
 
 /// What the HTTP layer itself needs to know.
 public struct HTTPOptions: Sendable {
@@ -14,6 +15,8 @@ public struct HTTPOptions: Sendable {
     /// What compiling one regex, and all of one request's, may take.
     public var regexPerPattern = RegexBudget.defaultPerPattern
     public var regexPerRequest = RegexBudget.defaultPerRequest
+    /// authserv-ids whose `Authentication-Results` evaluate reads; none by default.
+    public var trustedAuthservIDs: Set<String> = []
 
     public init() {}
 }
@@ -25,7 +28,8 @@ public func buildRouter(
 ) -> Router<SafelistRequestContext> {
     let router = Router(context: SafelistRequestContext.self)
     let body = RequestBody(maxBytes: options.maxBodyBytes, budget: BodyBudget(limit: options.connections.maxBufferedBodyBytes))
-    let controller = PolicyController(store: policies, body: body)
+    let controller = PolicyController(
+        store: policies, body: body, evaluation: EvaluationRequest.Context(trustedAuthservIDs: options.trustedAuthservIDs))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(routes: controller.table))
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))

@@ -94,7 +94,7 @@ struct EngineBenchmark {
             let message = prepared.message
             var found = 0
             if let from = message.envelopeFrom, setBaseline.contains(from.address) { found += 1 }
-            if let from = message.headerFrom, setBaseline.contains(from.address) { found += 1 }
+            for from in message.headerFrom where setBaseline.contains(from.address) { found += 1 }
             for recipient in message.recipients where setBaseline.contains(recipient.address) { found += 1 }
             return found
         }
@@ -126,7 +126,7 @@ struct EngineBenchmark {
     static func message(_ raw: BenchCorpus.RawMessage) -> PreparedMessage {
         PreparedMessage(
             MailMessage(
-                envelopeFrom: EmailSubject(raw.envelopeFrom), headerFrom: EmailSubject(raw.headerFrom),
+                envelopeFrom: EmailSubject(raw.envelopeFrom), headerFrom: [EmailSubject(raw.headerFrom)].compactMap { $0 },
                 recipients: raw.recipients.compactMap { EmailSubject($0) }, clientIP: try? IPBlock.parse(raw.clientIP),
                 clientHostname: raw.hostname, auth: AuthResults(spf: raw.spfPass ? .pass : .fail)))
     }

@@ -18,13 +18,13 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "The account whose policies apply (32 hex characters).")
     var account: String
 
-    @Option(help: "SMTP MAIL FROM; empty for the null sender.")
+    @Option(help: "SMTP MAIL FROM, bare or in <>; empty or <> for the null sender.")
     var from: String
 
-    @Option(help: "The From: header (a display name around the address is fine).")
+    @Option(help: "The From: header's value as the message has it (display names, comments, several addresses).")
     var headerFrom: String?
 
-    @Option(help: "A Reply-To: address; repeat for several.")
+    @Option(help: "A Reply-To: header's value; repeat for several.")
     var replyTo: [String] = []
 
     @Option(help: "An SMTP RCPT TO address; repeat for several.")
@@ -36,14 +36,25 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "The connecting server's host name (reverse DNS or HELO).")
     var hostname: String?
 
-    @Option(help: "SPF result: pass, fail, softfail, neutral, none, temperror, permerror.")
+    @Option(help: "SPF result: pass, fail, softfail, neutral, none, temperror, permerror, policy.")
     var spf: String?
 
-    @Option(help: "DKIM result, as for --spf.")
-    var dkim: String?
+    @Option(help: "The domain SPF checked (default: the --from domain, or --hostname for the null sender).")
+    var spfDomain: String?
+
+    @Option(help: "A DKIM signature's result, as DOMAIN=RESULT (its d= domain), or a plain RESULT; repeat for several.")
+    var dkim: [String] = []
 
     @Option(help: "DMARC result, as for --spf.")
     var dmarc: String?
+
+    @Option(help: "The domain DMARC checked (default: the From: domain).")
+    var dmarcDomain: String?
+
+    @Option(help: "An Authentication-Results header's value; repeat for several. Read only from a --trusted-authserv-id.")
+    var authenticationResults: [String] = []
+
+    @OptionGroup var verification: VerificationOptions
 
     @Option(help: "The detections' verdict (MALICIOUS, MALICIOUS-BEC, SUSPICIOUS, SPOOF, SPAM, BULK, NONE), to compute the final one.")
     var disposition: String?
@@ -57,14 +68,18 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         let request: EvaluationRequest
         do {
-            request = try EvaluationRequest.parse(body)
+            request = try EvaluationRequest.parse(body, context: .init(trustedAuthservIDs: verification.trustedAuthservIDs))
         } catch {
             let problems = error.errors.map { "  \(Self.flag(for: $0.pointer)): \($0.message)" }
             throw ValidationError("the message is not valid:\n" + problems.joined(separator: "\n"))
         }
         guard let prepared = request.messages.first else { throw ValidationError("the message is not valid") }
+        var options = EngineOptions()
+        options.publicSuffixes = try verification.publicSuffixes()
+        let engineOptions = options
+        for note in request.notes { Console.line("note: \(note.message)") }
         let evaluation = try await store.withStore { store in
-            try await PolicyEngine(feed: store).evaluate(account: accountID, messages: [prepared])[0]
+            try await PolicyEngine(feed: store, options: engineOptions).evaluate(account: accountID, messages: [prepared])[0]
         }
         if json {
             let data = try EnvelopeJSON.encode(EvaluationJSON(evaluation: evaluation, message: prepared.message), pretty: true)
@@ -85,11 +100,23 @@ struct EvaluateCommand: AsyncParsableCommand {
         if let hostname { object["client_hostname"] = .string(hostname) }
         if let disposition { object["disposition"] = .string(disposition.uppercased()) }
         var auth: [String: JSONValue] = [:]
-        if let spf { auth["spf"] = .string(spf) }
-        if let dkim { auth["dkim"] = .string(dkim) }
-        if let dmarc { auth["dmarc"] = .string(dmarc) }
+        if let spf { auth["spf"] = Self.check(spf, domain: spfDomain) }
+        if !dkim.isEmpty {
+            auth["dkim"] = .array(
+                dkim.map { text in
+                    guard let equals = text.lastIndex(of: "=") else { return .string(text) }
+                    return Self.check(String(text[text.index(after: equals)...]), domain: String(text[..<equals]))
+                })
+        }
+        if let dmarc { auth["dmarc"] = Self.check(dmarc, domain: dmarcDomain) }
         if !auth.isEmpty { object["auth"] = .object(auth) }
+        if !authenticationResults.isEmpty { object["authentication_results"] = .array(authenticationResults.map(JSONValue.string)) }
         return .object(object)
+    }
+
+    private static func check(_ result: String, domain: String?) -> JSONValue {
+        guard let domain else { return .string(result) }
+        return .object(["result": .string(result), "domain": .string(domain)])
     }
 
     private static func flag(for pointer: String?) -> String {

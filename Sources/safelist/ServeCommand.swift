@@ -57,6 +57,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Regex compiler processes at most (env SAFELIST_REGEX_WORKERS; default 2).")
     var regexWorkers: Int?
 
+    @Option(help: "Seconds an account may go unevaluated before the engine drops it from memory (env SAFELIST_ENGINE_IDLE_EVICTION; default 600).")
+    var engineIdleEviction: Double?
+
+    @OptionGroup var verification: VerificationOptions
+
     func run() async throws {
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("SAFELIST_HOST") ?? configuration.host
@@ -67,6 +72,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(configuration.port) else { throw ValidationError("--port must be 0 to 65535") }
         guard configuration.http.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         configuration.store = try store.configuration()
+        configuration.engine.publicSuffixes = try verification.publicSuffixes()
+        configuration.http.trustedAuthservIDs = verification.trustedAuthservIDs
+        if let seconds = try engineIdleEviction ?? Environment.double("SAFELIST_ENGINE_IDLE_EVICTION") {
+            configuration.engine.idleEviction = try Self.duration(seconds, "--engine-idle-eviction")
+        }
         try connectionLimits(&configuration.http.connections)
         let levelText = logLevel ?? Environment.value("SAFELIST_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("unknown log level '\(levelText)'") }

@@ -121,7 +121,6 @@ struct EvaluateTests {
                 (["envelope_from": "a@b.example", "recipients": "a@b.example"], [25011], ["/recipients"]),
                 (["envelope_from": "a@b.example", "recipients": ["a b@c.example"]], [25020], ["/recipients/0"]),
                 (["messages": [], "extra": 1], [25012, 25016], ["/extra", "/messages"]),
-                (["messages": ["x", ["recipients": ["a@b.example"]]]], [25011, 25010], ["/messages/0", "/messages/1/envelope_from"]),
                 (["messages": Array(repeating: ["envelope_from": "", "recipients": ["a@b.example"]], count: 1001)], [25016], ["/messages"]),
             ]
             for (body, codes, pointers) in cases {
@@ -136,6 +135,74 @@ struct EvaluateTests {
             let thousand = ["messages": Array(repeating: ["envelope_from": "", "recipients": ["a@b.example"]], count: 1000)]
             let full = try await api.send(.post, evaluate, json: thousand)
             #expect(full.status == 200 && full.results.count == 1000)
+        }
+    }
+}
+
+/// Issue 14 through the router: mail as it is written, results from trusted headers only, and a
+/// batch that answers per message.
+@Suite("Evaluate route: mail as it is written")
+struct EvaluateMailFormsTests {
+    static let evaluate = policiesPath(accountA, "/evaluate")
+    static var partner: [String: Any] { policyBody("partner.example", "DOMAIN", ["verify_sender": true]) }
+
+    @Test(arguments: StoreKind.available)
+    func aBatchAnswersEachMessageInItsPlace(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
+            _ = try await api.send(.post, policiesPath(accountA), json: Self.partner)
+            let good: [String: Any] = [
+                "envelope_from": "<bounce@partner.example>", "header_from": "\"Bob, CFO\" <bob@partner.example>",
+                "recipients": ["<ceo@corp.example>"], "auth": ["spf": "pass"],
+            ]
+            let bad: [String: Any] = ["envelope_from": "<>", "header_from": "Bob <bob@partner.example", "recipients": ["ceo@corp.example"]]
+            let reply = try await api.send(
+                .post, Self.evaluate, json: ["messages": [good, bad, ["envelope_from": "<>", "recipients": "x"], good, "x"]])
+            #expect(reply.status == 200, "\(reply.text)")
+            let results = reply.results
+            #expect(results.count == 5)
+            #expect((results[0]["effects"] as? [String: Any])?["trusted_sender"] as? Bool == true)
+            let errors = results[1]["errors"] as? [[String: Any]] ?? []
+            #expect(errors.compactMap { ($0["source"] as? [String: Any])?["pointer"] as? String } == ["/messages/1/header_from"])
+            #expect((results[2]["errors"] as? [[String: Any]])?.first?["code"] as? Int == 25011)
+            #expect(results[3]["matches"] != nil)
+            let notAnObject = (results[4]["errors"] as? [[String: Any]])?.first
+            #expect(notAnObject?["code"] as? Int == 25011 && (notAnObject?["message"] as? String)?.hasPrefix("messages[4] must be an object") == true)
+            #expect((notAnObject?["source"] as? [String: Any])?["pointer"] as? String == "/messages/4")
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aBadMessageAloneIsStillRefusedWhole(kind: StoreKind) async throws {
+        try await TestServer(kind).test { api in
+            let reply = try await api.send(
+                .post, Self.evaluate, json: ["envelope_from": "<>", "header_from": "a@b.example c@d.example", "recipients": ["x@y.example"]])
+            #expect(reply.status == 400 && reply.errorCodes == [25020] && reply.pointers == ["/header_from"])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func authenticationResultsAreReadFromTrustedAuthservIDsOnly(kind: StoreKind) async throws {
+        try await TestServer(kind, trustedAuthservIDs: ["mx.corp.example"]).test { api in
+            _ = try await api.send(.post, policiesPath(accountA), json: Self.partner)
+            func honored(_ results: [String]) async throws -> (Bool?, [String]) {
+                let reply = try await api.send(
+                    .post, Self.evaluate,
+                    json: [
+                        "envelope_from": "x@evil.example", "header_from": "bob@partner.example", "recipients": ["ceo@corp.example"],
+                        "authentication_results": results, "auth": ["spf": ["result": "pass", "domain": "evil.example"]],
+                    ])
+                let matches = reply.result["matches"] as? [[String: Any]] ?? []
+                return (
+                    matches.first?["honored"] as? Bool,
+                    reply.messages.compactMap { $0["message"] as? String } + matches.compactMap { $0["reason"] as? String }
+                )
+            }
+            let trusted = try await honored(["mx.corp.example; dkim=pass header.d=partner.example"])
+            #expect(trusted.0 == true)
+            let untrusted = try await honored(["attacker.example; dkim=pass header.d=partner.example"])
+            #expect(untrusted.0 == false)
+            #expect(untrusted.1.contains { $0.contains("attacker.example ignored") })
+            #expect(untrusted.1.contains { $0.contains("SPF pass is for evil.example, not aligned") })
         }
     }
 }

@@ -97,7 +97,7 @@ struct BatchMatchingTests {
         #expect(
             results[0].matched == [
                 "example.com <- envelope_from", "h.i.j.example.com <- envelope_from",
-                "example.com <- header_from", "h.i.j.example.com <- header_from",
+                "example.com <- header_from[0]", "h.i.j.example.com <- header_from[0]",
             ])
         #expect(results[1].matched == ["\(long).example.com <- recipients[0]"])
         #expect(results[2].matched == ["abcdefg.example <- recipients[0]", "abcdefg.example <- recipients[1]"])

@@ -133,8 +133,8 @@ struct RandomCorpus {
             let recipients = (0...random.next() % 3).compactMap { _ in EmailSubject(address()) }
             let ip = random.next() % 2 == 0 ? ipv4Address(&random) : ipv6Address(&random)
             return MailMessage(
-                envelopeFrom: EmailSubject(address()), headerFrom: EmailSubject(header: address()),
-                replyTo: random.next() % 3 == 0 ? [EmailSubject(header: address())].compactMap { $0 } : [],
+                envelopeFrom: EmailSubject(address()), headerFrom: headerAddresses(address()),
+                replyTo: random.next() % 3 == 0 ? headerAddresses(address()) : [],
                 recipients: recipients.isEmpty ? [EmailSubject("x@y.example")].compactMap { $0 } : recipients,
                 clientIP: try? IPBlock.parse(ip),
                 clientHostname: random.next() % 2 == 0 ? MatchingName.normalize("\(pick(Self.labels, &random)).\(domain(&random))") : nil,

@@ -23,16 +23,17 @@ struct SubjectLayoutTests {
     @Test func eachSubjectOnceInSubjectOrder() throws {
         let message = PreparedMessage(
             MailMessage(
-                envelopeFrom: EmailSubject("ann@mail.example.com"), headerFrom: EmailSubject("Ann@Example.com"),
+                envelopeFrom: EmailSubject("ann@mail.example.com"), headerFrom: [EmailSubject("Ann@Example.com")!],
                 replyTo: [EmailSubject("ann@mail.example.com")!, EmailSubject("bob@b.example")!],
                 recipients: [EmailSubject("x@in.example.org")!, EmailSubject("x@in.example.org")!],
                 clientIP: try IPBlock.parse("192.0.2.7"), clientHostname: "mta.out.example.net"))
         #expect(
             Self.described(message.layout) == [
-                // envelope_from and the first reply_to are one address: one span, roles 0 and 2.
-                "sender 0 101 ann@mail.example.com [mail.example.com] dots 8,16 plain true",
+                // envelope_from (sender 0) and the first reply_to (sender 32) are one address: one
+                // span, roles 0 and 32.
+                "sender 0 1\(String(repeating: "0", count: 31))1 ann@mail.example.com [mail.example.com] dots 8,16 plain true",
                 "sender 1 10 ann@example.com [example.com] dots 11 plain true",
-                "sender 3 1000 bob@b.example [b.example] dots 5 plain true",
+                "sender 33 1\(String(repeating: "0", count: 33)) bob@b.example [b.example] dots 5 plain true",
                 "hostname 0 0 mta.out.example.net [mta.out.example.net] dots 3,7,15 plain true",
                 "ip 0 0 192.0.2.7 [] dots  plain true",
                 // Recipients are never folded: each has its own exemption.
@@ -55,11 +56,13 @@ struct SubjectLayoutTests {
     @Test func sendersPastTheSixtyFourthStandAlone() throws {
         let address = try #require(EmailSubject("same@example.com"))
         let message = PreparedMessage(
-            MailMessage(envelopeFrom: address, headerFrom: address, replyTo: Array(repeating: address, count: 68), recipients: []))
+            MailMessage(envelopeFrom: address, headerFrom: [address], replyTo: Array(repeating: address, count: 68), recipients: []))
         let spans = message.layout.spans
-        #expect(spans.count == 1 + 6)
-        #expect(spans[0].roles == UInt64.max)
-        #expect(spans.dropFirst().map(\.index) == Array(64...69))
+        // Senders 0 (envelope_from), 1 (header_from) and 32 to 63 (the first reply_to's) fold
+        // into one span; the reply_to addresses from sender 64 on stand alone.
+        #expect(spans.count == 1 + 36)
+        #expect(spans[0].roles == UInt64(0b11) | UInt64(0xFFFF_FFFF_0000_0000))
+        #expect(spans.dropFirst().map(\.index) == Array(64...99))
         #expect(spans.dropFirst().allSatisfy { $0.roles == 0 })
     }
 

@@ -40,8 +40,8 @@ func message(
     spf: AuthResult = .none, dkim: AuthResult = .none, dmarc: AuthResult = .none, disposition: Disposition? = nil
 ) -> MailMessage {
     MailMessage(
-        envelopeFrom: from.flatMap { EmailSubject($0) }, headerFrom: header.flatMap { EmailSubject(header: $0) },
-        replyTo: replyTo.compactMap { EmailSubject(header: $0) }, recipients: to.compactMap { EmailSubject($0) },
+        envelopeFrom: from.flatMap { EmailSubject($0) }, headerFrom: header.map(headerAddresses) ?? [],
+        replyTo: replyTo.flatMap(headerAddresses), recipients: to.compactMap { EmailSubject($0) },
         clientIP: ip.flatMap { try? IPBlock.parse($0) }, clientHostname: host.flatMap(MatchingName.normalize),
         auth: AuthResults(spf: spf, dkim: dkim, dmarc: dmarc), disposition: disposition)
 }

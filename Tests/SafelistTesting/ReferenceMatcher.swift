@@ -54,7 +54,7 @@ public struct ReferenceMatcher: Sendable {
 
     /// Every policy that matches some subject of `message` on a side where it grants something.
     public func matches(_ message: MailMessage) -> Set<PolicyID> {
-        let senders = [message.envelopeFrom, message.headerFrom].compactMap { $0 } + message.replyTo
+        let senders = [message.envelopeFrom].compactMap { $0 } + message.headerFrom.prefix(MailMessage.maximumHeaderFrom) + message.replyTo
         let senderDomains = senders.map { String($0.domain) } + (message.clientHostname.map { [$0] } ?? [])
         let recipients = message.recipients.map(\.address)
         let recipientDomains = message.recipients.map { String($0.domain) }
@@ -102,4 +102,9 @@ public struct ReferenceMatcher: Sendable {
     static func within(_ name: String, _ domain: String) -> Bool {
         name == domain || name.hasSuffix("." + domain)
     }
+}
+
+/// The addresses a header value lists, in matching form; none when it is not an address list.
+public func headerAddresses(_ text: String) -> [EmailSubject] {
+    ((try? AddressList.parse(text)) ?? []).compactMap { EmailSubject($0) }
 }

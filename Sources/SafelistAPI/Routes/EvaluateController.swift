@@ -8,6 +8,7 @@ import SafelistWire
 struct EvaluateController: Sendable {
     let engine: PolicyEngine
     let body: RequestBody
+    let reading: EvaluationRequest.Context
 
     var route: (route: RouteTable.Route, handler: PolicyController.Handler) {
         (.init(method: .post, path: "evaluate"), evaluate)
@@ -15,14 +16,25 @@ struct EvaluateController: Sendable {
 
     @Sendable func evaluate(_ request: Request, context: SafelistRequestContext) async throws -> Response {
         let account = try context.account(for: .read, path: request.uri.path)
-        let parsed = try EvaluationRequest.parse(await body.json(request))
-        let evaluations = try await engine.evaluate(account: account, messages: parsed.messages)
-        let results = zip(evaluations, parsed.messages).map { EvaluationJSON(evaluation: $0, message: $1.message) }
-        if parsed.isBatch { return try EnvelopeResponse.success(results) }
-        // A body without `messages` parses to exactly one message.
-        guard let single = results.first else {
+        let parsed = try EvaluationRequest.parse(await body.json(request), context: reading)
+        let messages = parsed.messages
+        var evaluations = try await engine.evaluate(account: account, messages: messages).makeIterator()
+        var results: [EvaluationItemJSON] = []
+        var prepared = messages.makeIterator()
+        for item in parsed.items {
+            switch item {
+            case .message:
+                guard let evaluation = evaluations.next(), let message = prepared.next() else { continue }
+                results.append(.evaluation(EvaluationJSON(evaluation: evaluation, message: message.message)))
+            case .invalid(let errors):
+                results.append(.invalid(errors))
+            }
+        }
+        if parsed.isBatch { return try EnvelopeResponse.success(results, messages: parsed.notes) }
+        // A body without `messages` is one valid message, or was refused whole.
+        guard case .evaluation(let single)? = results.first else {
             throw SafelistError.internalError("The message was parsed to nothing")
         }
-        return try EnvelopeResponse.success(single)
+        return try EnvelopeResponse.success(single, messages: parsed.notes)
     }
 }

@@ -9,6 +9,7 @@ import SafelistWire
 struct PolicyController: Sendable {
     let store: EngineAppliedStore
     let body: RequestBody
+    let evaluation: EvaluationRequest.Context
 
     typealias Handler = @Sendable (Request, SafelistRequestContext) async throws -> Response
 
@@ -17,7 +18,7 @@ struct PolicyController: Sendable {
             (.init(method: .get, path: ""), list),
             (.init(method: .post, path: ""), create),
             (.init(method: .post, path: "batch"), batch),
-            EvaluateController(engine: store.engine, body: body).route,
+            EvaluateController(engine: store.engine, body: body, reading: evaluation).route,
             (.init(method: .get, path: ":policy_id"), get),
             (.init(method: .patch, path: ":policy_id"), edit),
             (.init(method: .put, path: ":policy_id"), replace),

@@ -44,4 +44,5 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case internalError = 25061
     case serverBusy = 25062
     case deprecatedField = 25070
+    case ignoredInput = 25071
 }

@@ -22,7 +22,10 @@ public struct ErrorItem: Sendable, Equatable {
 
     /// A body field of the wrong JSON type: "enabled must be a boolean, not string".
     public static func wrongType(pointer: String, expected: String, got typeName: String) -> ErrorItem {
-        let name = pointer.split(separator: "/").last.map(String.init) ?? "body"
+        // "recipients[3]", not "3": an array element is named with its array.
+        let parts = pointer.split(separator: "/")
+        var name = parts.last.map(String.init) ?? "body"
+        if parts.count >= 2, !name.isEmpty, name.allSatisfy({ $0.isASCII && $0.isNumber }) { name = "\(parts[parts.count - 2])[\(name)]" }
         return ErrorItem(code: .wrongType, message: "\(name) must be \(expected), not \(typeName)", pointer: pointer)
     }
 

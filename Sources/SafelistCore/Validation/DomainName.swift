@@ -29,6 +29,22 @@ public enum DomainName {
         try? canonicalize(text).matchKey
     }
 
+    /// Each label of a name in its ASCII form, lowercased, without the rules a pattern must
+    /// follow (any number of labels): for names read from elsewhere, such as the Public Suffix
+    /// List's rules. Nil when a label cannot be converted.
+    public static func asciiLabels(_ text: String) -> String? {
+        var labels: [String] = []
+        for label in text.precomposedStringWithCanonicalMapping.lowercased().split(separator: ".", omittingEmptySubsequences: false) {
+            if label.unicodeScalars.allSatisfy(\.isASCII) {
+                labels.append(String(label))
+            } else {
+                guard let encoded = Punycode.encode(String(label)) else { return nil }
+                labels.append("xn--" + encoded)
+            }
+        }
+        return labels.joined(separator: ".")
+    }
+
     private static func asciiLabel(_ label: Substring) throws(PatternProblem) -> String {
         guard !label.isEmpty else { throw invalid("empty label (two dots in a row, or a leading dot)") }
         guard !label.hasPrefix("-"), !label.hasSuffix("-") else {

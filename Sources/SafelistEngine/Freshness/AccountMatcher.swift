@@ -56,7 +56,7 @@ actor AccountMatcher {
             guard loadIfNeeded else { return nil }
             let changes = try await feed.changes(account: account, after: 0)
             let base = await shards.segment(changes.upserted.map(EnginePolicy.init), layout: .base, candidates: [])
-            let loaded = MatcherSnapshot(base: base, delta: .empty, superseded: [], generation: changes.generation)
+            let loaded = MatcherSnapshot(base: base, delta: .empty, superseded: [], generation: changes.generation, suffixes: options.publicSuffixes)
             install(loaded)
             return loaded
         }
@@ -71,8 +71,7 @@ actor AccountMatcher {
         }
         let delta = await buildDelta(reusing: snapshot.delta)
         let next = MatcherSnapshot(
-            base: snapshot.base, delta: delta, superseded: Set(recent.keys),
-            generation: changes.generation)
+            base: snapshot.base, delta: delta, superseded: Set(recent.keys), generation: changes.generation, suffixes: options.publicSuffixes)
         install(next)
         startMergeIfDue()
         return next
@@ -125,8 +124,8 @@ actor AccountMatcher {
         let delta = await buildDelta(reusing: previous)
         install(
             MatcherSnapshot(
-                base: base, delta: delta, superseded: Set(recent.keys),
-                generation: snapshot?.generation ?? generation))
+                base: base, delta: delta, superseded: Set(recent.keys), generation: snapshot?.generation ?? generation,
+                suffixes: options.publicSuffixes))
         merging = false
         mergesCompleted += 1
         startMergeIfDue()

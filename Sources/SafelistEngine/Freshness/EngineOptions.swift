@@ -1,4 +1,6 @@
-/// How the engine trades write latency against evaluation cost.
+import SafelistCore
+
+/// How the engine trades write latency against evaluation cost, and what it verifies senders with.
 public struct EngineOptions: Sendable {
     /// Expressions per compiled Vectorscan database in a delta. Every shard of a group is one
     /// more scan per subject, so shards are large; a write never waits for one (it compiles
@@ -22,6 +24,9 @@ public struct EngineOptions: Sendable {
     public var pollInterval: Duration = .seconds(1)
     /// An account not evaluated for this long is dropped from memory; its next use loads it.
     public var idleEviction: Duration = .seconds(600)
+    /// Organizational domains for sender verification. The system's list by default; the
+    /// server reads the one it is configured with, and refuses to start without it.
+    public var publicSuffixes = PublicSuffixList.system
 
     public init() {}
 }

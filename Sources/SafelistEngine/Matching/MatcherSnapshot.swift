@@ -10,15 +10,18 @@ public final class MatcherSnapshot: Sendable {
     let superseded: Set<PolicyID>
     /// The account's generation this snapshot reflects.
     public let generation: Int64
+    /// What sender verification aligns domains with.
+    let suffixes: PublicSuffixList
 
-    init(base: Segment, delta: Segment, superseded: Set<PolicyID>, generation: Int64) {
+    init(base: Segment, delta: Segment, superseded: Set<PolicyID>, generation: Int64, suffixes: PublicSuffixList) {
         self.base = base
         self.delta = delta
         self.superseded = superseded
         self.generation = generation
+        self.suffixes = suffixes
     }
 
-    static let empty = MatcherSnapshot(base: .empty, delta: .empty, superseded: [], generation: 0)
+    static let empty = MatcherSnapshot(base: .empty, delta: .empty, superseded: [], generation: 0, suffixes: PublicSuffixList(text: ""))
 
     public var policyCount: Int { base.policies.count - superseded.count + delta.policies.count }
     public var regexShardCount: Int { base.allShards.count + delta.allShards.count }
@@ -88,7 +91,7 @@ public final class MatcherSnapshot: Sendable {
         if !hits.isEmpty {
             matches.reserveCapacity(hits.count)
             for hit in hits {
-                matches.append(PolicyMatch(policy: segment(hit.segment).policies[Int(hit.policy)], role: hit.role, in: prepared))
+                matches.append(PolicyMatch(policy: segment(hit.segment).policies[Int(hit.policy)], role: hit.role, in: prepared, suffixes: suffixes))
             }
             if matches.count > 1 { matches.sort(by: PolicyMatch.reportOrder) }
         }

@@ -10,19 +10,24 @@ public struct PolicyMatch: Sendable, Equatable {
     /// exemption for a recipient subject.
     public let grants: Grants
     public let honored: Bool
+    /// The message a refused match was made on, kept so that the reason is written only when
+    /// read: writing it costs more than finding the match.
+    private let refusedIn: MailMessage?
 
-    /// Why a match grants nothing, when it does not.
+    /// Why a match grants nothing, when it does not: the identity whose verification failed
+    /// and the results seen (`SenderVerification`).
     public var reason: String? {
-        honored ? nil : "verify_sender is set and the message passed none of DMARC, SPF or DKIM"
+        refusedIn.map { "verify_sender is set and " + SenderVerification.reason(role, in: $0) }
     }
 
     /// Reads the message in place: a copy would retain every string it holds.
-    init(policy: EnginePolicy, role: SubjectRole, in message: UnsafePointer<PreparedMessage>) {
+    init(policy: EnginePolicy, role: SubjectRole, in message: UnsafePointer<PreparedMessage>, suffixes: PublicSuffixList) {
         self.policy = policy
         self.role = role
         value = Self.value(of: role, type: policy.type, in: message)
         grants = policy.grants.intersection(role.isRecipient ? .recipientSide : .senderSide)
-        honored = !policy.verifySender || message.pointee.message.auth.verifiesSender
+        honored = !policy.verifySender || SenderVerification.verified(role, in: message.pointee.message, suffixes: suffixes)
+        refusedIn = honored ? nil : message.pointee.message
     }
 
     /// Subject order, then pattern, then id: the order an answer lists its matches in.
@@ -39,7 +44,7 @@ public struct PolicyMatch: Sendable, Equatable {
         case .clientIP: return prepared.pointee.clientIPText ?? ""
         case .clientHostname: return prepared.pointee.message.clientHostname ?? ""
         case .envelopeFrom: subject = prepared.pointee.message.envelopeFrom
-        case .headerFrom: subject = prepared.pointee.message.headerFrom
+        case .headerFrom(let index): subject = prepared.pointee.message.headerFrom[index]
         case .replyTo(let index): subject = prepared.pointee.message.replyTo[index]
         case .recipient(let index): subject = prepared.pointee.message.recipients[index]
         }

@@ -11,15 +11,6 @@ public struct EmailSubject: Sendable, Equatable {
         return Substring(utf8[utf8.index(utf8.startIndex, offsetBy: domainOffset)...])
     }
 
-    /// The address in a header value, which may wrap it as `Display Name <address>`.
-    public init?(header value: String) {
-        var text = value
-        if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
-            text = String(text[text.index(after: open)..<close])
-        }
-        self.init(text.trimmingASCIISpaces)
-    }
-
     /// Normalises an address as the spec says names are compared: lowercase, one trailing dot
     /// removed, the domain in its ASCII (punycode) form. Most addresses are already in that
     /// form; they are kept as they are, without a copy.

@@ -6,7 +6,9 @@ import SafelistCore
 public struct MailMessage: Sendable, Equatable {
     /// Empty for the null sender (`MAIL FROM:<>`).
     public var envelopeFrom: EmailSubject?
-    public var headerFrom: EmailSubject?
+    /// Every address the `From:` header lists (usually one).
+    public var headerFrom: [EmailSubject]
+    /// Every address the `Reply-To:` headers list.
     public var replyTo: [EmailSubject]
     public var recipients: [EmailSubject]
     public var clientIP: IPBlock?
@@ -15,7 +17,7 @@ public struct MailMessage: Sendable, Equatable {
     public var disposition: Disposition?
 
     public init(
-        envelopeFrom: EmailSubject?, headerFrom: EmailSubject? = nil, replyTo: [EmailSubject] = [],
+        envelopeFrom: EmailSubject?, headerFrom: [EmailSubject] = [], replyTo: [EmailSubject] = [],
         recipients: [EmailSubject], clientIP: IPBlock? = nil, clientHostname: String? = nil,
         auth: AuthResults = .init(), disposition: Disposition? = nil
     ) {
@@ -29,12 +31,19 @@ public struct MailMessage: Sendable, Equatable {
         self.disposition = disposition
     }
 
-    /// The sender subject at `index`: envelope_from, header_from, then each reply_to.
+    /// At most this many `From:` addresses are matched: sender indices 1 to 31 are theirs.
+    public static let maximumHeaderFrom = 31
+
+    /// The index a sender subject has in a layout: 0 for envelope_from, 1 to 31 for each
+    /// header_from, 32 on for each reply_to (the first 64 fold into one span when equal).
+    static func senderIndex(headerFrom position: Int) -> Int { 1 + position }
+    static func senderIndex(replyTo position: Int) -> Int { 32 + position }
+
     static func senderRole(_ index: Int) -> SubjectRole {
         switch index {
         case 0: .envelopeFrom
-        case 1: .headerFrom
-        default: .replyTo(index - 2)
+        case 1...maximumHeaderFrom: .headerFrom(index - 1)
+        default: .replyTo(index - 32)
         }
     }
 }

@@ -28,7 +28,7 @@ final class SubjectLayout: @unchecked Sendable {
     /// evaluates: the work is done in a scratch area sized for the worst case (a dot a byte),
     /// then moved into one allocation of the exact size.
     init(
-        envelopeFrom: EmailSubject?, headerFrom: EmailSubject?, replyTo: [EmailSubject],
+        envelopeFrom: EmailSubject?, headerFrom: [EmailSubject], replyTo: [EmailSubject],
         clientHostname: String?, clientIPText: String?, recipients: [EmailSubject]
     ) {
         var capacity = (spans: 0, bytes: 0)
@@ -38,7 +38,7 @@ final class SubjectLayout: @unchecked Sendable {
             capacity.bytes += text.utf8.count
         }
         measure(envelopeFrom?.address)
-        measure(headerFrom?.address)
+        for address in headerFrom.prefix(MailMessage.maximumHeaderFrom) { measure(address.address) }
         for address in replyTo { measure(address.address) }
         measure(clientHostname)
         measure(clientIPText)
@@ -91,8 +91,12 @@ final class SubjectLayout: @unchecked Sendable {
                 spanCount += 1
             }
             if let envelopeFrom { add(envelopeFrom.address, .sender, 0, domain: envelopeFrom.domainOffset) }
-            if let headerFrom { add(headerFrom.address, .sender, 1, domain: headerFrom.domainOffset) }
-            for (index, address) in replyTo.enumerated() { add(address.address, .sender, index + 2, domain: address.domainOffset) }
+            for (index, address) in headerFrom.prefix(MailMessage.maximumHeaderFrom).enumerated() {
+                add(address.address, .sender, MailMessage.senderIndex(headerFrom: index), domain: address.domainOffset)
+            }
+            for (index, address) in replyTo.enumerated() {
+                add(address.address, .sender, MailMessage.senderIndex(replyTo: index), domain: address.domainOffset)
+            }
             if let clientHostname { add(clientHostname, .hostname, 0, domain: 0) }
             if let clientIPText { add(clientIPText, .ip, 0, domain: clientIPText.utf8.count) }
             for (index, address) in recipients.enumerated() { add(address.address, .recipient, index, domain: address.domainOffset) }

@@ -1,6 +1,6 @@
 /// Where a matched value came from.
 public enum SubjectRole: Sendable, Hashable {
-    case envelopeFrom, headerFrom, replyTo(Int), clientHostname, clientIP, recipient(Int)
+    case envelopeFrom, headerFrom(Int), replyTo(Int), clientHostname, clientIP, recipient(Int)
 
     public var name: String {
         switch self {
@@ -15,7 +15,7 @@ public enum SubjectRole: Sendable, Hashable {
 
     public var index: Int? {
         switch self {
-        case .replyTo(let index), .recipient(let index): index
+        case .headerFrom(let index), .replyTo(let index), .recipient(let index): index
         default: nil
         }
     }
@@ -31,8 +31,8 @@ extension SubjectRole {
     var order: Int {
         switch self {
         case .envelopeFrom: 0
-        case .headerFrom: 1
-        case .replyTo(let index): 2 + index
+        case .headerFrom(let index): 1 + index
+        case .replyTo(let index): 32 + index
         case .clientHostname: 1_000_000
         case .clientIP: 1_000_001
         case .recipient(let index): 2_000_000 + index

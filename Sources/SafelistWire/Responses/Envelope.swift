@@ -41,13 +41,17 @@ public struct ResultInfo: Encodable, Sendable {
     }
 }
 
-struct ErrorItemJSON: Encodable {
+public struct ErrorItemJSON: Encodable {
     let item: ErrorItem
+
+    public init(_ item: ErrorItem) {
+        self.item = item
+    }
 
     enum Key: String, CodingKey { case code, message, source, errorChain = "error_chain" }
     enum SourceKey: String, CodingKey { case pointer, parameter }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(item.code.rawValue, forKey: .code)
         try c.encode(item.message, forKey: .message)

@@ -59,3 +59,19 @@ struct MatchJSON: Encodable {
         try c.encode(match.reason, forKey: .reason)
     }
 }
+
+/// One item of a batch's answer: the message's evaluation, or (a message with problems) its
+/// errors, pointers from the body's root: `{"errors": [...]}`.
+public enum EvaluationItemJSON: Encodable {
+    case evaluation(EvaluationJSON)
+    case invalid([ErrorItem])
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .evaluation(let evaluation): try evaluation.encode(to: encoder)
+        case .invalid(let errors):
+            var c = encoder.container(keyedBy: JSONKey.self)
+            try c.encode(errors.map(ErrorItemJSON.init), forKey: "errors")
+        }
+    }
+}

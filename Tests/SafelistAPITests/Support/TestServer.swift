@@ -26,15 +26,17 @@ struct TestServer {
     /// Write on every account.
     let token: String
 
-    init(_ kind: StoreKind = .sqlite, maxBodyBytes: Int? = nil, rateLimit: Int = 0) async throws {
+    init(_ kind: StoreKind = .sqlite, maxBodyBytes: Int? = nil, rateLimit: Int = 0, trustedAuthservIDs: Set<String> = []) async throws {
         self.rateLimit = rateLimit
         self.maxBodyBytes = maxBodyBytes
+        self.trustedAuthservIDs = trustedAuthservIDs
         opened = try await kind.open()
         token = try await CredentialIssuer(store: opened.store).issueToken(name: "test", permission: .write, scope: .all).secret
     }
 
     private let maxBodyBytes: Int?
     private let rateLimit: Int
+    private let trustedAuthservIDs: Set<String>
 
     func issue(_ permission: Permission, _ scope: AccountScope, expiresAt: Timestamp? = nil) async throws -> String {
         try await CredentialIssuer(store: store).issueToken(
@@ -51,6 +53,7 @@ struct TestServer {
         configuration.store.postgresPoolSize = 2
         if let maxBodyBytes { configuration.http.maxBodyBytes = maxBodyBytes }
         configuration.http.rateLimit = rateLimit
+        configuration.http.trustedAuthservIDs = trustedAuthservIDs
         configuration.announce = { _ in }
         var logger = Logger(label: "safelist-test")
         logger.logLevel = .error
