@@ -15,7 +15,7 @@ struct EvaluationReport {
                 let kind = match.policy.type.rawValue + (match.policy.isRegex ? " regex" : "")
                 let subject = match.role.name + (match.role.index.map { "[\($0)]" } ?? "")
                 let grants = match.grants.names.joined(separator: ", ")
-                let verdict = match.honored ? "honored: \(grants)" : "NOT honored (\(match.reason ?? "")); would grant \(grants)"
+                let verdict = match.honored ? "honored: \(grants)" : "NOT honored (\(match.reason(in: message) ?? "")); would grant \(grants)"
                 lines.append("  \(kind) \(match.policy.pattern)  [policy \(match.policy.id)]")
                 lines.append("    matched \(subject) = \(match.value); \(verdict)")
             }

@@ -156,7 +156,8 @@ struct VerificationTests {
         let evaluation = try await evaluate([row.policy], [row.message])[0]
         #expect(evaluation.matches.map { "\($0.role.label): \($0.honored)" } == row.expected)
         if let refused = evaluation.matches.first(where: { !$0.honored }) {
-            for words in row.reason { #expect(refused.reason?.contains(words) == true, "\(refused.reason ?? "no reason")") }
+            let reason = refused.reason(in: row.message)
+            for words in row.reason { #expect(reason?.contains(words) == true, "\(reason ?? "no reason")") }
         }
         // What is not honored grants nothing: a MALICIOUS verdict stays.
         if evaluation.matches.allSatisfy({ !$0.honored }) { #expect(evaluation.disposition == .malicious) }

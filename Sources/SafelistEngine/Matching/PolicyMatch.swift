@@ -10,14 +10,12 @@ public struct PolicyMatch: Sendable, Equatable {
     /// exemption for a recipient subject.
     public let grants: Grants
     public let honored: Bool
-    /// The message a refused match was made on, kept so that the reason is written only when
-    /// read: writing it costs more than finding the match.
-    private let refusedIn: MailMessage?
 
-    /// Why a match grants nothing, when it does not: the identity whose verification failed
-    /// and the results seen (`SenderVerification`).
-    public var reason: String? {
-        refusedIn.map { "verify_sender is set and " + SenderVerification.reason(role, in: $0) }
+    /// Why a match on `message` grants nothing, when it does not: the identity whose
+    /// verification failed and the results seen (`SenderVerification`). Written only when
+    /// asked for, since writing it costs more than finding the match.
+    public func reason(in message: MailMessage) -> String? {
+        honored ? nil : "verify_sender is set and " + SenderVerification.reason(role, in: message)
     }
 
     /// Reads the message in place: a copy would retain every string it holds.
@@ -27,7 +25,6 @@ public struct PolicyMatch: Sendable, Equatable {
         value = Self.value(of: role, type: policy.type, in: message)
         grants = policy.grants.intersection(role.isRecipient ? .recipientSide : .senderSide)
         honored = !policy.verifySender || SenderVerification.verified(role, in: message.pointee.message, suffixes: suffixes)
-        refusedIn = honored ? nil : message.pointee.message
     }
 
     /// Subject order, then pattern, then id: the order an answer lists its matches in.

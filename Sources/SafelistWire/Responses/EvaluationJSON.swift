@@ -20,7 +20,7 @@ public struct EvaluationJSON: Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
-        try c.encode(evaluation.matches.map(MatchJSON.init), forKey: .matches)
+        try c.encode(evaluation.matches.map { MatchJSON(match: $0, message: message) }, forKey: .matches)
         var effects = c.nestedContainer(keyedBy: EffectKey.self, forKey: .effects)
         try effects.encode(evaluation.trustedSender, forKey: .trustedSender)
         try effects.encode(evaluation.acceptableSender, forKey: .acceptableSender)
@@ -39,6 +39,8 @@ public struct EvaluationJSON: Encodable {
 
 struct MatchJSON: Encodable {
     let match: PolicyMatch
+    /// The message matched, for the reason a refused match gives.
+    let message: MailMessage
 
     enum Key: String, CodingKey {
         case policyID = "policy_id", pattern, patternType = "pattern_type", isRegex = "is_regex"
@@ -56,7 +58,7 @@ struct MatchJSON: Encodable {
         try c.encode(match.value, forKey: .value)
         try c.encode(match.grants.names, forKey: .grants)
         try c.encode(match.honored, forKey: .honored)
-        try c.encode(match.reason, forKey: .reason)
+        try c.encode(match.reason(in: message), forKey: .reason)
     }
 }
 
