@@ -35,3 +35,19 @@ extension PolicyStore {
         return policy
     }
 }
+
+/// A store that adds something to another's writes (checks, the engine's refresh) and reads
+/// straight through it.
+public protocol WrappingPolicyStore: PolicyStore {
+    var store: any PolicyStore { get }
+}
+
+extension WrappingPolicyStore {
+    public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
+        try await store.list(account: account, query: query)
+    }
+
+    public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
+        try await store.policy(account: account, id: id)
+    }
+}

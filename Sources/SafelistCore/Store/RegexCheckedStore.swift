@@ -3,21 +3,13 @@
 /// The patterns a request writes are checked first; a pattern that only the stored policy
 /// reveals (an edit that sets `is_regex` on a stored pattern) makes the store's planner stop,
 /// and that one is checked and the write tried again.
-public struct RegexCheckedStore: PolicyStore {
+public struct RegexCheckedStore: WrappingPolicyStore {
     public let store: any PolicyStore
     public let compileCheck: any RegexCompileCheck
 
     public init(store: any PolicyStore, compileCheck: any RegexCompileCheck) {
         self.store = store
         self.compileCheck = compileCheck
-    }
-
-    public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
-        try await store.list(account: account, query: query)
-    }
-
-    public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
-        try await store.policy(account: account, id: id)
     }
 
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {

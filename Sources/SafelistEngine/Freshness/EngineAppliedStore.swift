@@ -3,21 +3,13 @@ import SafelistCore
 /// A policy store whose writes the engine has applied by the time they return: the one place a
 /// write on this node reaches the engine, so that an evaluation that follows an acknowledged
 /// write sees it (the spec's consistency rule). Reads pass straight through.
-public struct EngineAppliedStore: PolicyStore {
+public struct EngineAppliedStore: WrappingPolicyStore {
     public let store: any PolicyStore
     public let engine: PolicyEngine
 
     public init(store: any PolicyStore, engine: PolicyEngine) {
         self.store = store
         self.engine = engine
-    }
-
-    public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
-        try await store.list(account: account, query: query)
-    }
-
-    public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
-        try await store.policy(account: account, id: id)
     }
 
     /// The write is committed whatever happens after it; if the engine cannot read it back now,

@@ -44,5 +44,4 @@ public struct AuthResults: Sendable, Equatable {
         spf.contains { $0.result == .pass } || dkim.contains { $0.result == .pass } || dmarc.contains { $0.result == .pass }
     }
 
-    public var isEmpty: Bool { spf.isEmpty && dkim.isEmpty && dmarc.isEmpty }
 }
