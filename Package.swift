@@ -63,7 +63,7 @@ let package = Package(
         // Knows neither HTTP nor SQL.
         .target(
             name: "SafelistEngine",
-            dependencies: ["SafelistCore", "SafelistRegex", "CPrefetch", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["SafelistCore", "SafelistRegex", "CPrefetch", "CAllocator", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The wire schema: every JSON request reader and response writer, for the API and the CLI.
         .target(name: "SafelistWire", dependencies: ["SafelistCore", "SafelistEngine"]),
@@ -114,6 +114,7 @@ let package = Package(
         // glibc's heap statistics for the benchmark's memory figures.
         .target(name: "CBenchSupport"),
         .target(name: "CPrefetch"),
+        .target(name: "CAllocator"),
         // Test support: a fresh store of each backend for the shared suites (PostgreSQL when
         // configured), and the engine's reference matcher.
         .target(

@@ -38,8 +38,10 @@ struct EngineMemoryTests {
             let probe = PreparedMessage(message(from: "ann@example.com"))
             for number in 0..<20 { #expect(try await engine.evaluate(account: Self.accountID(number), messages: [probe])[0].trustedSender) }
             #expect(engine.loadedAccounts > 0)
+            let dropped = WeakSnapshot(try await engine.snapshot(for: Self.accountID(5)))
             for _ in 0..<300 where engine.loadedAccounts > 0 { try await Task.sleep(for: .milliseconds(100)) }
             #expect(engine.loadedAccounts == 0)
+            #expect(dropped.snapshot == nil, "a dropped account's snapshot is still held")
             #expect(try await engine.evaluate(account: Self.accountID(3), messages: [probe])[0].trustedSender)
             #expect(engine.loadedAccounts == 1)
         }
@@ -63,6 +65,15 @@ struct EngineMemoryTests {
             let asked = counting.asked.withLock { $0 }
             #expect(!asked.isEmpty && asked.allSatisfy { $0 == [Self.accountID(7)] }, "\(asked.prefix(3))")
         }
+    }
+}
+
+/// Whether a snapshot is still held anywhere once the engine dropped its account.
+final class WeakSnapshot {
+    weak var snapshot: MatcherSnapshot?
+
+    init(_ snapshot: MatcherSnapshot) {
+        self.snapshot = snapshot
     }
 }
 

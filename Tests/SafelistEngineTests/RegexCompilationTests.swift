@@ -84,4 +84,27 @@ struct RegexCompilationTests {
             #expect(merged.base.allShards.allSatisfy { $0.keys.count == 1 }, "\(merged.base.allShards.map(\.keys.count))")
         }
     }
+
+    @Test func aRestartReadsBackTheShardsOfCostlyPatternsFoundMeanwhile() async throws {
+        try await StoreKind.sqlite.withStore { store in
+            for fields in try Self.regexes(6, prefix: "fay") { _ = try await store.create(account: account, fields: fields) }
+            var options = EngineOptions()
+            options.costlyCompile = .zero
+            options.slowShard = .zero
+            let first = PolicyEngine(feed: store, options: options, cache: store)
+            _ = try await first.snapshot(for: account)
+            await first.compilationSettled()
+
+            // Now known costly, each pattern is a shard of its own: the databases timed in the
+            // background are those shards', so the restart compiles none of them.
+            let restarted = PolicyEngine(feed: store, options: options, cache: store)
+            let after = try await restarted.snapshot(for: account)
+            #expect(after.base.allShards.count == 6 && after.base.allShards.allSatisfy { $0.keys.count == 1 })
+            #expect(restarted.regexCompilation.compiledShards == 0, "a restart compiled \(restarted.regexCompilation.compiledShards) shards")
+            #expect(restarted.regexCompilation.readBackShards == 6)
+            let probe = PreparedMessage(
+                MailMessage(envelopeFrom: EmailSubject("fay5@dept4.example"), recipients: [EmailSubject("r@x.example")].compactMap { $0 }))
+            #expect(after.evaluate(probe).trustedSender)
+        }
+    }
 }

@@ -81,27 +81,34 @@ final class CompiledShards: Sendable {
     }
 
     /// Keeps compiled databases, and marks costly patterns: a shard of one pattern by its own
-    /// time, a slow shard of several by timing each of its patterns alone.
+    /// time, a slow shard of several by timing each of its patterns alone. A costly pattern's
+    /// next base puts it in a shard of its own; the database timed here is that shard's, kept
+    /// under its digest, so that base (after a restart too) reads it back instead of compiling.
     private func remember(_ compiled: [RegexShard.Compiled]) async {
         var found: [String] = []
+        var alone: [(key: String, serialized: [UInt8])] = []
         for shard in compiled where shard.duration >= (shard.patterns.count == 1 ? options.costlyCompile : options.slowShard) {
             if shard.patterns.count == 1 {
                 found += shard.patterns
                 continue
             }
             let limit = options.costlyCompile
-            found += await BuildQueue.run {
-                shard.patterns.filter { pattern in
+            let timed = await BuildQueue.run {
+                shard.patterns.compactMap { pattern -> (pattern: String, key: String, serialized: [UInt8]?)? in
+                    let expression = WholeSubjectRegex.expression(pattern)
                     let start = ThreadCPUTime.now()
-                    _ = try? RegexDatabase(expressions: [WholeSubjectRegex.expression(pattern)])
-                    return ThreadCPUTime.now() - start >= limit
+                    let database = try? RegexDatabase(expressions: [expression])
+                    guard ThreadCPUTime.now() - start >= limit else { return nil }
+                    return (pattern, "db:\(ShardDigest(expressions: [expression]))", database?.serialized())
                 }
             }
+            found += timed.map(\.pattern)
+            alone += timed.compactMap { entry in entry.serialized.map { (entry.key, $0) } }
         }
         costly.withLock { $0.formUnion(found) }
         guard let cache else { return }
         try? await cache.storeCompiledRegexes(
-            compiled.map { ("db:\($0.digest)", $0.serialized) } + found.map { (Self.costlyKey($0), [1]) })
+            compiled.map { ("db:\($0.digest)", $0.serialized) } + alone + found.map { (Self.costlyKey($0), [1]) })
     }
 
     static func costlyKey(_ pattern: String) -> String {

@@ -1,3 +1,4 @@
+import CAllocator
 import SafelistCore
 import Synchronization
 
@@ -111,6 +112,9 @@ public final class PolicyEngine: Sendable {
         for account in idle {
             if let matcher = matchers.withLock({ $0[account] }) { forget(account, matcher) }
         }
+        // glibc keeps freed memory in its arenas: without a trim, a server that once loaded many
+        // accounts stays that large after dropping them.
+        if !idle.isEmpty { safelist_release_free_memory() }
     }
 
     /// Drops an account's matcher and snapshot, unless another matcher replaced it meanwhile.
