@@ -82,11 +82,22 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
+        // The mail listeners: Postfix policy delegation and the milter protocol, over the engine.
+        .target(
+            name: "SafelistMail",
+            dependencies: [
+                "SafelistCore", "SafelistEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The composition root: store, engine, router and services, built from configuration.
         .target(
             name: "SafelistServer",
             dependencies: [
-                "SafelistCore", "SafelistEngine", "SafelistAPI", "SafelistSQLite", "SafelistPostgres", "SafelistRegex",
+                "SafelistCore", "SafelistEngine", "SafelistAPI", "SafelistSQLite", "SafelistPostgres", "SafelistRegex", "SafelistMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "safelist",
             dependencies: [
-                "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite", "SafelistRegex",
+                "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite", "SafelistRegex", "SafelistMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,6 +156,17 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SafelistMailTests",
+            dependencies: [
+                "SafelistCore", "SafelistEngine", "SafelistMail", "SafelistTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Starts the real `safelist` executable: durability across kill -9, signals, first start.

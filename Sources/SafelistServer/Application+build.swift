@@ -3,6 +3,7 @@ import Logging
 import SafelistAPI
 import SafelistCore
 import SafelistEngine
+import SafelistMail
 import SafelistPostgres
 import SafelistRegex
 import ServiceLifecycle
@@ -39,6 +40,21 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     )
     if let postgres = opened.postgres { app.addServices(postgres) }
     app.addServices(EngineFollower(engine: engine))
+    if let mail = configuration.mail {
+        let decisions = MailDecisions(engine: engine, options: mail.options)
+        if let address = mail.postfixPolicy {
+            app.addServices(
+                PostfixPolicyService.listener(host: address.host, port: address.port, decisions: decisions, logger: logger) { port in
+                    announce("Postfix policy service listening on \(ListenAddress(host: address.host, port: port))")
+                })
+        }
+        if let address = mail.milter {
+            app.addServices(
+                MilterService.listener(host: address.host, port: address.port, decisions: decisions, logger: logger) { port in
+                    announce("Milter listening on \(ListenAddress(host: address.host, port: port))")
+                })
+        }
+    }
     if configuration.regexWorkers == nil, let workers { app.addServices(RegexWorkersStopper(workers: workers)) }
     app.beforeServerStarts {
         if let postgres = opened.postgres {

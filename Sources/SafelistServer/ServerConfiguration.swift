@@ -1,5 +1,6 @@
 import SafelistAPI
 import SafelistEngine
+import SafelistMail
 import SafelistRegex
 
 /// Everything `buildApplication` needs, filled from flags and environment by `safelist serve`
@@ -10,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var store = StoreConfiguration()
     public var http = HTTPOptions()
     public var engine = EngineOptions()
+    /// The Postfix policy service and the milter, when either is on.
+    public var mail: MailConfiguration?
     /// The processes regexes are compiled in (`RegexWorkers`). Nil: the application finds
     /// `safelist-regex-worker` itself and stops its workers after the server; `safelist serve`
     /// makes them, so that it can stop them first when asked to shut down.
@@ -19,4 +22,40 @@ public struct ServerConfiguration: Sendable {
     public var announce: @Sendable (String) -> Void = Console.line
 
     public init() {}
+}
+
+/// The mail listeners `safelist serve` runs beside the API, when asked for.
+public struct MailConfiguration: Sendable {
+    public var options: MailOptions
+    /// Where the Postfix policy service listens (`--postfix-policy`), when it does.
+    public var postfixPolicy: ListenAddress?
+    /// Where the milter listens (`--milter`), when it does.
+    public var milter: ListenAddress?
+
+    public init(options: MailOptions) {
+        self.options = options
+    }
+}
+
+/// `HOST:PORT` (`[::1]:PORT` for IPv6); port 0 picks a free one.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -62,6 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var verification: VerificationOptions
 
+    @OptionGroup var mail: MailListenerOptions
+
     func run() async throws {
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("SAFELIST_HOST") ?? configuration.host
@@ -74,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.store = try store.configuration()
         configuration.engine.publicSuffixes = try verification.publicSuffixes()
         configuration.http.trustedAuthservIDs = verification.trustedAuthservIDs
+        configuration.mail = try mail.configuration(trustedAuthservIDs: verification.trustedAuthservIDs)
         if let seconds = try engineIdleEviction ?? Environment.double("SAFELIST_ENGINE_IDLE_EVICTION") {
             configuration.engine.idleEviction = try Self.duration(seconds, "--engine-idle-eviction")
         }

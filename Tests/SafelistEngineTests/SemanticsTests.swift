@@ -1,5 +1,6 @@
 import SafelistCore
 import SafelistEngine
+import SafelistTesting
 import Testing
 
 /// One row of docs/engine-semantics.md: policies, a message, and which policy matches

@@ -2,37 +2,6 @@ import SafelistCore
 import SafelistEngine
 import SafelistTesting
 
-/// A policy for a test: pattern, type, what it grants.
-struct TestPolicy: Sendable, CustomStringConvertible {
-    var pattern: String
-    var type: PatternType
-    var regex = false
-    var trusted = false
-    var acceptable = false
-    var exempt = false
-    var verify = false
-
-    static func email(_ pattern: String, regex: Bool = false) -> TestPolicy { TestPolicy(pattern: pattern, type: .email, regex: regex) }
-    static func domain(_ pattern: String, regex: Bool = false) -> TestPolicy { TestPolicy(pattern: pattern, type: .domain, regex: regex) }
-    static func ip(_ pattern: String, regex: Bool = false) -> TestPolicy { TestPolicy(pattern: pattern, type: .ip, regex: regex) }
-
-    var trustedSender: TestPolicy { var copy = self; copy.trusted = true; return copy }
-    var acceptableSender: TestPolicy { var copy = self; copy.acceptable = true; return copy }
-    var exemptRecipient: TestPolicy { var copy = self; copy.exempt = true; return copy }
-    var verified: TestPolicy { var copy = self; copy.verify = true; return copy }
-
-    var fields: PolicyFields {
-        get throws {
-            PolicyFields(
-                pattern: try PatternValidator.validate(pattern, type: type, isRegex: regex), patternType: type,
-                isRegex: regex, isTrustedSender: trusted, isExemptRecipient: exempt,
-                isAcceptableSender: acceptable, verifySender: verify, comments: nil)
-        }
-    }
-
-    var description: String { "\(type.rawValue)\(regex ? " regex" : "") \(pattern)" }
-}
-
 /// Builds a message the way the API does, from raw text.
 func message(
     from: String? = "someone@elsewhere.example", header: String? = nil, replyTo: [String] = [],

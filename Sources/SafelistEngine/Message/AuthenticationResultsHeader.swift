@@ -191,6 +191,13 @@ public enum TrustedAuthentication {
         }
     }
 
+    /// An authserv-id as `trusted` holds it: lowercase, without a trailing dot.
+    public static func normalize(authservID: String) -> String {
+        var text = authservID.lowercased()
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
     public static func read(_ values: [String], trusted: Set<String>) -> Reading {
         var results = AuthResults()
         var notes: [(Int, String)] = []

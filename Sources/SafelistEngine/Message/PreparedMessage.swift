@@ -3,17 +3,31 @@ import SafelistCore
 /// A message ready to be matched: the message, and its subjects laid out once for the engine
 /// (`SubjectLayout`). Made by whoever parses messages, once each, so that evaluating a batch
 /// reads bytes already in place; the layout is the engine's own business.
+///
+/// Two references, whatever the message holds: copying one costs two retains, not one for each
+/// of the message's strings and lists.
 public struct PreparedMessage: Sendable {
-    public let message: MailMessage
-    /// Canonical text of the client IP, what IP regexes see; formatted once here.
-    let clientIPText: String?
+    private let contents: Contents
     let layout: SubjectLayout
 
-    public init(_ message: MailMessage) {
-        self.message = message
-        clientIPText = message.clientIP?.description
-        layout = SubjectLayout(
-            envelopeFrom: message.envelopeFrom, headerFrom: message.headerFrom, replyTo: message.replyTo,
-            clientHostname: message.clientHostname, clientIPText: clientIPText, recipients: message.recipients)
+    private final class Contents: Sendable {
+        let message: MailMessage
+        let clientIPText: String?
+
+        init(_ message: MailMessage) {
+            self.message = message
+            clientIPText = message.clientIP?.description
+        }
     }
+
+    public init(_ message: MailMessage) {
+        // Made before the layout, so that the layout's object and its storage, which an
+        // evaluation reads one after the other, are allocated side by side.
+        contents = Contents(message)
+        layout = SubjectLayout(message, clientIPText: contents.clientIPText)
+    }
+
+    public var message: MailMessage { contents.message }
+    /// Canonical text of the client IP, what IP regexes see; formatted once here.
+    var clientIPText: String? { contents.clientIPText }
 }

@@ -27,10 +27,9 @@ final class SubjectLayout: @unchecked Sendable {
     /// recipient (its index is its position). This runs once for every message a server
     /// evaluates: the work is done in a scratch area sized for the worst case (a dot a byte),
     /// then moved into one allocation of the exact size.
-    init(
-        envelopeFrom: EmailSubject?, headerFrom: [EmailSubject], replyTo: [EmailSubject],
-        clientHostname: String?, clientIPText: String?, recipients: [EmailSubject]
-    ) {
+    init(_ message: MailMessage, clientIPText: String?) {
+        let (envelopeFrom, headerFrom, replyTo) = (message.envelopeFrom, message.headerFrom, message.replyTo)
+        let (clientHostname, recipients) = (message.clientHostname, message.recipients)
         var capacity = (spans: 0, bytes: 0)
         func measure(_ text: String?) {
             guard let text else { return }

@@ -28,9 +28,7 @@ public struct EvaluationRequest: Sendable {
         }
 
         public static func normalize(_ id: String) -> String {
-            var text = id.lowercased()
-            if text.hasSuffix(".") { text.removeLast() }
-            return text
+            TrustedAuthentication.normalize(authservID: id)
         }
     }
 

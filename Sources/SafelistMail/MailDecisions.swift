@@ -1,0 +1,34 @@
+import Logging
+import SafelistCore
+import SafelistEngine
+
+/// The engine as the mail listeners ask it: one account's policies, one message at a time,
+/// within the decision deadline.
+public struct MailDecisions: Sendable {
+    let engine: PolicyEngine
+    let options: MailOptions
+
+    public init(engine: PolicyEngine, options: MailOptions) {
+        self.engine = engine
+        self.options = options
+    }
+
+    /// The evaluation of `message`, or nil when it took longer than the deadline or the store
+    /// failed: a mail listener never holds mail for Safelist's sake.
+    func evaluate(_ message: MailMessage, logger: Logger) async -> Evaluation? {
+        let engine = engine, account = options.account
+        let outcome = await Deadline.run(within: options.decisionTimeout) {
+            try await engine.evaluate(account: account, messages: [PreparedMessage(message)]).first
+        }
+        switch outcome {
+        case .finished(let evaluation):
+            return evaluation
+        case .failed(let error):
+            logger.error("Evaluation failed, no decision", metadata: ["error": "\(error)"])
+            return nil
+        case .timedOut:
+            logger.warning("Evaluation took longer than the decision deadline, no decision", metadata: ["deadline": "\(options.decisionTimeout)"])
+            return nil
+        }
+    }
+}
