@@ -118,8 +118,12 @@ let package = Package(
         .executableTarget(
             name: "safelist-bench",
             dependencies: [
-                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex", "SafelistWire",
+                "SafelistCore", "SafelistSQLite", "SafelistPostgres", "SafelistEngine", "SafelistRegex", "SafelistWire", "SafelistMail",
                 "CBenchSupport", "SafelistTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // glibc's heap statistics for the benchmark's memory figures.

@@ -5,7 +5,8 @@ import SafelistEngine
 /// The engine as the mail listeners ask it: one account's policies, one message at a time,
 /// within the decision deadline.
 public struct MailDecisions: Sendable {
-    let engine: PolicyEngine
+    /// Nil: the protocol loop alone (`protocolOnly`).
+    let engine: PolicyEngine?
     let options: MailOptions
 
     public init(engine: PolicyEngine, options: MailOptions) {
@@ -13,10 +14,22 @@ public struct MailDecisions: Sendable {
         self.options = options
     }
 
+    private init(options: MailOptions) {
+        engine = nil
+        self.options = options
+    }
+
+    /// Decides nothing, without asking the engine: what the listeners' protocol loops cost
+    /// alone (`DUNNO`, continue), the mail benchmark's baseline.
+    public static func protocolOnly(options: MailOptions) -> MailDecisions { MailDecisions(options: options) }
+
     /// The evaluation of `message`, or nil when it took longer than the deadline or the store
     /// failed: a mail listener never holds mail for Safelist's sake.
     func evaluate(_ message: MailMessage, logger: Logger) async -> Evaluation? {
-        let engine = engine, account = options.account
+        guard let engine else { return nil }
+        let account = options.account
+        // A loaded account answers in microseconds: only a load from the store needs the deadline.
+        if let snapshot = engine.publishedSnapshot(for: account) { return snapshot.evaluate(PreparedMessage(message)) }
         let outcome = await Deadline.run(within: options.decisionTimeout) {
             try await engine.evaluate(account: account, messages: [PreparedMessage(message)]).first
         }

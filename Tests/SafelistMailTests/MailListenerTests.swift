@@ -72,11 +72,12 @@ struct MailListenerTests {
     }
 
     @Test func connectionsPastTheLimitAreClosedAndSilentOnesTimeOut() async throws {
-        try await withDecisions([], configure: { $0.maximumConnections = 2 }) { decisions in
-            var options = decisions.options
-            options.idleTimeout = .milliseconds(500)
-            let limited = MailDecisions(engine: decisions.engine, options: options)
-            try await running(policyListener(limited)) { port, _ in
+        let limits: (inout MailOptions) -> Void = {
+            $0.maximumConnections = 2
+            $0.idleTimeout = .milliseconds(500)
+        }
+        try await withDecisions([], configure: limits) { decisions in
+            try await running(policyListener(decisions)) { port, _ in
                 let first = try await WireClient(port: port), second = try await WireClient(port: port)
                 try await first.send(Self.wire(rcpt("a@inbound.example")))
                 #expect(try await first.policyAnswer() == "action=DUNNO\n\n")
@@ -136,6 +137,33 @@ struct MailListenerTests {
                 zeroLength.writeInteger(UInt32(0))
                 try await client.send(zeroLength)
                 #expect(await client.closedByPeer())
+            }
+        }
+    }
+}
+
+extension MailListenerTests {
+    @Test func aMilterPeerThatStopsMidPacketIsCutOff() async throws {
+        try await withDecisions([], configure: { $0.idleTimeout = .milliseconds(500) }) { decisions in
+            let listener: (@escaping @Sendable (Int) -> Void) -> any Service = {
+                MilterService.listener(host: "127.0.0.1", port: 0, decisions: decisions, logger: quietLogger, onListening: $0)
+            }
+            try await running(listener) { port, _ in
+                let slow = try await WireClient(port: port)
+                try await slow.send([postfixNegotiation])
+                _ = try await slow.milterReplies(through: ["O"])
+                var half = ByteBuffer()
+                half.writeInteger(UInt32(40))
+                half.writeString("Mabc")
+                try await slow.send(half)
+                let started = ContinuousClock.now
+                #expect(await slow.closedByPeer())
+                #expect(ContinuousClock.now - started < .seconds(30))
+                // Meanwhile and after, others are served.
+                let other = try await WireClient(port: port)
+                try await other.send([postfixNegotiation])
+                #expect(try await other.milterReplies(through: ["O"])?.count == 1)
+                await other.close()
             }
         }
     }

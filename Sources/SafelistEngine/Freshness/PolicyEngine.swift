@@ -30,17 +30,22 @@ public final class PolicyEngine: Sendable {
     /// The account's compiled policies as of now. Lock-free of rebuilds: a published snapshot
     /// is returned at once; only an account's first use waits for its load.
     public func snapshot(for account: AccountID) async throws -> MatcherSnapshot {
-        let now = ContinuousClock.now
-        let found = published.withLock { published -> MatcherSnapshot? in
-            published[account]?.lastUse = now
-            return published[account]?.snapshot
-        }
-        if let found { return found }
+        if let found = publishedSnapshot(for: account) { return found }
         let matcher = matcher(for: account)
         let snapshot = try await matcher.current()
         // An account never written costs nothing: nothing of it is kept.
         if snapshot.generation == 0 { forget(account, matcher) }
         return snapshot
+    }
+
+    /// The account's snapshot if it is loaded, without waiting for anything: a caller with a
+    /// deadline evaluates a loaded account at once and keeps its deadline for a load.
+    public func publishedSnapshot(for account: AccountID) -> MatcherSnapshot? {
+        let now = ContinuousClock.now
+        return published.withLock { published -> MatcherSnapshot? in
+            published[account]?.lastUse = now
+            return published[account]?.snapshot
+        }
     }
 
     public func evaluate(account: AccountID, messages: [PreparedMessage]) async throws -> [Evaluation] {
