@@ -74,7 +74,8 @@ struct MailListenerTests {
     @Test func connectionsPastTheLimitAreClosedAndSilentOnesTimeOut() async throws {
         let limits: (inout MailOptions) -> Void = {
             $0.maximumConnections = 2
-            $0.idleTimeout = .milliseconds(500)
+            // Long enough that a loaded machine sends the first request in time.
+            $0.idleTimeout = .seconds(3)
         }
         try await withDecisions([], configure: limits) { decisions in
             try await running(policyListener(decisions)) { port, _ in
@@ -144,7 +145,7 @@ struct MailListenerTests {
 
 extension MailListenerTests {
     @Test func aMilterPeerThatStopsMidPacketIsCutOff() async throws {
-        try await withDecisions([], configure: { $0.idleTimeout = .milliseconds(500) }) { decisions in
+        try await withDecisions([], configure: { $0.idleTimeout = .seconds(2) }) { decisions in
             let listener: (@escaping @Sendable (Int) -> Void) -> any Service = {
                 MilterService.listener(host: "127.0.0.1", port: 0, decisions: decisions, logger: quietLogger, onListening: $0)
             }
@@ -165,6 +166,32 @@ extension MailListenerTests {
                 #expect(try await other.milterReplies(through: ["O"])?.count == 1)
                 await other.close()
             }
+        }
+    }
+}
+
+extension MailListenerTests {
+    @Test func aGracefulShutdownLetsAMilterMessageInFlightFinish() async throws {
+        var options = MailOptions(account: account)
+        options.decisionTimeout = .seconds(1)
+        let decisions = MailDecisions(engine: PolicyEngine(feed: HangingFeed()), options: options)
+        let listener: (@escaping @Sendable (Int) -> Void) -> any Service = {
+            MilterService.listener(host: "127.0.0.1", port: 0, decisions: decisions, logger: quietLogger, onListening: $0)
+        }
+        try await running(listener) { port, group in
+            let client = try await WireClient(port: port)
+            try await client.send([postfixNegotiation])
+            _ = try await client.milterReplies(through: ["O"])
+            try await client.send([
+                packet("M", strings: ["<a@x.example>"]), packet("R", strings: ["<b@inbound.example>"]),
+                packet("L", strings: ["X-Safelist-Verdict", "forged"]), packet("N"), packet("E"),
+            ])
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            // Past the deadline, no verdict, but the forged header still goes, then the connection closes.
+            let replies = try #require(try await client.milterReplies(through: ["c"]))
+            #expect(replies.map { Character(Unicode.Scalar($0.command)) } == ["m", "c"])
+            #expect(await client.closedByPeer())
         }
     }
 }

@@ -74,6 +74,22 @@ final class RawConnection: @unchecked Sendable {
         return nil
     }
 
+    /// What the server sends up to and with `terminator` (a Postfix policy answer ends in an
+    /// empty line); nil when it does not come within `timeout` seconds.
+    func read(through terminator: String, timeout: TimeInterval = 10) -> String? {
+        setTimeout(timeout)
+        var received = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            if let end = received.range(of: Data(terminator.utf8)) { return String(decoding: received[..<end.upperBound], as: UTF8.self) }
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return nil
+    }
+
     /// Whether the server closes the connection within `timeout` seconds (reading and dropping
     /// whatever it sends first).
     func closesWithin(_ timeout: TimeInterval) -> Bool {
