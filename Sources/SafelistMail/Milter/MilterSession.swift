@@ -13,10 +13,10 @@ struct MilterSession {
     /// Macros by name, as last sent (`i`, `j`, `{client_addr}`, `{rcpt_addr}`…).
     private(set) var macros: [String: String] = [:]
 
+    /// The connecting client. HELO is not kept: anyone can claim any name in it.
     struct Client {
         var address: String?
         var hostname: String?
-        var helo: String?
     }
 
     /// One message's inputs, from MAIL to its end.
@@ -28,7 +28,6 @@ struct MilterSession {
         var authenticationResults: [String] = []
         /// Every `X-Safelist-*` header seen, by lowercase name: how many of that name.
         var safelistHeaders: [String: (name: String, count: Int)] = [:]
-        var headerCount = 0
     }
 
     /// A message keeps at most this many headers of each kind it reads; more are ignored.
@@ -64,8 +63,7 @@ struct MilterSession {
             client = Client(address: address, hostname: hostname)
             envelope = Envelope()
             return answer(unless: .noReplyToConnect)
-        case .helo(let name):
-            client.helo = name
+        case .helo:
             return answer(unless: .noReplyToHelo)
         case .mail(let arguments):
             envelope = Envelope()
@@ -103,7 +101,6 @@ struct MilterSession {
     }
 
     private mutating func read(header name: String, _ value: String) {
-        envelope.headerCount += 1
         let lowercased = name.lowercased()
         // Folded lines arrive with their line breaks; a header value is one line here.
         let unfolded = value.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r" || $0 == "\n" })
