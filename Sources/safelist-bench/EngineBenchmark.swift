@@ -25,9 +25,7 @@ struct EngineBenchmark {
     var profileRounds = 0
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst().flatMap({ Int($0) }) else { throw BenchUsage() }
+        for (flag, value) in try BenchUsage.integerFlags(arguments) {
             switch flag {
             case "--literals": literals = value
             case "--regexes": regexes = value
@@ -261,6 +259,17 @@ struct EngineBenchmark {
 struct BenchUsage: Error, CustomStringConvertible {
     var description: String {
         "usage: safelist-bench engine [--literals N] [--regexes N] [--messages N] [--scan-messages N] [--visibility-regexes N]"
+    }
+
+    /// A benchmark's `--name N` pairs, in order; a flag without a whole number after it is a
+    /// usage error.
+    static func integerFlags(_ arguments: ArraySlice<String>) throws -> [(flag: String, value: Int)] {
+        var rest = arguments, flags: [(flag: String, value: Int)] = []
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst().flatMap({ Int($0) }) else { throw BenchUsage() }
+            flags.append((flag, value))
+        }
+        return flags
     }
 }
 

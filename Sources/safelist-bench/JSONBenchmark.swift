@@ -11,9 +11,8 @@ struct JSONBenchmark {
     var rounds = 7
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard flag == "--rounds", let value = rest.popFirst().flatMap({ Int($0) }) else { throw BenchUsage() }
+        for (flag, value) in try BenchUsage.integerFlags(arguments) {
+            guard flag == "--rounds" else { throw BenchUsage() }
             rounds = value
         }
     }

@@ -24,9 +24,7 @@ struct MailBenchmark {
     var rounds = 2
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst().flatMap({ Int($0) }) else { throw BenchUsage() }
+        for (flag, value) in try BenchUsage.integerFlags(arguments) {
             switch flag {
             case "--literals": literals = value
             case "--regexes": regexes = value

@@ -53,10 +53,10 @@ struct MailListenerOptions: ParsableArguments {
             options.permitAction = action
         }
         if let seconds = try mailDecisionTimeout ?? Environment.double("SAFELIST_MAIL_DECISION_TIMEOUT") {
-            options.decisionTimeout = try Self.duration(seconds, "--mail-decision-timeout")
+            options.decisionTimeout = try DurationFlag.value(seconds, "--mail-decision-timeout")
         }
         if let seconds = try mailIdleTimeout ?? Environment.double("SAFELIST_MAIL_IDLE_TIMEOUT") {
-            options.idleTimeout = try Self.duration(seconds, "--mail-idle-timeout")
+            options.idleTimeout = try DurationFlag.value(seconds, "--mail-idle-timeout")
         }
         if let count = try mailMaxConnections ?? Environment.integer("SAFELIST_MAIL_MAX_CONNECTIONS") {
             guard count >= 1 else { throw ValidationError("--mail-max-connections must be at least 1") }
@@ -71,10 +71,5 @@ struct MailListenerOptions: ParsableArguments {
     private static func address(_ text: String, _ flag: String) throws -> ListenAddress {
         guard let address = ListenAddress(text) else { throw ValidationError("\(flag) must be HOST:PORT, such as 127.0.0.1:10040, not '\(text)'") }
         return address
-    }
-
-    private static func duration(_ seconds: Double, _ flag: String) throws -> Duration {
-        guard seconds > 0, seconds.isFinite else { throw ValidationError("\(flag) must be a positive number of seconds") }
-        return .milliseconds(Int64(seconds * 1000))
     }
 }

@@ -78,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.http.trustedAuthservIDs = verification.trustedAuthservIDs
         configuration.mail = try mail.configuration(trustedAuthservIDs: verification.trustedAuthservIDs)
         if let seconds = try engineIdleEviction ?? Environment.double("SAFELIST_ENGINE_IDLE_EVICTION") {
-            configuration.engine.idleEviction = try Self.duration(seconds, "--engine-idle-eviction")
+            configuration.engine.idleEviction = try DurationFlag.value(seconds, "--engine-idle-eviction")
         }
         try connectionLimits(&configuration.http.connections)
         let levelText = logLevel ?? Environment.value("SAFELIST_LOG_LEVEL") ?? "info"
@@ -98,10 +98,10 @@ struct ServeCommand: AsyncParsableCommand {
             regexLimits.workers = count
         }
         if let seconds = try regexPatternTimeout ?? Environment.double("SAFELIST_REGEX_PATTERN_TIMEOUT") {
-            configuration.http.regexPerPattern = try Self.duration(seconds, "--regex-pattern-timeout")
+            configuration.http.regexPerPattern = try DurationFlag.value(seconds, "--regex-pattern-timeout")
         }
         if let seconds = try regexRequestBudget ?? Environment.double("SAFELIST_REGEX_REQUEST_BUDGET") {
-            configuration.http.regexPerRequest = try Self.duration(seconds, "--regex-request-budget")
+            configuration.http.regexPerRequest = try DurationFlag.value(seconds, "--regex-request-budget")
         }
         let workers = RegexWorkers.locate().map { RegexWorkers(executable: $0, limits: regexLimits) }
         configuration.regexWorkers = workers
@@ -128,22 +128,17 @@ struct ServeCommand: AsyncParsableCommand {
             ?? ConnectionLimits.connectionLimit(fileDescriptors: descriptors)
         guard limits.maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         if let seconds = try idleTimeout ?? Environment.double("SAFELIST_IDLE_TIMEOUT") {
-            limits.idleTimeout = try Self.duration(seconds, "--idle-timeout")
+            limits.idleTimeout = try DurationFlag.value(seconds, "--idle-timeout")
         }
         if let seconds = try headerTimeout ?? Environment.double("SAFELIST_HEADER_TIMEOUT") {
-            limits.headerTimeout = try Self.duration(seconds, "--header-timeout")
+            limits.headerTimeout = try DurationFlag.value(seconds, "--header-timeout")
         }
         if let seconds = try bodyTimeout ?? Environment.double("SAFELIST_BODY_TIMEOUT") {
-            limits.bodyTimeout = try Self.duration(seconds, "--body-timeout")
+            limits.bodyTimeout = try DurationFlag.value(seconds, "--body-timeout")
         }
         if let bytes = try maxBufferedBodyBytes ?? Environment.integer("SAFELIST_MAX_BUFFERED_BODY_BYTES") {
             guard bytes > 0 else { throw ValidationError("--max-buffered-body-bytes must be positive") }
             limits.maxBufferedBodyBytes = bytes
         }
-    }
-
-    private static func duration(_ seconds: Double, _ flag: String) throws -> Duration {
-        guard seconds > 0, seconds.isFinite else { throw ValidationError("\(flag) must be a positive number of seconds") }
-        return .milliseconds(Int64(seconds * 1000))
     }
 }

@@ -100,14 +100,8 @@ final class WireClient: @unchecked Sendable {
     /// Milter packets until (and with) one whose command is in `last`.
     func milterReplies(through last: Set<Character>) async throws -> [MilterPacket]? {
         try await read { buffer in
-            var scan = buffer
-            while let length = scan.readInteger(as: UInt32.self), scan.readableBytes >= Int(length) {
-                let command = scan.readInteger(as: UInt8.self) ?? 0
-                scan.moveReaderIndex(forwardBy: Int(length) - 1)
-                if last.contains(Character(Unicode.Scalar(command))) { return scan.readerIndex - buffer.readerIndex }
-            }
-            return nil
-        }.flatMap(milterPackets)
+            leadingMilterPackets(buffer).first { last.contains(Character(Unicode.Scalar($0.packet.command))) }?.end
+        }.map { leadingMilterPackets($0).map(\.packet) }
     }
 
     /// True when the peer closed the connection (reading gives nothing more).
@@ -130,15 +124,14 @@ final class WireClient: @unchecked Sendable {
     }
 }
 
-/// Splits bytes read from the milter into packets (nil when the last one is incomplete).
-func milterPackets(_ buffer: ByteBuffer) -> [MilterPacket]? {
-    var buffer = buffer
-    var packets: [MilterPacket] = []
-    while buffer.readableBytes > 0 {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self), buffer.readableBytes >= 4 + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: 4)
-        guard let command = buffer.readInteger(as: UInt8.self), let data = buffer.readSlice(length: Int(length) - 1) else { return nil }
-        packets.append(MilterPacket(command: command, data: data))
+/// The whole milter packets at the start of `buffer`, each with how many bytes reach its end.
+func leadingMilterPackets(_ buffer: ByteBuffer) -> [(packet: MilterPacket, end: Int)] {
+    var scan = buffer
+    var packets: [(packet: MilterPacket, end: Int)] = []
+    while let length = scan.getInteger(at: scan.readerIndex, as: UInt32.self), length > 0, scan.readableBytes >= 4 + Int(length) {
+        scan.moveReaderIndex(forwardBy: 4)
+        guard let command = scan.readInteger(as: UInt8.self), let data = scan.readSlice(length: Int(length) - 1) else { break }
+        packets.append((MilterPacket(command: command, data: data), scan.readerIndex - buffer.readerIndex))
     }
     return packets
 }
