@@ -44,10 +44,12 @@ public struct MailListener<Decoder: ByteToMessageDecoder>: Service where Decoder
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let state = ConnectionState(channel: channel)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                    try channel.pipeline.syncOperations.addHandler(CloseWhenIdle())
+                    try channel.pipeline.syncOperations.addHandler(CloseWhenIdle(state: state))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(makeDecoder()))
-                    return try NIOAsyncChannel<Inbound, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(CountReceived<Inbound>(state: state))
+                    return (try NIOAsyncChannel<Inbound, ByteBuffer>(wrappingChannelSynchronously: channel), state)
                 }
             }
         onListening(server.channel.localAddress?.port ?? port)
@@ -57,8 +59,8 @@ public struct MailListener<Decoder: ByteToMessageDecoder>: Service where Decoder
             await withGracefulShutdownHandler {
                 do {
                     try await server.executeThenClose { accepted in
-                        for try await channel in accepted {
-                            guard let state = connections.open(channel.channel, limit: options.maximumConnections) else {
+                        for try await (channel, state) in accepted {
+                            guard connections.open(state, limit: options.maximumConnections) else {
                                 logger.warning("\(name): connection refused, \(options.maximumConnections) already open")
                                 channel.outbound.finish()
                                 channel.channel.close(promise: nil)
@@ -109,10 +111,12 @@ public struct MailConnection<Inbound: Sendable>: Sendable {
     }
 }
 
-/// Whether a connection is in the middle of an exchange, for a graceful shutdown.
+/// Whether a connection is in the middle of an exchange, for a graceful shutdown, and whether
+/// Safelist owes the peer an answer, for the idle timeout.
 final class ConnectionState: Sendable {
     let channel: any Channel
     private let phase = Mutex<(busy: Bool, closing: Bool)>((false, false))
+    private let unhandled = Atomic<Int>(0)
 
     init(channel: any Channel) {
         self.channel = channel
@@ -134,6 +138,16 @@ final class ConnectionState: Sendable {
         if close { channel.close(promise: nil) }
     }
 
+    /// A request (or packet) decoded and not yet handled: the peer may be silent because it waits
+    /// for Safelist, so the idle timeout does not count that time (a starved machine can take
+    /// longer than the idle time to get to a request; the decision deadline bounds the rest).
+    func received() { unhandled.add(1, ordering: .relaxed) }
+
+    /// The conversation is done with one request: it answered, or needed not.
+    func handled() { unhandled.subtract(1, ordering: .relaxed) }
+
+    var owesAnswer: Bool { unhandled.load(ordering: .relaxed) > 0 }
+
     /// Closes the connection now if it waits for a request, else once its exchange ends.
     func shutDown() {
         let idle = phase.withLock { phase in
@@ -148,14 +162,12 @@ final class ConnectionState: Sendable {
 final class OpenConnections: Sendable {
     private let open = Mutex<(states: [ObjectIdentifier: ConnectionState], closing: Bool)>(([:], false))
 
-    func open(_ channel: any Channel, limit: Int) -> ConnectionState? {
-        let state = ConnectionState(channel: channel)
-        let admitted = open.withLock { open in
+    func open(_ state: ConnectionState, limit: Int) -> Bool {
+        open.withLock { open in
             guard !open.closing, open.states.count < limit else { return false }
             open.states[ObjectIdentifier(state)] = state
             return true
         }
-        return admitted ? state : nil
     }
 
     func close(_ state: ConnectionState) {
@@ -171,16 +183,38 @@ final class OpenConnections: Sendable {
     }
 }
 
-/// Closes a connection that sent nothing for the idle time (`IdleStateHandler`'s read event).
+/// Closes a connection that sent nothing for the idle time (`IdleStateHandler`'s read event,
+/// which comes again each idle time) unless Safelist has yet to handle what it sent.
 private final class CloseWhenIdle: ChannelInboundHandler, Sendable {
     typealias InboundIn = NIOAny
+    let state: ConnectionState
+
+    init(state: ConnectionState) {
+        self.state = state
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case IdleStateHandler.IdleStateEvent.read = event {
-            context.close(promise: nil)
+            if !state.owesAnswer { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
+    }
+}
+
+/// Counts each decoded request for `ConnectionState.owesAnswer`.
+private final class CountReceived<Message>: ChannelInboundHandler {
+    typealias InboundIn = Message
+    typealias InboundOut = Message
+    let state: ConnectionState
+
+    init(state: ConnectionState) {
+        self.state = state
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        state.received()
+        context.fireChannelRead(data)
     }
 }
 

@@ -71,6 +71,20 @@ struct MailListenerTests {
         }
     }
 
+    @Test func aDecisionSlowerThanTheIdleTimeIsStillAnswered() async throws {
+        var options = MailOptions(account: account)
+        // The idle time leaves a loaded machine time to send the request; the decision takes longer.
+        options.idleTimeout = .seconds(2)
+        options.decisionTimeout = .seconds(5)
+        let decisions = MailDecisions(engine: PolicyEngine(feed: HangingFeed()), options: options)
+        try await running(policyListener(decisions)) { port, _ in
+            let client = try await WireClient(port: port)
+            try await client.send(Self.wire(rcpt("vip@inbound.example")))
+            #expect(try await client.policyAnswer() == "action=DUNNO\n\n", "the peer waited for Safelist, it was not idle")
+            #expect(await client.closedByPeer(), "then silent past the idle time")
+        }
+    }
+
     @Test func connectionsPastTheLimitAreClosedAndSilentOnesTimeOut() async throws {
         let limits: (inout MailOptions) -> Void = {
             $0.maximumConnections = 2

@@ -17,6 +17,7 @@ public enum MilterService {
             var session = MilterSession(options: decisions.options)
             var inMessage = false
             for try await packet in connection.inbound {
+                defer { connection.state.handled() }
                 let command = try MilterCommand(packet)
                 // A message, from MAIL to its end, is one exchange: a graceful shutdown lets it finish.
                 if case .mail = command, !inMessage {
