@@ -18,10 +18,10 @@ struct MatchWork {
         var chunk = (bytes: 0, spans: 0, dots: 0)
         for position in messages.indices {
             if position % chunkSize == 0 { chunk = (0, 0, 0) }
-            let subjects = messages[position].layout
-            chunk.bytes += subjects.bytes.count
-            chunk.spans += subjects.spans.count
-            chunk.dots += subjects.dots.count
+            let view = messages[position].view
+            chunk.bytes += Int(view.byteCount)
+            chunk.spans += Int(view.spanCount)
+            chunk.dots += Int(view.dotCount)
             most = (max(most.bytes, chunk.bytes), max(most.spans, chunk.spans), max(most.dots, chunk.dots))
         }
         return most
@@ -52,7 +52,7 @@ struct MatchWork {
         // Buffers allocated for at least one element always have an address.
         guard let byteBase = bytes.baseAddress, let spanBase = spans.baseAddress, let dotBase = dots.baseAddress else { return }
         for position in range {
-            let subjects = messages[position].layout
+            let subjects = messages[position].view
             let source = subjects.bytes, sourceSpans = subjects.spans, sourceDots = subjects.dots
             // A word at a time: the layout's padding is read, and this buffer's padding written.
             if let from = source.baseAddress {

@@ -95,10 +95,8 @@ public final class MatcherSnapshot: Sendable {
             }
             if matches.count > 1 { matches.sort(by: PolicyMatch.reportOrder) }
         }
-        let disposition = prepared.pointee.message.disposition
+        let disposition = prepared.pointee.disposition
         // Per-recipient verdicts exist only for a message that carried a verdict.
-        return Evaluation(
-            matches: matches, disposition: disposition,
-            recipientCount: disposition == nil ? 0 : prepared.pointee.message.recipients.count)
+        return Evaluation(matches: matches, disposition: disposition, recipientCount: disposition == nil ? 0 : Int(prepared.pointee.recipientCount))
     }
 }

@@ -24,7 +24,7 @@ extension Segment {
                 work.layout(messages, start..<end)
                 let (spans, bytes, dots) = work.laidOut
                 var ipBound = 0
-                for index in start..<end { ipBound += messages[index].message.clientIP.map { ips.lengthCount($0.family) } ?? 0 }
+                for index in start..<end { ipBound += messages[index].view.clientIP.map { ips.lengthCount($0.family) } ?? 0 }
                 withUnsafeTemporaryAllocation(of: Probe.self, capacity: max(work.probeBound, 1)) { probes in
                     withUnsafeTemporaryAllocation(of: PrefixTable.Probe.self, capacity: max(ipBound, 1)) { ipProbes in
                         // Every key is hashed and its filter line requested first; the regex
@@ -32,7 +32,7 @@ extension Segment {
                         let probeCount = planProbes(spans: spans, bytes: bytes, dots: dots, into: probes)
                         var ipCount = 0
                         for index in start..<end {
-                            guard let ip = messages[index].message.clientIP else { continue }
+                            guard let ip = messages[index].view.clientIP else { continue }
                             ips.plan(ip, message: Int32(truncatingIfNeeded: index), into: ipProbes, count: &ipCount)
                         }
                         if let scratch { scanRegexes(spans: spans, bytes: bytes, scratch: scratch, segment: segment, into: &hits) }

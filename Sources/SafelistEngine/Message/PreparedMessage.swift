@@ -5,10 +5,17 @@ import SafelistCore
 /// reads bytes already in place; the layout is the engine's own business.
 ///
 /// Two references, whatever the message holds: copying one costs two retains, not one for each
-/// of the message's strings and lists.
+/// of the message's strings and lists. What every evaluation reads of a message that matched
+/// nothing (where its layout lies, its verdict and recipient count) is kept here, out of the
+/// objects: reading a batch's messages in order then loads memory in order, not an object or
+/// two a message, one after the other.
 public struct PreparedMessage: Sendable {
     private let contents: Contents
+    /// Owns the storage `view` points into.
     let layout: SubjectLayout
+    let view: LayoutView
+    let recipientCount: UInt32
+    let disposition: Disposition?
 
     private final class Contents: Sendable {
         let message: MailMessage
@@ -25,6 +32,9 @@ public struct PreparedMessage: Sendable {
         // evaluation reads one after the other, are allocated side by side.
         contents = Contents(message)
         layout = SubjectLayout(message, clientIPText: contents.clientIPText)
+        view = layout.view
+        recipientCount = UInt32(truncatingIfNeeded: message.recipients.count)
+        disposition = message.disposition
     }
 
     public var message: MailMessage { contents.message }

@@ -1,4 +1,5 @@
 import Foundation
+import SafelistCore
 
 /// A message's subjects as matching reads them, laid out once, when the message is made: their
 /// bytes back to back, a span for each (kind, where its domain starts, whether it is plain),
@@ -6,21 +7,24 @@ import Foundation
 /// copies a message's layout into its chunk's buffers in three moves, instead of walking the
 /// message's strings (a retain and a release of each, a copy and a scan per subject).
 ///
-/// One allocation holds it all (spans, dots, bytes), and its pointers are plain fields, so an
-/// evaluation reads a layout without a retain or a release: the messages it evaluates keep their
-/// layouts alive for the whole call. Immutable once made, hence `@unchecked Sendable`.
+/// One allocation holds it all (client IP, spans, dots, bytes), and where its parts lie is a
+/// plain value (`LayoutView`), so an evaluation reads a layout without a retain or a release:
+/// the messages it evaluates keep their layouts alive for the whole call. Immutable once made,
+/// hence `@unchecked Sendable`.
 final class SubjectLayout: @unchecked Sendable {
     /// `SubjectScan` reads whole words, and layouts are copied a word at a time: up to seven
     /// bytes past a subject's last are read.
     static let padding = 8
 
-    let spans: UnsafeBufferPointer<SubjectSpan>
-    let dots: UnsafeBufferPointer<Int32>
+    /// Where the parts lie (`LayoutView`); matching reads a copy kept in `PreparedMessage`.
+    let view: LayoutView
+
+    var spans: UnsafeBufferPointer<SubjectSpan> { view.spans }
+    var dots: UnsafeBufferPointer<Int32> { view.dots }
     /// The subjects' bytes; `padding` zero bytes follow them.
-    let bytes: UnsafeBufferPointer<UInt8>
-    /// The literal lookups the subjects can need: per address one, per domain one per dot.
-    let probeBound: Int
-    private let storage: UnsafeMutableRawPointer
+    var bytes: UnsafeBufferPointer<UInt8> { view.bytes }
+    var probeBound: Int { view.probeBound }
+    var clientIP: IPBlock? { view.clientIP }
 
     /// Lays out, in subject order: each sender address (envelope_from, header_from, each
     /// reply_to; their index counts them from 0), the host name, the client IP's text, each
@@ -30,6 +34,7 @@ final class SubjectLayout: @unchecked Sendable {
     init(_ message: MailMessage, clientIPText: String?) {
         let (envelopeFrom, headerFrom, replyTo) = (message.envelopeFrom, message.headerFrom, message.replyTo)
         let (clientHostname, recipients) = (message.clientHostname, message.recipients)
+        let clientIP = message.clientIP
         var capacity = (spans: 0, bytes: 0)
         func measure(_ text: String?) {
             guard let text else { return }
@@ -45,16 +50,14 @@ final class SubjectLayout: @unchecked Sendable {
 
         let spanStride = MemoryLayout<SubjectSpan>.stride, alignment = MemoryLayout<SubjectSpan>.alignment
         let scratchDots = capacity.spans * spanStride, scratchBytes = scratchDots + capacity.bytes * 4
-        (storage, spans, dots, bytes, probeBound) = withUnsafeTemporaryAllocation(
-            byteCount: scratchBytes + capacity.bytes + Self.padding, alignment: alignment
-        ) { scratch in
+        view = withUnsafeTemporaryAllocation(byteCount: scratchBytes + capacity.bytes + Self.padding, alignment: alignment) { scratch in
             // A temporary allocation of a nonzero size always has an address; without one,
             // the layout is empty.
-            guard let base = scratch.baseAddress else { return Self.emptyParts() }
+            guard let base = scratch.baseAddress else { return Self.store(clientIP: clientIP, spans: nil, dots: nil, bytes: nil, (0, 0, 0)) }
             let spanBase = base.bindMemory(to: SubjectSpan.self, capacity: capacity.spans)
             let dotBase = (base + scratchDots).bindMemory(to: Int32.self, capacity: capacity.bytes)
             let byteBase = (base + scratchBytes).initializeMemory(as: UInt8.self, repeating: 0, count: capacity.bytes + Self.padding)
-            var spanCount = 0, byteCount = 0, dotCount = 0, probeBound = 0
+            var spanCount = 0, byteCount = 0, dotCount = 0
 
             // `domain` is where the domain starts in `text`: 0 for the host name, the end for the IP.
             func add(_ text: String, _ kind: SubjectSpan.Kind, _ index: Int, domain: Int) {
@@ -111,33 +114,35 @@ final class SubjectLayout: @unchecked Sendable {
                     domainStart: span.domainStart, firstDot: Int32(truncatingIfNeeded: dotCount),
                     dotCount: Int32(truncatingIfNeeded: scan.dotCount), roles: span.roles)
                 dotCount += scan.dotCount
-                probeBound += 1 + scan.dotCount
             }
 
-            // Spans, dots, then the bytes and their padding, at their exact sizes.
-            let dotOffset = spanCount * spanStride, byteOffset = dotOffset + dotCount * MemoryLayout<Int32>.stride
-            let storage = UnsafeMutableRawPointer.allocate(byteCount: byteOffset + byteCount + Self.padding, alignment: alignment)
-            let spans = storage.initializeMemory(as: SubjectSpan.self, from: spanBase, count: spanCount)
-            let dots = (storage + dotOffset).initializeMemory(as: Int32.self, from: dotBase, count: dotCount)
-            let bytes = (storage + byteOffset).initializeMemory(as: UInt8.self, from: byteBase, count: byteCount + Self.padding)
-            return (
-                storage, UnsafeBufferPointer(start: spans, count: spanCount), UnsafeBufferPointer(start: dots, count: dotCount),
-                UnsafeBufferPointer(start: bytes, count: byteCount), probeBound
-            )
+            return Self.store(clientIP: clientIP, spans: spanBase, dots: dotBase, bytes: byteBase, (spanCount, dotCount, byteCount))
         }
     }
 
-    private static func emptyParts() -> (
-        UnsafeMutableRawPointer, UnsafeBufferPointer<SubjectSpan>, UnsafeBufferPointer<Int32>,
-        UnsafeBufferPointer<UInt8>, Int
-    ) {
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: padding, alignment: MemoryLayout<SubjectSpan>.alignment)
-        let bytes = storage.initializeMemory(as: UInt8.self, repeating: 0, count: padding)
-        return (
-            storage, UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0),
-            UnsafeBufferPointer(start: bytes, count: 0), 0
-        )
+    /// One allocation of the exact size: the client IP, spans, dots, then the bytes and their
+    /// padding (zeros when there are no bytes).
+    private static func store(
+        clientIP: IPBlock?, spans: UnsafePointer<SubjectSpan>?, dots: UnsafePointer<Int32>?, bytes: UnsafePointer<UInt8>?,
+        _ counts: (spans: Int, dots: Int, bytes: Int)
+    ) -> LayoutView {
+        let storage = UnsafeMutableRawPointer.allocate(
+            byteCount: LayoutView.size(spans: counts.spans, dots: counts.dots, bytes: counts.bytes), alignment: LayoutView.spanAlignment)
+        storage.initializeMemory(as: IPBlock?.self, repeating: clientIP, count: 1)
+        let spanStart = storage + LayoutView.headerSize
+        if let spans { spanStart.initializeMemory(as: SubjectSpan.self, from: spans, count: counts.spans) }
+        let dotStart = spanStart + counts.spans * MemoryLayout<SubjectSpan>.stride
+        if let dots { dotStart.initializeMemory(as: Int32.self, from: dots, count: counts.dots) }
+        let byteStart = dotStart + counts.dots * MemoryLayout<Int32>.stride
+        if let bytes {
+            byteStart.initializeMemory(as: UInt8.self, from: bytes, count: counts.bytes + padding)
+        } else {
+            byteStart.initializeMemory(as: UInt8.self, repeating: 0, count: padding)
+        }
+        return LayoutView(
+            storage: UnsafeRawPointer(storage), byteCount: UInt32(truncatingIfNeeded: counts.bytes),
+            spanCount: UInt32(truncatingIfNeeded: counts.spans), dotCount: UInt32(truncatingIfNeeded: counts.dots))
     }
 
-    deinit { storage.deallocate() }
+    deinit { UnsafeMutableRawPointer(mutating: view.storage).deallocate() }
 }
