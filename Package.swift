@@ -115,6 +115,11 @@ let package = Package(
             ]
         ),
         // Measurements, run in release: `swift run -c release safelist-bench list`.
+        // The bare Hummingbird routes `scripts/bench-http` measures Safelist's against.
+        .executableTarget(
+            name: "safelist-http-baseline",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .executableTarget(
             name: "safelist-bench",
             dependencies: [
