@@ -55,9 +55,16 @@ extension PostgresStore: PolicyChangeFeed {
                 defer { Task { try? await connection.close() } }
                 announced = false
                 try await connection.listen(on: Self.changeChannel) { notifications in
+                    stamps.listening()
+                    defer { stamps.deaf() }
                     hub.publish(.everything)
                     for try await notification in notifications {
-                        if let signal = Self.signal(notification.payload) { hub.publish(signal) }
+                        if notification.payload == Self.credentialsChanged {
+                            stamps.credentialsChanged()
+                        } else if let signal = Self.signal(notification.payload) {
+                            stamps.changed(signal)
+                            hub.publish(signal)
+                        }
                     }
                 }
             } catch {
@@ -69,6 +76,9 @@ extension PostgresStore: PolicyChangeFeed {
             try? await Task.sleep(for: .milliseconds(500))
         }
     }
+
+    /// The payload a credential's revocation or deletion notifies with.
+    static let credentialsChanged = "credentials"
 
     static func signal(_ payload: String) -> ChangeSignal? {
         let parts = payload.split(separator: ":")

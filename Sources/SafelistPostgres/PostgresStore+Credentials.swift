@@ -61,8 +61,13 @@ extension PostgresStore: CredentialStore {
     public func revokeToken(id: String, at time: Timestamp) async throws -> Bool {
         let logger = logger
         return try await withConnection { connection in
+            // The notification commits with the change: every node's credential cache drops
+            // what it held (`credentialsStamp`).
             let rows = try await connection.query(
-                "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, \(time.microseconds)) WHERE id = \(id) RETURNING id",
+                """
+                WITH revoked AS (UPDATE api_tokens SET revoked_at = coalesce(revoked_at, \(time.microseconds)) WHERE id = \(id) RETURNING id)
+                SELECT pg_notify(\(Self.changeChannel), \(Self.credentialsChanged)) FROM revoked
+                """,
                 logger: logger)
             for try await _ in rows { return true }
             return false
@@ -126,7 +131,10 @@ extension PostgresStore: CredentialStore {
         let logger = logger
         return try await withConnection { connection in
             let rows = try await connection.query(
-                "DELETE FROM api_users WHERE email = \(email.lowercased()) RETURNING email", logger: logger)
+                """
+                WITH deleted AS (DELETE FROM api_users WHERE email = \(email.lowercased()) RETURNING email)
+                SELECT pg_notify(\(Self.changeChannel), \(Self.credentialsChanged)) FROM deleted
+                """, logger: logger)
             for try await _ in rows { return true }
             return false
         }

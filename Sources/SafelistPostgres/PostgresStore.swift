@@ -30,6 +30,8 @@ public final class PostgresStore: Sendable, Service {
     /// Ends of recent list pages, so sequential paging seeks instead of skipping.
     let boundaries = PageBoundaryCache()
     let hub = ChangeSignalHub()
+    /// What the change listener heard, for caches (`ChangeStamps`).
+    let stamps = ListenerStamps()
     private let state = Mutex<ConnectionState>(.starting(reason: "not connected yet"))
     /// Failed start attempts: a caller that will not wait gives up after the first.
     private let attempts = Atomic<Int>(0)

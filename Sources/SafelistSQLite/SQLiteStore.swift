@@ -22,14 +22,23 @@ public final class SQLiteStore: Sendable {
     /// Ends of recent list pages, so sequential paging seeks instead of skipping.
     let boundaries = PageBoundaryCache()
     let hub = ChangeSignalHub()
+    /// Commits by anyone, for caches (`ChangeStamps`); nil when the WAL-index cannot be read.
+    let commits: WALChangeCounter?
+    /// Policy writes, committed together when they arrive together.
+    let groups: GroupCommit
 
     public init(path: String, options: Options = Options()) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.label = "safelist"
+        // Statement journals (what undoes one statement, or one savepoint, inside a
+        // transaction) in memory: on disk, SQLite made, wrote and unlinked a file in /var/tmp
+        // for every write.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         self.path = path
         try Self.createPrivately(path)
         pool = try DatabasePool(path: path, configuration: configuration)
+        groups = GroupCommit(pool: pool)
         // Set on the writer after the pool is open: `DatabasePool` puts its writer in WAL mode
         // after `prepareDatabase` runs, and that sets `synchronous = NORMAL`. Readers never
         // commit, so the writer's setting is the one that decides durability.
@@ -37,11 +46,12 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
         }
         try Self.migrator.migrate(pool)
+        commits = WALChangeCounter(databasePath: path)
     }
 
-    /// The writer connection's `synchronous` setting: 2 is FULL, 1 NORMAL.
-    func writerSynchronous() async throws -> Int {
-        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    /// A setting of the writer connection, as it runs (`synchronous`: 2 is FULL, 1 NORMAL).
+    func writerSetting(_ pragma: String) async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA \(pragma)") ?? -1 }
     }
 
     /// A new database file readable by its owner only; SQLite gives its `-wal` and `-shm` files

@@ -24,7 +24,9 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
             "safelist-regex-worker not found beside the executable (or SAFELIST_REGEX_WORKER): regexes are compiled in the server, without a memory budget"
         )
     }
-    let policies = EngineAppliedStore(store: RegexCheckedStore(store: opened.store, compileCheck: compileCheck), engine: engine)
+    var checked: any PolicyStore = RegexCheckedStore(store: opened.store, compileCheck: compileCheck)
+    if let stamps = opened.store as? any ChangeStamps { checked = PolicyReadCache(store: checked, stamps: stamps) }
+    let policies = EngineAppliedStore(store: checked, engine: engine)
     let router = buildRouter(policies: policies, credentials: opened.store, options: configuration.http)
     let announce = configuration.announce
     let host = configuration.host

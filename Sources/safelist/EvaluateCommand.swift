@@ -82,7 +82,7 @@ struct EvaluateCommand: AsyncParsableCommand {
             try await PolicyEngine(feed: store, options: engineOptions).evaluate(account: accountID, messages: [prepared])[0]
         }
         if json {
-            let data = try EnvelopeJSON.encode(EvaluationJSON(evaluation: evaluation, message: prepared.message), pretty: true)
+            let data = EvaluationJSON(evaluation: evaluation, message: prepared.message).jsonBytes(pretty: true)
             Console.line(String(decoding: data, as: UTF8.self))
         } else {
             Console.line(EvaluationReport(evaluation: evaluation, message: prepared.message).text)

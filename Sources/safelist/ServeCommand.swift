@@ -65,6 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var mail: MailListenerOptions
 
     func run() async throws {
+        // Log lines are written in batches (`LogSink`): the last ones leave before the process does.
+        defer { LogSink.standardOutput.flush() }
         var configuration = ServerConfiguration()
         configuration.host = host ?? Environment.value("SAFELIST_HOST") ?? configuration.host
         if let port = try port ?? Environment.integer("SAFELIST_PORT") { configuration.port = port }
@@ -84,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         let levelText = logLevel ?? Environment.value("SAFELIST_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("unknown log level '\(levelText)'") }
 
-        var logger = Logger(label: "safelist")
+        var logger = Logger(label: "safelist") { BufferedLogHandler(label: $0) }
         logger.logLevel = level
         // The workers are stopped first on SIGTERM (the last service of a group is asked to
         // stop first), so requests still compiling end at once; the whole shutdown is bounded.

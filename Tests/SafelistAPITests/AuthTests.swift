@@ -78,6 +78,37 @@ struct AuthTests {
         #expect(issued.secret.count == 40 && user.key.count == 37)
     }
 
+    /// Proven credentials are cached (`CredentialCache`); the test's own store object is another
+    /// process (SQLite) or node (PostgreSQL) writing the same database, as `safelist token
+    /// revoke` would. SQLite sees the commit at once; PostgreSQL when its notification arrives.
+    @Test(arguments: StoreKind.available)
+    func revocationAndDeletionEndCachedCredentials(kind: StoreKind) async throws {
+        let server = try await TestServer(kind)
+        let issued = try await CredentialIssuer(store: server.store).issueToken(name: "cached", permission: .read, scope: .all)
+        let user = try await CredentialIssuer(store: server.store).createUser(email: "cached@example.com", scope: .all)
+        try await server.test { api in
+            let list = policiesPath(accountA)
+            let userAuth = APIClient.Auth.headers([("X-Auth-Email", "cached@example.com"), ("X-Auth-Key", user.key)])
+            for _ in 0..<3 {
+                #expect(try await api.send(.get, list, auth: .bearer(issued.secret)).status == 200)
+                #expect(try await api.send(.get, list, auth: userAuth).status == 200)
+            }
+            #expect(try await server.store.revokeToken(id: issued.token.id, at: .now()))
+            #expect(try await server.store.deleteUser(email: "cached@example.com"))
+            // At once on SQLite; on PostgreSQL, within the notification's delivery.
+            let attempts = kind == .sqlite ? 1 : 100
+            var tokenRefused = false, userRefused = false
+            for _ in 0..<attempts where !(tokenRefused && userRefused) {
+                tokenRefused = try await api.send(.get, list, auth: .bearer(issued.secret)).errorCodes == [10000]
+                userRefused = try await api.send(.get, list, auth: userAuth).errorCodes == [10000]
+                if !(tokenRefused && userRefused) { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(tokenRefused, "a revoked token is refused")
+            #expect(userRefused, "a deleted user is refused")
+            #expect(try await api.send(.get, list).status == 200, "other credentials still work")
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func bootstrapOnlyWhenNoCredentialsExist(kind: StoreKind) async throws {
         let server = try await TestServer(kind)

@@ -1,9 +1,43 @@
 import Foundation
+import SafelistCore
 import SafelistTesting
 import Testing
 
 @Suite("Every operation's happy path, every field checked")
 struct OperationsTests {
+    /// A policy read by id is cached (`PolicyReadCache`): the node's own writes show at once,
+    /// and so do another process's on SQLite (another node's on PostgreSQL, once notified).
+    @Test(arguments: StoreKind.available)
+    func aCachedPolicyFollowsEveryWrite(kind: StoreKind) async throws {
+        let server = try await TestServer(kind)
+        try await server.test { api in
+            let created = try await api.send(.post, policiesPath(accountA), json: policyBody("cached@partner.example"))
+            let id = try #require(created.result["id"] as? String)
+            let path = policiesPath(accountA, "/\(id)")
+            for _ in 0..<3 { #expect(try await api.send(.get, path).result["comments"] is NSNull) }
+
+            #expect(try await api.send(.patch, path, json: ["comments": "mine"]).status == 200)
+            #expect(try await api.send(.get, path).result["comments"] as? String == "mine", "read your writes")
+
+            let policyID = try #require(PolicyID(id))
+            _ = try await server.store.edit(account: accountA, id: policyID, edit: PolicyEdit(comments: .some("theirs")))
+            var seen: String?
+            for _ in 0..<(kind == .sqlite ? 1 : 100) where seen != "theirs" {
+                seen = try await api.send(.get, path).result["comments"] as? String
+                if seen != "theirs" { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(seen == "theirs", "another writer's edit is seen")
+
+            try await server.store.delete(account: accountA, id: policyID)
+            var status = 0
+            for _ in 0..<(kind == .sqlite ? 1 : 100) where status != 404 {
+                status = try await api.send(.get, path).status
+                if status != 404 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(status == 404, "another writer's delete is seen")
+        }
+    }
+
     static var rfc3339: Regex<Substring> { #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/# }
 
     func expectPolicy(

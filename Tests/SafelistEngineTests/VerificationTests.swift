@@ -1,7 +1,8 @@
 import SafelistCore
-import SafelistEngine
 import SafelistTesting
 import Testing
+
+@testable import SafelistEngine
 
 /// One row of docs/engine-semantics.md, "Sender verification (bound to the identity that
 /// matched)": a verify_sender policy, a message, and whether each match is honored.
@@ -259,6 +260,21 @@ struct AddressListTests {
     ])
     func parses(_ text: String, _ expected: [String]) throws {
         #expect(try AddressList.parse(text) == expected)
+    }
+
+    /// The shortcut for a bare `local@domain` answers exactly what the full parse does, and
+    /// declines everything else.
+    @Test(arguments: [
+        "bob@partner.example", "a.b.c@x.example", "o'brien+tag@x-y.example", "a@b", "!#$%&'*+-/=?^_`{|}~@x.example",
+        ".a@x.example", "a.@x.example", "a..b@x.example", "a@.x.example", "a@x..example", "a@x.example.", "@x.example", "a@",
+        "a@b@c", "bob", "", "zoë@x.example", "a b@x.example", "\"a\"@x.example", "a@[192.0.2.1]", "a@x.example,b@y.example",
+    ])
+    func theShortcutAgreesWithTheFullParse(_ text: String) {
+        let full = try? AddressList.parseFully(text)
+        if let plain = AddressList.plainAddress(text) {
+            #expect(full == [plain], "\(text)")
+        }
+        #expect((try? AddressList.parse(text)) == full, "\(text)")
     }
 
     @Test(arguments: [

@@ -16,10 +16,46 @@ struct SQLiteStoreTests {
     /// `full` is what the writer connection runs with, not only what was asked for: GRDB's
     /// pool sets `synchronous = NORMAL` when it puts the writer in WAL mode.
     @Test func theWriterRunsWithTheSynchronousModeAsked() async throws {
-        #expect(try await SQLiteStore(path: temporaryPath()).writerSynchronous() == 2)
+        #expect(try await SQLiteStore(path: temporaryPath()).writerSetting("synchronous") == 2)
         var options = SQLiteStore.Options()
         options.synchronous = .normal
-        #expect(try await SQLiteStore(path: temporaryPath(), options: options).writerSynchronous() == 1)
+        #expect(try await SQLiteStore(path: temporaryPath(), options: options).writerSetting("synchronous") == 1)
+    }
+
+    /// Statement journals stay in memory: on disk, every write made and unlinked a file.
+    @Test func statementJournalsStayInMemory() async throws {
+        #expect(try await SQLiteStore(path: temporaryPath()).writerSetting("temp_store") == 2)
+    }
+
+    /// Writes that arrive while a group commits share the next commit (`GroupCommit`); a write
+    /// that fails (here, a duplicate pattern) fails alone and the others land.
+    @Test func writesArrivingTogetherShareACommitAndFailAlone() async throws {
+        let store = try SQLiteStore(path: try temporaryPath())
+        _ = try await store.create(account: account, fields: fields("taken@example.com"))
+        let commitsBefore = try #require(store.commits?.current())
+        // A group held open for a second: everything below queues behind it.
+        async let held: Void = store.groups.write { _ in Thread.sleep(forTimeInterval: 1) }
+        try await Task.sleep(for: .milliseconds(100))
+        let patterns = (0..<20).map { $0 % 5 == 4 ? "taken@example.com" : "w\($0)@example.com" }
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            for pattern in patterns {
+                group.addTask {
+                    do {
+                        _ = try await store.create(account: account, fields: fields(pattern))
+                        return (pattern, true)
+                    } catch {
+                        return (pattern, false)
+                    }
+                }
+            }
+            return await Array(group)
+        }
+        try await held
+        for (pattern, landed) in outcomes { #expect(landed == (pattern != "taken@example.com"), "\(pattern)") }
+        let page = try await store.list(account: account, query: ListQuery())
+        #expect(page.totalCount == 1 + 16)
+        let commits = try #require(store.commits?.current()) - commitsBefore
+        #expect(commits <= 3, "20 writes queued behind one group commit together, not one by one (\(commits) commits)")
     }
 
     @Test func reopeningKeepsDataAndReappliesNoMigration() async throws {

@@ -8,10 +8,10 @@ import SafelistWire
 enum EnvelopeResponse {
     static let shouldRetry = HTTPField.Name("x-should-retry")
 
-    static func success<R: Encodable>(
-        _ result: R, status: HTTPResponse.Status = .ok, messages: [ErrorItem] = [], info: ResultInfo? = nil
-    ) throws -> Response {
-        json(try EnvelopeJSON.success(result, messages: messages, info: info), status: status)
+    static func success(
+        _ result: some JSONWritable, status: HTTPResponse.Status = .ok, messages: [ErrorItem] = [], info: ResultInfo? = nil
+    ) -> Response {
+        json(EnvelopeJSON.success(result, messages: messages, info: info), status: status)
     }
 
     static func failure(_ errors: [ErrorItem], status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
@@ -20,7 +20,7 @@ enum EnvelopeResponse {
         return response
     }
 
-    private static func json(_ data: some Sequence<UInt8>, status: HTTPResponse.Status) -> Response {
+    private static func json(_ data: [UInt8], status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

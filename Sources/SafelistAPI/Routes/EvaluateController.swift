@@ -30,11 +30,11 @@ struct EvaluateController: Sendable {
                 results.append(.invalid(errors))
             }
         }
-        if parsed.isBatch { return try EnvelopeResponse.success(results, messages: parsed.notes) }
+        if parsed.isBatch { return EnvelopeResponse.success(results, messages: parsed.notes) }
         // A body without `messages` is one valid message, or was refused whole.
         guard case .evaluation(let single)? = results.first else {
             throw SafelistError.internalError("The message was parsed to nothing")
         }
-        return try EnvelopeResponse.success(single, messages: parsed.notes)
+        return EnvelopeResponse.success(single, messages: parsed.notes)
     }
 }

@@ -43,7 +43,7 @@ struct PolicyController: Sendable {
         let info = ResultInfo(
             page: query.page, perPage: query.perPage, count: page.policies.count,
             totalCount: page.totalCount)
-        return try EnvelopeResponse.success(page.policies.map(PolicyJSON.init), info: info)
+        return EnvelopeResponse.success(page.policies.map(PolicyJSON.init), info: info)
     }
 
     @Sendable func create(_ request: Request, context: SafelistRequestContext) async throws -> Response {
@@ -51,14 +51,14 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let fields = try PolicyFields.parse(await body.json(request), notices: &notices)
         let policy = try await store.create(account: account, fields: fields)
-        return try EnvelopeResponse.success(PolicyJSON(policy: policy), status: .created, messages: notices)
+        return EnvelopeResponse.success(PolicyJSON(policy: policy), status: .created, messages: notices)
     }
 
     @Sendable func get(_ request: Request, context: SafelistRequestContext) async throws -> Response {
         let account = try context.account(for: .read, path: request.uri.path)
         let id = try context.policyID(path: request.uri.path)
         guard let policy = try await store.policy(account: account, id: id) else { throw SafelistError.policyNotFound() }
-        return try EnvelopeResponse.success(PolicyJSON(policy: policy))
+        return EnvelopeResponse.success(PolicyJSON(policy: policy))
     }
 
     @Sendable func edit(_ request: Request, context: SafelistRequestContext) async throws -> Response {
@@ -67,7 +67,7 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let edit = try PolicyEdit.parse(await body.json(request), notices: &notices)
         let policy = try await store.edit(account: account, id: id, edit: edit)
-        return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
+        return EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
 
     @Sendable func replace(_ request: Request, context: SafelistRequestContext) async throws -> Response {
@@ -76,7 +76,7 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let fields = try PolicyFields.parse(await body.json(request), notices: &notices)
         let policy = try await store.replace(account: account, id: id, fields: fields)
-        return try EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
+        return EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
 
     /// The official SDKs send `Content-Type: application/json` with no body here: the body is ignored.
@@ -84,7 +84,7 @@ struct PolicyController: Sendable {
         let account = try context.account(for: .write, path: request.uri.path)
         let id = try context.policyID(path: request.uri.path)
         try await store.delete(account: account, id: id)
-        return try EnvelopeResponse.success(DeletedJSON(id: id))
+        return EnvelopeResponse.success(DeletedJSON(id: id))
     }
 
     @Sendable func batch(_ request: Request, context: SafelistRequestContext) async throws -> Response {
@@ -92,6 +92,6 @@ struct PolicyController: Sendable {
         var notices: [ErrorItem] = []
         let batch = try BatchRequest.parse(await body.json(request), notices: &notices)
         let result = try await store.write(account: account, request: batch)
-        return try EnvelopeResponse.success(BatchResultJSON(result), messages: notices)
+        return EnvelopeResponse.success(BatchResultJSON(result), messages: notices)
     }
 }

@@ -3,9 +3,12 @@
 /// expired. Takes header values, not an HTTP request, so it stays free of the HTTP layer.
 public struct Authenticator: Sendable {
     public let store: any CredentialStore
+    /// Kept only for a store that can tell cheaply that no credential changed (`ChangeStamps`).
+    private let cache: CredentialCache?
 
     public init(store: any CredentialStore) {
         self.store = store
+        cache = store is any ChangeStamps ? CredentialCache() : nil
     }
 
     public func authenticate(
@@ -16,9 +19,13 @@ public struct Authenticator: Sendable {
                 throw Self.malformed([(ErrorCode.invalidAuthorizationHeader, "Authorization")])
             }
             let hash = Secret.hash(secret)
-            guard let token = try await store.token(secretHash: hash),
-                Secret.constantTimeEqual(token.secretHash, hash), token.isActive(at: now)
-            else { throw Self.authenticationError }
+            let principal = try await proven(hash) {
+                guard let token = try await store.token(secretHash: hash), Secret.constantTimeEqual(token.secretHash, hash) else {
+                    return nil
+                }
+                return .token(token)
+            }
+            guard case .token(let token)? = principal, token.isActive(at: now) else { throw Self.authenticationError }
             return .token(token)
         }
         guard authEmail != nil || authKey != nil else {
@@ -33,10 +40,23 @@ public struct Authenticator: Sendable {
         // Found by the key's hash, as tokens are: a known email with a wrong key and an unknown
         // email are then the same path, a lookup that finds nothing, and cost the same.
         let hash = Secret.hash(authKey)
-        guard let user = try await store.user(keyHash: hash), Secret.constantTimeEqual(user.keyHash, hash),
-            user.email == authEmail.lowercased()
-        else { throw Self.authenticationError }
+        let principal = try await proven(hash) {
+            guard let user = try await store.user(keyHash: hash), Secret.constantTimeEqual(user.keyHash, hash) else { return nil }
+            return .user(user)
+        }
+        guard case .user(let user)? = principal, user.email == authEmail.lowercased() else { throw Self.authenticationError }
         return .user(user)
+    }
+
+    /// The credential whose secret hashes to `hash`: from the cache while the store's stamp is
+    /// unchanged, else from `lookup`. The stamp is read before the lookup, so a change that
+    /// lands meanwhile is seen by the next request.
+    private func proven(_ hash: [UInt8], lookup: () async throws -> Principal?) async throws -> Principal? {
+        guard let cache, let stamp = (store as? any ChangeStamps)?.credentialsStamp() else { return try await lookup() }
+        if let principal = cache.principal(for: hash, stamp: stamp) { return principal }
+        guard let principal = try await lookup() else { return nil }
+        cache.remember(principal, for: hash, stamp: stamp)
+        return principal
     }
 
     public static let authenticationError = SafelistError(

@@ -83,6 +83,8 @@ public struct JSONParser {
         try enter()
         position += 1
         var members: [String: JSONValue] = [:]
+        // Room for a message's or a policy's fields at once, rather than growing twice.
+        members.reserveCapacity(8)
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
@@ -154,10 +156,15 @@ public struct JSONParser {
     private mutating func string() throws(JSONSyntaxError) -> String {
         position += 1
         let start = position
+        var ascii = true
         while position < bytes.count {
             let byte = bytes[position]
+            ascii = ascii && byte < 0x80
             if byte == UInt8(ascii: "\"") {
-                let text = try decode(UnsafeRawBufferPointer(rebasing: bytes[start..<position]), at: start)
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
+                // ASCII is valid UTF-8 as it stands: no validation pass (an eighth of an
+                // evaluate request's time went to validating addresses).
+                let text = ascii ? String(decoding: raw, as: UTF8.self) : try decode(raw, at: start)
                 position += 1
                 return text
             }

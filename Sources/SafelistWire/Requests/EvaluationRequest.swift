@@ -244,7 +244,7 @@ private struct MessageReader {
             wrongType(pointer, expected: "a string", got: value)
             return nil
         }
-        guard let block = try? IPBlock.parse(text.trimmingASCIISpaces), !text.contains("/") else {
+        guard let block = try? IPBlock.parse(text.trimmingASCIISpaces), !text.utf8.contains(UInt8(ascii: "/")) else {
             add(.invalidIP, "client_ip must be an IPv4 or IPv6 address, not '\(text.prefix(100))'", at: pointer)
             return nil
         }
@@ -279,8 +279,11 @@ private struct MessageReader {
         return auth
     }
 
+    /// For the error messages only.
+    private static let resultNames = AuthResult.allCases.map(\.rawValue).joined(separator: ", ")
+
     private mutating func check(_ value: JSONValue, at pointer: String) -> AuthCheck? {
-        let names = AuthResult.allCases.map(\.rawValue).joined(separator: ", ")
+        let names = Self.resultNames
         switch value {
         case .string(let text):
             guard let result = AuthResult(rawValue: text.lowercased()) else {

@@ -1,29 +1,50 @@
-import Foundation
 import SafelistCore
 
 /// Cloudflare's v4 envelope: `{success, errors, messages, result}` plus `result_info` on lists.
-public struct Envelope<Result: Encodable>: Encodable {
-    var success: Bool
-    var errors: [ErrorItemJSON]
-    var messages: [ErrorItemJSON]
-    var result: Result?
-    var resultInfo: ResultInfo?
-
-    enum Key: String, CodingKey {
-        case success, errors, messages, result, resultInfo = "result_info"
+/// What every answer's body is.
+public enum EnvelopeJSON {
+    public static func success(_ result: some JSONWritable, messages: [ErrorItem] = [], info: ResultInfo? = nil) -> [UInt8] {
+        envelope(success: true, errors: [], messages: messages, info: info) { result.write(to: &$0) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(success, forKey: .success)
-        try c.encode(errors, forKey: .errors)
-        try c.encode(messages, forKey: .messages)
-        try c.encode(result, forKey: .result)
-        try c.encodeIfPresent(resultInfo, forKey: .resultInfo)
+    /// An answer lists at most this many problems: a body with ten thousand bad items gets the
+    /// first ones and a count of the rest, not megabytes of errors.
+    public static let maximumErrors = 100
+
+    public static func failure(_ errors: [ErrorItem]) -> [UInt8] {
+        var listed = errors
+        if errors.count > maximumErrors {
+            listed = Array(errors.prefix(maximumErrors - 1))
+            listed.append(
+                ErrorItem(
+                    code: .moreProblems, message: "\(errors.count - listed.count) more problems are not listed; fix these and send again"))
+        }
+        return envelope(success: false, errors: listed, messages: [], info: nil) { $0.null() }
+    }
+
+    private static func envelope(
+        success: Bool, errors: [ErrorItem], messages: [ErrorItem], info: ResultInfo?, result: (inout JSONWriter) -> Void
+    ) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.object { writer in
+            writer.key("success")
+            writer.bool(success)
+            writer.key("errors")
+            writer.array(errors) { ErrorItemJSON($1).write(to: &$0) }
+            writer.key("messages")
+            writer.array(messages) { ErrorItemJSON($1).write(to: &$0) }
+            writer.key("result")
+            result(&writer)
+            if let info {
+                writer.key("result_info")
+                info.write(to: &writer)
+            }
+        }
+        return writer.bytes
     }
 }
 
-public struct ResultInfo: Encodable, Sendable {
+public struct ResultInfo: JSONWritable, Sendable {
     let page: Int
     let perPage: Int
     let count: Int
@@ -36,61 +57,57 @@ public struct ResultInfo: Encodable, Sendable {
         self.totalCount = totalCount
     }
 
-    enum CodingKeys: String, CodingKey {
-        case page, count, perPage = "per_page", totalCount = "total_count"
+    public func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("page")
+            writer.int(page)
+            writer.key("per_page")
+            writer.int(perPage)
+            writer.key("count")
+            writer.int(count)
+            writer.key("total_count")
+            writer.int(totalCount)
+        }
     }
 }
 
-public struct ErrorItemJSON: Encodable {
+public struct ErrorItemJSON: JSONWritable {
     let item: ErrorItem
 
     public init(_ item: ErrorItem) {
         self.item = item
     }
 
-    enum Key: String, CodingKey { case code, message, source, errorChain = "error_chain" }
-    enum SourceKey: String, CodingKey { case pointer, parameter }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(item.code.rawValue, forKey: .code)
-        try c.encode(item.message, forKey: .message)
-        if item.pointer != nil || item.parameter != nil {
-            var source = c.nestedContainer(keyedBy: SourceKey.self, forKey: .source)
-            try source.encodeIfPresent(item.pointer, forKey: .pointer)
-            try source.encodeIfPresent(item.parameter, forKey: .parameter)
+    public func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("code")
+            writer.int(item.code.rawValue)
+            writer.key("message")
+            writer.string(item.message)
+            if item.pointer != nil || item.parameter != nil {
+                writer.key("source")
+                writer.object { writer in
+                    if let pointer = item.pointer {
+                        writer.key("pointer")
+                        writer.string(pointer)
+                    }
+                    if let parameter = item.parameter {
+                        writer.key("parameter")
+                        writer.string(parameter)
+                    }
+                }
+            }
+            if !item.chain.isEmpty {
+                writer.key("error_chain")
+                writer.array(item.chain) { ErrorItemJSON($1).write(to: &$0) }
+            }
         }
-        if !item.chain.isEmpty { try c.encode(item.chain.map(ErrorItemJSON.init), forKey: .errorChain) }
     }
 }
 
-/// The envelope's bytes: what every answer's body is.
-public enum EnvelopeJSON {
-    public static func success<R: Encodable>(_ result: R, messages: [ErrorItem] = [], info: ResultInfo? = nil) throws -> Data {
-        try encode(Envelope(success: true, errors: [], messages: messages.map(ErrorItemJSON.init), result: result, resultInfo: info))
-    }
-
-    /// An answer lists at most this many problems: a body with ten thousand bad items gets the
-    /// first ones and a count of the rest, not megabytes of errors.
-    public static let maximumErrors = 100
-
-    /// Cannot fail: error items hold only strings and integers.
-    public static func failure(_ errors: [ErrorItem]) -> Data {
-        var listed = errors
-        if errors.count > maximumErrors {
-            listed = Array(errors.prefix(maximumErrors - 1))
-            listed.append(
-                ErrorItem(
-                    code: .moreProblems, message: "\(errors.count - listed.count) more problems are not listed; fix these and send again"))
-        }
-        return (try? encode(Envelope<Bool>(success: false, errors: listed.map(ErrorItemJSON.init), messages: [], result: nil, resultInfo: nil)))
-            ?? Data(#"{"success":false,"errors":[],"messages":[],"result":null}"#.utf8)
-    }
-
-    /// Any value as the API writes JSON: no escaped slashes, keys in a fixed order.
-    public static func encode(_ value: some Encodable, pretty: Bool = false) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.withoutEscapingSlashes, .sortedKeys, .prettyPrinted] : [.withoutEscapingSlashes, .sortedKeys]
-        return try encoder.encode(value)
+/// A list of values, as a JSON array.
+extension Array: JSONWritable where Element: JSONWritable {
+    public func write(to writer: inout JSONWriter) {
+        writer.array(self) { $1.write(to: &$0) }
     }
 }

@@ -2,7 +2,7 @@ import SafelistCore
 import SafelistEngine
 
 /// One message's evaluation as the API writes it (docs/api.md, "Evaluate messages").
-public struct EvaluationJSON: Encodable {
+public struct EvaluationJSON: JSONWritable {
     let evaluation: Evaluation
     let message: MailMessage
 
@@ -11,69 +11,83 @@ public struct EvaluationJSON: Encodable {
         self.message = message
     }
 
-    enum Key: String, CodingKey { case matches, effects }
-    enum EffectKey: String, CodingKey {
-        case trustedSender = "trusted_sender", acceptableSender = "acceptable_sender"
-        case exemptRecipients = "exempt_recipients", disposition, recipients
-    }
-    enum RecipientKey: String, CodingKey { case address, exempt, disposition }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(evaluation.matches.map { MatchJSON(match: $0, message: message) }, forKey: .matches)
-        var effects = c.nestedContainer(keyedBy: EffectKey.self, forKey: .effects)
-        try effects.encode(evaluation.trustedSender, forKey: .trustedSender)
-        try effects.encode(evaluation.acceptableSender, forKey: .acceptableSender)
-        try effects.encode(evaluation.exemptRecipients.map { message.recipients[$0].address }, forKey: .exemptRecipients)
-        try effects.encode(evaluation.disposition?.rawValue, forKey: .disposition)
-        var recipients = effects.nestedUnkeyedContainer(forKey: .recipients)
-        let exempt = Set(evaluation.exemptRecipients)
-        for (index, recipient) in message.recipients.enumerated() {
-            var item = recipients.nestedContainer(keyedBy: RecipientKey.self)
-            try item.encode(recipient.address, forKey: .address)
-            try item.encode(exempt.contains(index), forKey: .exempt)
-            try item.encode(evaluation.recipientDispositions?[index].rawValue, forKey: .disposition)
+    public func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("matches")
+            writer.array(evaluation.matches) { MatchJSON(match: $1, message: message).write(to: &$0) }
+            writer.key("effects")
+            writer.object { writer in
+                writer.key("trusted_sender")
+                writer.bool(evaluation.trustedSender)
+                writer.key("acceptable_sender")
+                writer.bool(evaluation.acceptableSender)
+                writer.key("exempt_recipients")
+                writer.array(evaluation.exemptRecipients) { $0.string(message.recipients[$1].address) }
+                writer.key("disposition")
+                writer.string(evaluation.disposition?.rawValue)
+                writer.key("recipients")
+                // Most messages have no exemption: the common answer needs no set.
+                let exempt = evaluation.exemptRecipients.isEmpty ? [] : Set(evaluation.exemptRecipients)
+                writer.array(message.recipients.indices) { writer, index in
+                    writer.object { writer in
+                        writer.key("address")
+                        writer.string(message.recipients[index].address)
+                        writer.key("exempt")
+                        writer.bool(exempt.contains(index))
+                        writer.key("disposition")
+                        writer.string(evaluation.recipientDispositions?[index].rawValue)
+                    }
+                }
+            }
         }
     }
 }
 
-struct MatchJSON: Encodable {
+struct MatchJSON: JSONWritable {
     let match: PolicyMatch
     /// The message matched, for the reason a refused match gives.
     let message: MailMessage
 
-    enum Key: String, CodingKey {
-        case policyID = "policy_id", pattern, patternType = "pattern_type", isRegex = "is_regex"
-        case subject, subjectIndex = "subject_index", value, grants, honored, reason
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(match.policy.id.rawValue, forKey: .policyID)
-        try c.encode(match.policy.pattern, forKey: .pattern)
-        try c.encode(match.policy.type.rawValue, forKey: .patternType)
-        try c.encode(match.policy.isRegex, forKey: .isRegex)
-        try c.encode(match.role.name, forKey: .subject)
-        try c.encode(match.role.index, forKey: .subjectIndex)
-        try c.encode(match.value, forKey: .value)
-        try c.encode(match.grants.names, forKey: .grants)
-        try c.encode(match.honored, forKey: .honored)
-        try c.encode(match.reason(in: message), forKey: .reason)
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("policy_id")
+            writer.string(match.policy.id.rawValue)
+            writer.key("pattern")
+            writer.string(match.policy.pattern)
+            writer.key("pattern_type")
+            writer.string(match.policy.type.rawValue)
+            writer.key("is_regex")
+            writer.bool(match.policy.isRegex)
+            writer.key("subject")
+            writer.string(match.role.name)
+            writer.key("subject_index")
+            writer.int(match.role.index)
+            writer.key("value")
+            writer.string(match.value)
+            writer.key("grants")
+            writer.array(match.grants.names) { $0.string($1) }
+            writer.key("honored")
+            writer.bool(match.honored)
+            writer.key("reason")
+            writer.string(match.reason(in: message))
+        }
     }
 }
 
 /// One item of a batch's answer: the message's evaluation, or (a message with problems) its
 /// errors, pointers from the body's root: `{"errors": [...]}`.
-public enum EvaluationItemJSON: Encodable {
+public enum EvaluationItemJSON: JSONWritable {
     case evaluation(EvaluationJSON)
     case invalid([ErrorItem])
 
-    public func encode(to encoder: any Encoder) throws {
+    public func write(to writer: inout JSONWriter) {
         switch self {
-        case .evaluation(let evaluation): try evaluation.encode(to: encoder)
+        case .evaluation(let evaluation): evaluation.write(to: &writer)
         case .invalid(let errors):
-            var c = encoder.container(keyedBy: JSONKey.self)
-            try c.encode(errors.map(ErrorItemJSON.init), forKey: "errors")
+            writer.object { writer in
+                writer.key("errors")
+                writer.array(errors) { ErrorItemJSON($1).write(to: &$0) }
+            }
         }
     }
 }

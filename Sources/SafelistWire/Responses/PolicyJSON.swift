@@ -2,49 +2,78 @@ import SafelistCore
 
 /// A policy as the API writes it: every field, deprecated mirrors included, `comments` as null
 /// when empty (the official SDKs' strict mode requires the timestamps and a known pattern_type).
-public struct PolicyJSON: Encodable {
+public struct PolicyJSON: JSONWritable {
     let policy: AllowPolicy
 
     public init(policy: AllowPolicy) {
         self.policy = policy
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: JSONKey.self)
-        try c.encode(policy.id.rawValue, forKey: "id")
-        try c.encode(policy.createdAt.rfc3339, forKey: "created_at")
-        try c.encode(policy.modifiedAt.rfc3339, forKey: "modified_at")
-        try c.encode(policy.modifiedAt.rfc3339, forKey: "last_modified")
-        try c.encode(policy.pattern, forKey: JSONKey(PolicyField.pattern.rawValue))
-        try c.encode(policy.patternType.rawValue, forKey: JSONKey(PolicyField.patternType.rawValue))
-        try c.encode(policy.isRegex, forKey: JSONKey(PolicyField.isRegex.rawValue))
-        try c.encode(policy.comments, forKey: JSONKey(PolicyField.comments.rawValue))
-        for flag in PolicyFlag.allCases { try c.encode(policy[flag], forKey: JSONKey(flag.rawValue)) }
-        for (alias, field) in PolicyField.aliases {
-            if let flag = field.flag { try c.encode(policy[flag], forKey: JSONKey(alias)) }
+    public func write(to writer: inout JSONWriter) {
+        let modified = policy.modifiedAt.rfc3339
+        writer.object { writer in
+            writer.key("id")
+            writer.string(policy.id.rawValue)
+            writer.key("created_at")
+            writer.string(policy.createdAt.rfc3339)
+            writer.key("modified_at")
+            writer.string(modified)
+            writer.key("last_modified")
+            writer.string(modified)
+            writer.key(PolicyField.pattern.rawValue)
+            writer.string(policy.pattern)
+            writer.key(PolicyField.patternType.rawValue)
+            writer.string(policy.patternType.rawValue)
+            writer.key(PolicyField.isRegex.rawValue)
+            writer.bool(policy.isRegex)
+            writer.key(PolicyField.comments.rawValue)
+            writer.string(policy.comments)
+            for flag in PolicyFlag.allCases {
+                writer.key(flag.rawValue)
+                writer.bool(policy[flag])
+            }
+            for (alias, field) in PolicyField.aliases {
+                guard let flag = field.flag else { continue }
+                writer.key(alias)
+                writer.bool(policy[flag])
+            }
         }
     }
 }
 
 /// `{"id": …}`: what delete answers, and the entries of a batch's `deletes`.
-public struct DeletedJSON: Encodable {
+public struct DeletedJSON: JSONWritable {
     let id: String
 
     public init(id: PolicyID) {
         self.id = id.rawValue
     }
+
+    public func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("id")
+            writer.string(id)
+        }
+    }
 }
 
-public struct BatchResultJSON: Encodable {
-    let deletes: [DeletedJSON]
-    let patches: [PolicyJSON]
-    let puts: [PolicyJSON]
-    let posts: [PolicyJSON]
+public struct BatchResultJSON: JSONWritable {
+    let result: BatchResult
 
     public init(_ result: BatchResult) {
-        deletes = result.deletes.map { DeletedJSON(id: $0) }
-        patches = result.patches.map(PolicyJSON.init)
-        puts = result.puts.map(PolicyJSON.init)
-        posts = result.posts.map(PolicyJSON.init)
+        self.result = result
+    }
+
+    public func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("deletes")
+            writer.array(result.deletes) { DeletedJSON(id: $1).write(to: &$0) }
+            writer.key("patches")
+            writer.array(result.patches) { PolicyJSON(policy: $1).write(to: &$0) }
+            writer.key("puts")
+            writer.array(result.puts) { PolicyJSON(policy: $1).write(to: &$0) }
+            writer.key("posts")
+            writer.array(result.posts) { PolicyJSON(policy: $1).write(to: &$0) }
+        }
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import SafelistServer
+import Testing
+
+/// The server's log lines leave in batches: `info` lines wait for the timer (or a full buffer),
+/// a `notice` or worse takes everything before it along at once, in order.
+@Suite("Buffered log lines")
+struct BufferedLogHandlerTests {
+    /// A pipe's read end, non-blocking: what has been written so far.
+    static func available(_ descriptor: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func linesWaitForTheTimerAndUrgentOnesTakeThemAlong() async throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        let sink = LogSink(descriptor: ends[1], interval: .seconds(3600))
+        var logger = Logger(label: "test") { BufferedLogHandler(label: $0, sink: sink) }
+        logger[metadataKey: "principal"] = "token:abc"
+        logger.info("request", metadata: ["status": "200", "method": "GET"])
+        logger.info("second")
+        #expect(Self.available(ends[0]).isEmpty, "info lines wait")
+        logger.warning("store unavailable")
+        let lines = Self.available(ends[0]).split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.first?.hasSuffix(" info test: request method=GET principal=token:abc status=200") == true)
+        #expect(lines.first?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z "#, options: .regularExpression) != nil)
+        #expect(lines.last?.hasSuffix(" warning test: store unavailable principal=token:abc") == true)
+        logger.info("third")
+        sink.flush()
+        #expect(Self.available(ends[0]).hasSuffix(" info test: third principal=token:abc\n"))
+    }
+
+    @Test func theTimerWritesOnItsOwn() async throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        let sink = LogSink(descriptor: ends[1], interval: .milliseconds(10))
+        let logger = Logger(label: "test") { BufferedLogHandler(label: $0, sink: sink) }
+        logger.info("soon")
+        var seen = ""
+        for _ in 0..<500 where seen.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+            seen = Self.available(ends[0])
+        }
+        #expect(seen.hasSuffix(" info test: soon\n"))
+    }
+}
