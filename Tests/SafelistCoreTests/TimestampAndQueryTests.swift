@@ -60,3 +60,19 @@ struct TimestampAndQueryTests {
 }
 
 nonisolated(unsafe) private var discard: [ErrorItem] = []
+
+@Suite("Policy ids: ordered as their text")
+struct PolicyIDOrderTests {
+    @Test func orderIsTheOrderOfTheCanonicalText() {
+        var ids = (0..<500).map { _ in PolicyID.random() }
+        ids += [
+            "00000000-0000-0000-0000-000000000000", "00000000-0000-0000-ffff-ffffffffffff", "00000000-0000-0001-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff", "7fffffff-ffff-ffff-0000-000000000000", "80000000-0000-0000-0000-000000000000",
+        ]
+        .compactMap(PolicyID.init)
+        #expect(ids.sorted().map(\.rawValue) == ids.map(\.rawValue).sorted())
+        for (left, right) in zip(ids, ids.reversed()) {
+            #expect((left < right) == (left.rawValue < right.rawValue))
+        }
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import SafelistCore
 import SafelistEngine
 import SafelistTesting
+import Synchronization
 import Testing
 
 /// What a write does to the engine: applied before it is acknowledged on this node, within a
@@ -31,6 +32,34 @@ struct FreshnessTests {
             try await store.delete(account: account, id: regex.id)
             try await engine.refresh(account: account)
             #expect(try await engine.evaluate(account: account, messages: [probe])[0].matches.isEmpty)
+        }
+    }
+
+    /// Writers that refresh at once share the catch-ups queued behind a slow one, and each
+    /// still sees its own write as soon as its refresh returns.
+    @Test(arguments: StoreKind.available)
+    func concurrentRefreshesShareQueuedCatchUpsAndEachSeesItsWrite(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let feed = SlowFeed(store)
+            let engine = PolicyEngine(feed: feed)
+            _ = try await store.create(account: account, fields: TestPolicy.email("first@example.com").trustedSender.fields)
+            #expect(try await engine.evaluate(account: account, messages: [probe])[0].matches.isEmpty)
+            feed.delay.withLock { $0 = .milliseconds(300) }
+            let readsBefore = feed.reads.withLock { $0 }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        let sender = "writer\(index)@example.com"
+                        _ = try await store.create(account: account, fields: TestPolicy.email(sender).trustedSender.fields)
+                        try await engine.refresh(account: account)
+                        let seen = try await engine.evaluate(account: account, messages: [message(from: sender, to: ["x@corp.example"])])
+                        #expect(seen[0].trustedSender, "\(sender) sees its own write")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let reads = feed.reads.withLock { $0 } - readsBefore
+            #expect(reads < 12, "queued catch-ups are shared (\(reads) reads of the feed for 12 refreshes)")
         }
     }
 
@@ -156,4 +185,28 @@ struct FreshnessTests {
         let exempt = Set(evaluation.exemptRecipients.map { everyone[$0] })
         #expect(exempt == live, "after \(rounds) rounds")
     }
+}
+
+/// A feed whose change reads take `delay`, counted: catch-ups queue up behind a slow one.
+final class SlowFeed: PolicyChangeFeed {
+    let store: any PolicyChangeFeed
+    let delay = Mutex<Duration>(.zero)
+    let reads = Mutex(0)
+
+    init(_ store: any PolicyChangeFeed) {
+        self.store = store
+    }
+
+    func generations(of accounts: [AccountID]) async throws -> [AccountID: Int64] {
+        try await store.generations(of: accounts)
+    }
+
+    func changes(account: AccountID, after generation: Int64) async throws -> PolicyChanges {
+        reads.withLock { $0 += 1 }
+        let delay = delay.withLock { $0 }
+        if delay > .zero { try await Task.sleep(for: delay) }
+        return try await store.changes(account: account, after: generation)
+    }
+
+    func changeSignals() -> AsyncStream<ChangeSignal> { store.changeSignals() }
 }

@@ -60,9 +60,19 @@ public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible 
     public var description: String { rawValue }
 
     /// The order of the canonical text, read from the bytes (hex digits sort as their nibbles).
+    /// Byte order, which is the order of the canonical text. Compared as two big-endian words:
+    /// the engine sorts thousands of ids on every write it applies.
     public static func < (lhs: PolicyID, rhs: PolicyID) -> Bool {
-        withUnsafeBytes(of: lhs.uuid.uuid) { left in
-            withUnsafeBytes(of: rhs.uuid.uuid) { right in left.lexicographicallyPrecedes(right) }
+        let left = lhs.words, right = rhs.words
+        return left.high != right.high ? left.high < right.high : left.low < right.low
+    }
+
+    private var words: (high: UInt64, low: UInt64) {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            (
+                UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            )
         }
     }
 }
