@@ -45,6 +45,9 @@ final class GroupCommit: Sendable {
         return typed
     }
 
+    /// Writes waiting for the next group, for tests.
+    var waiting: Int { queue.withLock { $0.waiting.count } }
+
     private func commitGroups() async {
         while true {
             let group: [Pending] = queue.withLock { queue in
