@@ -19,47 +19,51 @@ struct BufferedLogHandlerTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    @Test func linesWaitForTheTimerAndUrgentOnesTakeThemAlong() async throws {
+    /// A pipe whose read end does not block, closed when `body` ends: (read end, write end).
+    static func withPipe(_ body: (Int32, Int32) async throws -> Void) async throws {
         var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
+        try #require(pipe(&ends) == 0)
         defer {
             close(ends[0])
             close(ends[1])
         }
         _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
-        let sink = LogSink(descriptor: ends[1], interval: .seconds(3600))
-        var logger = Logger(label: "test") { BufferedLogHandler(label: $0, sink: sink) }
-        logger[metadataKey: "principal"] = "token:abc"
-        logger.info("request", metadata: ["status": "200", "method": "GET"])
-        logger.info("second")
-        #expect(Self.available(ends[0]).isEmpty, "info lines wait")
-        logger.warning("store unavailable")
-        let lines = Self.available(ends[0]).split(separator: "\n").map(String.init)
-        #expect(lines.count == 3)
-        #expect(lines.first?.hasSuffix(" info test: request method=GET principal=token:abc status=200") == true)
-        #expect(lines.first?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z "#, options: .regularExpression) != nil)
-        #expect(lines.last?.hasSuffix(" warning test: store unavailable principal=token:abc") == true)
-        logger.info("third")
-        sink.flush()
-        #expect(Self.available(ends[0]).hasSuffix(" info test: third principal=token:abc\n"))
+        try await body(ends[0], ends[1])
+    }
+
+    @Test func linesWaitForTheTimerAndUrgentOnesTakeThemAlong() async throws {
+        try await Self.withPipe { readEnd, writeEnd in
+            let ends = [readEnd, writeEnd]
+            let sink = LogSink(descriptor: ends[1], interval: .seconds(3600))
+            var logger = Logger(label: "test") { BufferedLogHandler(label: $0, sink: sink) }
+            logger[metadataKey: "principal"] = "token:abc"
+            logger.info("request", metadata: ["status": "200", "method": "GET"])
+            logger.info("second")
+            #expect(Self.available(ends[0]).isEmpty, "info lines wait")
+            logger.warning("store unavailable")
+            let lines = Self.available(ends[0]).split(separator: "\n").map(String.init)
+            #expect(lines.count == 3)
+            #expect(lines.first?.hasSuffix(" info test: request method=GET principal=token:abc status=200") == true)
+            #expect(lines.first?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z "#, options: .regularExpression) != nil)
+            #expect(lines.last?.hasSuffix(" warning test: store unavailable principal=token:abc") == true)
+            logger.info("third")
+            sink.flush()
+            #expect(Self.available(ends[0]).hasSuffix(" info test: third principal=token:abc\n"))
+        }
     }
 
     @Test func theTimerWritesOnItsOwn() async throws {
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        defer {
-            close(ends[0])
-            close(ends[1])
+        try await Self.withPipe { readEnd, writeEnd in
+            let ends = [readEnd, writeEnd]
+            let sink = LogSink(descriptor: ends[1], interval: .milliseconds(10))
+            let logger = Logger(label: "test") { BufferedLogHandler(label: $0, sink: sink) }
+            logger.info("soon")
+            var seen = ""
+            for _ in 0..<500 where seen.isEmpty {
+                try await Task.sleep(for: .milliseconds(10))
+                seen = Self.available(ends[0])
+            }
+            #expect(seen.hasSuffix(" info test: soon\n"))
         }
-        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
-        let sink = LogSink(descriptor: ends[1], interval: .milliseconds(10))
-        let logger = Logger(label: "test") { BufferedLogHandler(label: $0, sink: sink) }
-        logger.info("soon")
-        var seen = ""
-        for _ in 0..<500 where seen.isEmpty {
-            try await Task.sleep(for: .milliseconds(10))
-            seen = Self.available(ends[0])
-        }
-        #expect(seen.hasSuffix(" info test: soon\n"))
     }
 }
