@@ -78,7 +78,7 @@ struct AuthTests {
         #expect(issued.secret.count == 40 && user.key.count == 37)
     }
 
-    /// Proven credentials are cached (`CredentialCache`); the test's own store object is another
+    /// Proven credentials are cached (`Authenticator`); the test's own store object is another
     /// process (SQLite) or node (PostgreSQL) writing the same database, as `safelist token
     /// revoke` would. SQLite sees the commit at once; PostgreSQL when its notification arrives.
     @Test(arguments: StoreKind.available)

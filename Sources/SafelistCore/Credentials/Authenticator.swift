@@ -3,12 +3,17 @@
 /// expired. Takes header values, not an HTTP request, so it stays free of the HTTP layer.
 public struct Authenticator: Sendable {
     public let store: any CredentialStore
-    /// Kept only for a store that can tell cheaply that no credential changed (`ChangeStamps`).
-    private let cache: CredentialCache?
+    /// Credentials already proven, by the hash of their secret, each kept while the store's
+    /// credentials stamp is the one from before it was read: a revocation or a deletion (on any
+    /// node, by the CLI or the API) takes effect on the next request. Expiry is checked on every
+    /// use; failures are never kept. Only for a store that can tell cheaply that no credential
+    /// changed (`ChangeStamps`).
+    private let cache: (stamps: any ChangeStamps, entries: StampedCache<[UInt8], Principal, ChangeStamp>)?
 
     public init(store: any CredentialStore) {
         self.store = store
-        cache = store is any ChangeStamps ? CredentialCache() : nil
+        // Cast once here, not on every request.
+        cache = (store as? any ChangeStamps).map { ($0, StampedCache()) }
     }
 
     public func authenticate(
@@ -52,10 +57,10 @@ public struct Authenticator: Sendable {
     /// unchanged, else from `lookup`. The stamp is read before the lookup, so a change that
     /// lands meanwhile is seen by the next request.
     private func proven(_ hash: [UInt8], lookup: () async throws -> Principal?) async throws -> Principal? {
-        guard let cache, let stamp = (store as? any ChangeStamps)?.credentialsStamp() else { return try await lookup() }
-        if let principal = cache.principal(for: hash, stamp: stamp) { return principal }
+        guard let cache, let stamp = cache.stamps.credentialsStamp() else { return try await lookup() }
+        if let principal = cache.entries.value(for: hash, at: stamp) { return principal }
         guard let principal = try await lookup() else { return nil }
-        cache.remember(principal, for: hash, stamp: stamp)
+        cache.entries.remember(principal, for: hash, at: stamp)
         return principal
     }
 

@@ -9,7 +9,19 @@ import Synchronization
 public struct PolicyReadCache: WrappingPolicyStore {
     public let store: any PolicyStore
     private let stamps: any ChangeStamps
-    private let entries = Entries()
+    private let entries = StampedCache<Key, AllowPolicy, Version>()
+    private let writes = WriteCount()
+
+    private struct Key: Hashable, Sendable {
+        let account: AccountID
+        let id: PolicyID
+    }
+
+    /// The account's stamp and this node's writes so far, both read before the database is.
+    private struct Version: Equatable, Sendable {
+        let stamp: ChangeStamp
+        let writes: UInt64
+    }
 
     public init(store: any PolicyStore, stamps: any ChangeStamps) {
         self.store = store
@@ -17,62 +29,25 @@ public struct PolicyReadCache: WrappingPolicyStore {
     }
 
     public func policy(account: AccountID, id: PolicyID) async throws -> AllowPolicy? {
-        // Both read before the database is, so a change that lands meanwhile is seen next time.
         guard let stamp = stamps.policiesStamp(account: account) else { return try await store.policy(account: account, id: id) }
-        let writes = entries.writes
-        if let policy = entries.policy(account: account, id: id, stamp: stamp, writes: writes) { return policy }
+        let key = Key(account: account, id: id), version = Version(stamp: stamp, writes: writes.value)
+        if let policy = entries.value(for: key, at: version) { return policy }
         guard let policy = try await store.policy(account: account, id: id) else { return nil }
-        entries.remember(policy, account: account, stamp: stamp, writes: writes)
+        entries.remember(policy, for: key, at: version)
         return policy
     }
 
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
-        entries.wrote()
-        defer { entries.wrote() }
+        writes.add()
+        defer { writes.add() }
         return try await store.write(account: account, request: request)
     }
 
-    private final class Entries: Sendable {
-        /// Past this many entries the cache starts again empty.
-        static let capacity = 10_000
+    private final class WriteCount: Sendable {
+        private let count = Atomic<UInt64>(0)
 
-        private struct Key: Hashable {
-            let account: AccountID
-            let id: PolicyID
-        }
+        var value: UInt64 { count.load(ordering: .acquiring) }
 
-        private struct Entry {
-            let policy: AllowPolicy
-            let stamp: ChangeStamp
-            let writes: UInt64
-        }
-
-        private let entries = Mutex<[Key: Entry]>([:])
-        private let writeCount = Atomic<UInt64>(0)
-
-        var writes: UInt64 { writeCount.load(ordering: .acquiring) }
-
-        func wrote() {
-            writeCount.add(1, ordering: .releasing)
-        }
-
-        func policy(account: AccountID, id: PolicyID, stamp: ChangeStamp, writes: UInt64) -> AllowPolicy? {
-            entries.withLock { entries in
-                let key = Key(account: account, id: id)
-                guard let entry = entries[key] else { return nil }
-                guard entry.stamp == stamp, entry.writes == writes else {
-                    entries[key] = nil
-                    return nil
-                }
-                return entry.policy
-            }
-        }
-
-        func remember(_ policy: AllowPolicy, account: AccountID, stamp: ChangeStamp, writes: UInt64) {
-            entries.withLock { entries in
-                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-                entries[Key(account: account, id: policy.id)] = Entry(policy: policy, stamp: stamp, writes: writes)
-            }
-        }
+        func add() { count.add(1, ordering: .releasing) }
     }
 }

@@ -24,7 +24,6 @@ final class SubjectLayout: @unchecked Sendable {
     /// The subjects' bytes; `padding` zero bytes follow them.
     var bytes: UnsafeBufferPointer<UInt8> { view.bytes }
     var probeBound: Int { view.probeBound }
-    var clientIP: IPBlock? { view.clientIP }
 
     /// Lays out, in subject order: each sender address (envelope_from, header_from, each
     /// reply_to; their index counts them from 0), the host name, the client IP's text, each
