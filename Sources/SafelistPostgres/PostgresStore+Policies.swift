@@ -41,13 +41,14 @@ extension PostgresStore: PolicyStore {
         }
     }
 
-    /// One transaction: the account's generation advances first (its row is the account's write
+    /// All or nothing: the account's generation advances first (its row is the account's write
     /// lock until commit, so the planner reads rows no other node can change before this write
     /// commits), the planner's changes are applied, and what they touched is recorded for the
-    /// change feed (`ChangeFeedSQL`).
+    /// change feed (`ChangeFeedSQL`). Writes that arrive together share a transaction, each in
+    /// a savepoint (`GroupCommit`, `commit(_:)`).
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
         let logger = logger
-        let (result, generation) = try await transaction { connection in
+        let write: PostgresWrite = { connection in
             let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
             let existing = try await Self.fetch(connection, account: account, ids: request.referencedIDs, logger: logger)
             let plan = try WritePlanner.plan(request, account: account, existing: existing)
@@ -77,8 +78,44 @@ extension PostgresStore: PolicyStore {
             try await Self.record(connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation, logger: logger)
             return (plan.result, generation)
         }
+        let (result, generation): (BatchResult, Int64) = try await groups.submit(account: account, write) { group in
+            await self.commit(group)
+        }
         hub.publish(.account(account, generation: generation))
         return result
+    }
+
+    /// One transaction for a group of writes. With several, each runs in a savepoint: a write
+    /// that fails with an error of its own (a validation error, a duplicate pattern) rolls back
+    /// to it and fails alone. Any other failure (the connection, the server) fails the group,
+    /// none of it committed.
+    func commit(_ group: [GroupCommit<PostgresWrite>.Write]) async -> [GroupCommit<PostgresWrite>.Outcome] {
+        let logger = logger
+        do {
+            return try await withConnection { connection in
+                try await Self.inTransaction(connection, logger: logger) { connection in
+                    var outcomes: [GroupCommit<PostgresWrite>.Outcome] = []
+                    outcomes.reserveCapacity(group.count)
+                    let savepoints = group.count > 1
+                    for write in group {
+                        if savepoints { try await connection.query("SAVEPOINT grouped_write", logger: logger) }
+                        do {
+                            outcomes.append(.success(try await write.body(connection)))
+                            if savepoints { try await connection.query("RELEASE SAVEPOINT grouped_write", logger: logger) }
+                        } catch let error as SafelistError {
+                            // Alone, the write's own transaction is rolled back with its error.
+                            guard savepoints else { throw error }
+                            try await connection.query("ROLLBACK TO SAVEPOINT grouped_write", logger: logger)
+                            try await connection.query("RELEASE SAVEPOINT grouped_write", logger: logger)
+                            outcomes.append(.failure(error))
+                        }
+                    }
+                    return outcomes
+                }
+            }
+        } catch {
+            return Array(repeating: .failure(error), count: group.count)
+        }
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
@@ -165,3 +202,7 @@ extension PostgresStore: PolicyStore {
 
     static let changeChannel = "safelist_policy_changes"
 }
+
+/// A write as PostgreSQL's group commit runs it: on the group's connection, inside its
+/// transaction.
+typealias PostgresWrite = @Sendable (PostgresConnection) async throws -> any Sendable

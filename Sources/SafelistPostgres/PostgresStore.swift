@@ -30,6 +30,8 @@ public final class PostgresStore: Sendable, Service {
     /// Ends of recent list pages, so sequential paging seeks instead of skipping.
     let boundaries = PageBoundaryCache()
     let hub = ChangeSignalHub()
+    /// Concurrent writes share one transaction (`write(account:request:)`).
+    let groups = GroupCommit<PostgresWrite>()
     /// What the change listener heard, for caches (`ChangeStamps`).
     let stamps = ListenerStamps()
     private let state = Mutex<ConnectionState>(.starting(reason: "not connected yet"))

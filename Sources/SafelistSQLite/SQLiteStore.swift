@@ -25,7 +25,7 @@ public final class SQLiteStore: Sendable {
     /// Commits by anyone, for caches (`ChangeStamps`); nil when the WAL-index cannot be read.
     let commits: WALChangeCounter?
     /// Policy writes, committed together when they arrive together.
-    let groups: GroupCommit
+    let groups: GroupCommit<SQLiteWrite>
 
     public init(path: String, options: Options = Options()) throws {
         var configuration = Configuration()
@@ -38,7 +38,7 @@ public final class SQLiteStore: Sendable {
         self.path = path
         try Self.createPrivately(path)
         pool = try DatabasePool(path: path, configuration: configuration)
-        groups = GroupCommit(pool: pool)
+        groups = GroupCommit()
         // Set on the writer after the pool is open: `DatabasePool` puts its writer in WAL mode
         // after `prepareDatabase` runs, and that sets `synchronous = NORMAL`. Readers never
         // commit, so the writer's setting is the one that decides durability.

@@ -24,6 +24,15 @@ struct ValidationTests {
                 .post, policiesPath(accountA), json: policyBody("a@b.com"),
                 contentType: "application/json; charset=utf-8")
             #expect(charset.status == 201)
+            // Media types compare ignoring case and surrounding blanks; a longer name is another type.
+            for (contentType, status) in [
+                (" Application/JSON ;charset=utf-8", 201), ("\tapplication/json", 201), ("application/jsonx", 415),
+                ("application/json-patch+json", 415), ("application/jso", 415),
+            ] {
+                let reply = try await api.send(
+                    .post, policiesPath(accountA), json: policyBody("\(status)\(contentType.count)@b.com"), contentType: contentType)
+                #expect(reply.status == status, "\(contentType)")
+            }
 
             let huge = try await api.send(.post, policiesPath(accountA), raw: "{\"comments\": \"" + String(repeating: "x", count: 4096) + "\"}")
             #expect(huge.status == 413)

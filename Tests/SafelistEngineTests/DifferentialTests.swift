@@ -27,18 +27,22 @@ struct DifferentialTests {
             }
             var options = EngineOptions()
             options.deltaLimit = 40
+            options.tailLimit = 20
             options.shardSize = 64
             let engine = PolicyEngine(feed: store, options: options)
 
             // The base alone.
             try await Self.compare(engine, live, corpus.messages(150, from: live, &random), "seed \(seed), base")
 
-            // Writes land in the delta: creates, edits that move a pattern, deletes.
+            // Writes land in the tail, which passes its limit and is folded into the delta
+            // every round or two: creates, edits that move a pattern (of a policy in any
+            // layer), deletes.
             for round in 0..<3 {
                 for fields in corpus.policies(15, &random) {
                     guard let created = try? await store.create(account: account, fields: fields) else { continue }
                     live[created.id] = created
                 }
+                try await engine.refresh(account: account)
                 for id in live.keys.sorted().prefix(5) where random.next() % 2 == 0 {
                     guard let fields = corpus.policies(1, &random).first else { continue }
                     let edit = PolicyEdit(pattern: fields.pattern.stored, patternType: fields.patternType, isRegex: fields.isRegex)

@@ -179,11 +179,62 @@ struct FreshnessTests {
         }
     }
 
+    /// A write rebuilds only the tail; every `tailLimit` writes the tail is folded into the
+    /// delta. Updates and deletes of policies in the base, the delta and the tail all take
+    /// effect, whichever layer holds the older form.
+    @Test(arguments: StoreKind.available)
+    func writesGoToTheTailAndFoldIntoTheDelta(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var options = EngineOptions()
+            options.tailLimit = 3
+            options.deltaLimit = 1000
+            let engine = PolicyEngine(feed: store, options: options)
+            var live: [String: PolicyID] = [:]
+            for round in 0..<4 {
+                let address = "user\(round)@corp.example"
+                live[address] = try await store.create(account: account, fields: TestPolicy.email(address).exemptRecipient.fields).id
+            }
+            #expect(try await engine.snapshot(for: account).layerSizes == [4, 0, 0])
+            var sizes: [[Int]] = []
+            for round in 4..<12 {
+                let address = "user\(round)@corp.example"
+                live[address] = try await store.create(account: account, fields: TestPolicy.email(address).exemptRecipient.fields).id
+                // Every other round also moves an older policy to another address, in place.
+                if round.isMultiple(of: 2), let (old, id) = live.first(where: { $0.key != address && !$0.key.contains("+moved") }) {
+                    let moved = old.replacingOccurrences(of: "@", with: "+moved@")
+                    _ = try await store.edit(account: account, id: id, edit: PolicyEdit(pattern: moved))
+                    live[old] = nil
+                    live[moved] = id
+                }
+                if round == 9, let (victim, id) = live.first(where: { $0.key != address }) {
+                    try await store.delete(account: account, id: id)
+                    live[victim] = nil
+                }
+                try await engine.refresh(account: account)
+                sizes.append(try await engine.snapshot(for: account).layerSizes)
+                try await expectAgreement(engine, live: live, rounds: round + 1)
+            }
+            // The base is never rebuilt; the delta only when the tail passes three writes.
+            #expect(sizes.allSatisfy { $0[0] == 4 })
+            #expect(sizes.allSatisfy { $0[2] <= 3 })
+            let deltaSizes = sizes.map { $0[1] }
+            #expect(Set(deltaSizes).count >= 2 && Set(deltaSizes).count < sizes.count, "delta sizes \(deltaSizes)")
+        }
+    }
+
     private func expectAgreement(_ engine: PolicyEngine, live: Set<String>, rounds: Int) async throws {
         let everyone = (0..<rounds).map { "user\($0)@corp.example" }
         let evaluation = try await engine.evaluate(account: account, messages: [message(to: everyone)])[0]
         let exempt = Set(evaluation.exemptRecipients.map { everyone[$0] })
         #expect(exempt == live, "after \(rounds) rounds")
+    }
+
+    /// The same, with policies that may have moved to `user…+moved@corp.example`.
+    private func expectAgreement(_ engine: PolicyEngine, live: [String: PolicyID], rounds: Int) async throws {
+        let everyone = (0..<rounds).flatMap { ["user\($0)@corp.example", "user\($0)+moved@corp.example"] }
+        let evaluation = try await engine.evaluate(account: account, messages: [message(to: everyone)])[0]
+        let exempt = Set(evaluation.exemptRecipients.map { everyone[$0] })
+        #expect(exempt == Set(live.keys), "after \(rounds) rounds")
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import SafelistCore
 import SafelistTesting
+import Synchronization
 import Testing
 
 @testable import SafelistPostgres
@@ -85,6 +86,55 @@ struct PostgresStoreTests {
         #expect(resynced)
         let caughtUp = try await follower.store.changes(account: account, after: generation)
         #expect(caughtUp.upserted == [second] && caughtUp.deleted.isEmpty)
+    }
+
+    /// Writes that arrive while a group commits share the next transaction (`GroupCommit`),
+    /// across accounts; a write that fails (a duplicate pattern) rolls back to its savepoint
+    /// and fails alone, and the others land with their generations and change-feed entries.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(1)))
+    func writesArrivingTogetherShareATransactionAndFailAlone() async throws {
+        let node = try await OpenStore.postgres(try await PostgresTestDatabase.create())
+        let postgres = try #require(node.postgres)
+        let other = try #require(AccountID("0123456789abcdef0123456789abcdef"))
+        _ = try await postgres.create(account: account, fields: fields("taken@example.com"))
+        // A group held open until all twenty writes below wait behind it.
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let groupsBefore = postgres.groups.groupsCommitted
+        let started = Mutex(false)
+        async let held: Int = postgres.groups.submit(
+            account: nil,
+            { _ in
+                started.withLock { $0 = true }
+                for await _ in gate { break }
+                return 0
+            } as PostgresWrite
+        ) { group in await postgres.commit(group) }
+        for _ in 0..<6000 where !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        // Every fourth write, all in the first account, repeats a pattern it already has.
+        let writes = (0..<20).map { ($0 % 2 == 0 ? account : other, $0 % 4 == 0 ? "taken@example.com" : "w\($0)@example.com") }
+        async let outcomes = withTaskGroup(of: (AccountID, String, Bool).self) { group in
+            for (owner, pattern) in writes {
+                group.addTask {
+                    do {
+                        _ = try await postgres.create(account: owner, fields: fields(pattern))
+                        return (owner, pattern, true)
+                    } catch {
+                        return (owner, pattern, false)
+                    }
+                }
+            }
+            return await Array(group)
+        }
+        for _ in 0..<6000 where postgres.groups.waiting < writes.count { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(postgres.groups.waiting == writes.count)
+        open.yield()
+        #expect(try await held == 0)
+        for (owner, pattern, landed) in await outcomes { #expect(landed == (pattern != "taken@example.com"), "\(owner) \(pattern)") }
+        #expect(postgres.groups.groupsCommitted - groupsBefore == 2, "the held group, then one group of twenty")
+        #expect(try await postgres.list(account: account, query: ListQuery()).totalCount == 1 + 5)
+        #expect(try await postgres.list(account: other, query: ListQuery()).totalCount == 10)
+        #expect(try await postgres.changes(account: other, after: 0).upserted.count == 10)
+        await node.close()
     }
 
     /// `order=pattern` is byte order on both stores, whatever the database's collation.

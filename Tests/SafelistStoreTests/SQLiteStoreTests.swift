@@ -37,7 +37,7 @@ struct SQLiteStoreTests {
         // A group held open until all twenty writes below wait behind it.
         let release = DispatchSemaphore(value: 0)
         let started = Mutex(false)
-        async let held: Void = store.groups.write { _ in
+        async let held: Void = store.groups.write(on: store.pool) { _ in
             started.withLock { $0 = true }
             release.wait()
         }

@@ -45,9 +45,18 @@ struct RequestBody: Sendable {
         return try buffer.withUnsafeReadableBytes { bytes throws(SafelistError) in try JSONValue.parse(bytes) }
     }
 
+    /// The media type before any parameter, without surrounding spaces or tabs, compared
+    /// ignoring ASCII case, byte by byte: Foundation's trimming and lowercasing made three
+    /// strings for every write.
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        var utf8 = Substring(contentType).utf8
+        if let semicolon = utf8.firstIndex(of: UInt8(ascii: ";")) { utf8 = utf8[..<semicolon] }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let first = utf8.first, blank(first) { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, blank(last) { utf8 = utf8.dropLast() }
+        let expected = "application/json".utf8
+        let lowercase: (UInt8) -> UInt8 = { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 0x20 : $0 }
+        return utf8.count == expected.count && zip(utf8, expected).allSatisfy { lowercase($0) == $1 }
     }
 
     private static func describe(_ error: any Error) -> String {

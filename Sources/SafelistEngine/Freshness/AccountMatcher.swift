@@ -11,11 +11,17 @@ actor AccountMatcher {
     private let publish: @Sendable (AccountMatcher, MatcherSnapshot) -> Void
 
     private var snapshot: MatcherSnapshot?
-    /// Every policy written since the base was built: its current form, or nil once deleted,
-    /// with the generation that wrote it.
-    private var recent: [PolicyID: (policy: EnginePolicy?, generation: Int64)] = [:]
+    /// Policies written since the base was built, in two tiers so that a write costs in
+    /// proportion to itself: the tail holds the latest writes (at most `tailLimit`) and is
+    /// rebuilt on every write; when it fills, it is folded into the delta, which is rebuilt
+    /// then, once per `tailLimit` writes. Each entry is the policy's current form, or nil once
+    /// deleted, with the generation that wrote it; the tail's entry for a policy supersedes the delta's.
+    private var recent: Written = [:]
+    private var latest: Written = [:]
+    private var delta = SnapshotLayer.empty
+    private var tail = SnapshotLayer.empty
     private var merging = false
-    private var tail: Task<Void, Never>?
+    private var lastOperation: Task<Void, Never>?
     private var queuedCatchUp: Task<MatcherSnapshot?, Error>?
     private(set) var mergesCompleted = 0
 
@@ -63,12 +69,12 @@ actor AccountMatcher {
     }
 
     private func serializedTask<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) -> Task<T, Error> {
-        let previous = tail
+        let previous = lastOperation
         let task = Task<T, Error> {
             await previous?.value
             return try await operation()
         }
-        tail = Task { _ = try? await task.value }
+        lastOperation = Task { _ = try? await task.value }
         return task
     }
 
@@ -77,7 +83,7 @@ actor AccountMatcher {
             guard loadIfNeeded else { return nil }
             let changes = try await feed.changes(account: account, after: 0)
             let base = await shards.segment(changes.upserted.map(EnginePolicy.init), layout: .base, candidates: [])
-            let loaded = MatcherSnapshot(base: base, delta: .empty, superseded: [], generation: changes.generation, suffixes: options.publicSuffixes)
+            let loaded = MatcherSnapshot(base: base, newer: [delta, tail], generation: changes.generation, suffixes: options.publicSuffixes)
             install(loaded)
             return loaded
         }
@@ -85,14 +91,20 @@ actor AccountMatcher {
         guard changes.generation > snapshot.generation else { return snapshot }
         for policy in changes.upserted {
             let engine = EnginePolicy(policy)
-            recent[engine.id] = (engine, changes.generation)
+            latest[engine.id] = (engine, changes.generation)
         }
         for id in changes.deleted {
-            recent[id] = (nil, changes.generation)
+            latest[id] = (nil, changes.generation)
         }
-        let delta = await buildDelta(reusing: snapshot.delta)
-        let next = MatcherSnapshot(
-            base: snapshot.base, delta: delta, superseded: Set(recent.keys), generation: changes.generation, suffixes: options.publicSuffixes)
+        if latest.count > options.tailLimit {
+            recent.merge(latest) { _, newer in newer }
+            latest = [:]
+            delta = await layer(recent, reusing: delta.segment.allShards + tail.segment.allShards)
+            tail = .empty
+        } else {
+            tail = await layer(latest, reusing: tail.segment.allShards)
+        }
+        let next = MatcherSnapshot(base: snapshot.base, newer: [delta, tail], generation: changes.generation, suffixes: options.publicSuffixes)
         install(next)
         startMergeIfDue()
         return next
@@ -103,12 +115,12 @@ actor AccountMatcher {
         publish(self, next)
     }
 
-    /// The delta holds only the recent policies, so it is rebuilt whole; its regex shards are
-    /// reused, so only the expressions this write brought are compiled.
-    private func buildDelta(reusing previous: Segment) async -> Segment {
+    /// A tier's layer, rebuilt whole from its entries; the regex shards of `candidates` are
+    /// reused, so only the expressions not compiled before are.
+    private func layer(_ entries: Written, reusing candidates: [RegexShard]) async -> SnapshotLayer {
         var live: [EnginePolicy] = []
         var order: [(generation: Int64, id: PolicyID, index: Int)] = []
-        for entry in recent.values {
+        for entry in entries.values {
             guard let policy = entry.policy else { continue }
             order.append((entry.generation, policy.id, live.count))
             live.append(policy)
@@ -117,25 +129,25 @@ actor AccountMatcher {
         // strings around, a tenth of a write's time with a full delta.
         order.sort { $0.generation != $1.generation ? $0.generation < $1.generation : $0.id < $1.id }
         live = order.map { live[$0.index] }
-        guard !live.isEmpty else { return .empty }
-        return await shards.segment(live, layout: .delta, candidates: previous.allShards)
+        let segment = live.isEmpty ? Segment.empty : await shards.segment(live, layout: .delta, candidates: candidates)
+        return SnapshotLayer(segment: segment, written: Set(entries.keys))
     }
 
     private func startMergeIfDue() {
         guard !merging, let snapshot,
-            snapshot.delta.policies.count > options.deltaLimit
-                || snapshot.delta.allShards.count > options.deltaShardLimit
-                || (snapshot.superseded.count > options.deltaLimit)
+            recent.count + latest.count > options.deltaLimit
+                || delta.segment.allShards.count + tail.segment.allShards.count > options.deltaShardLimit
         else { return }
         merging = true
-        let captured = recent
+        let captured = recent.merging(latest) { _, newer in newer }
         let generation = snapshot.generation
-        let base = snapshot.base, delta = snapshot.delta
+        let base = snapshot.base
+        let candidates = base.allShards + delta.segment.allShards + tail.segment.allShards
         let shards = shards
         Task {
             var policies = base.policies.filter { captured[$0.id] == nil }
             policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
-            let merged = await shards.segment(policies, layout: .base, candidates: base.allShards + delta.allShards)
+            let merged = await shards.segment(policies, layout: .base, candidates: candidates)
             try? await self.serialized { await self.finishMerge(merged, through: generation) }
         }
     }
@@ -144,14 +156,17 @@ actor AccountMatcher {
     /// that generation stays in the delta.
     private func finishMerge(_ base: Segment, through generation: Int64) async {
         recent = recent.filter { $0.value.generation > generation }
-        let previous = snapshot?.delta ?? .empty
-        let delta = await buildDelta(reusing: previous)
+        latest = latest.filter { $0.value.generation > generation }
+        delta = await layer(recent, reusing: delta.segment.allShards)
+        tail = await layer(latest, reusing: tail.segment.allShards)
         install(
             MatcherSnapshot(
-                base: base, delta: delta, superseded: Set(recent.keys), generation: snapshot?.generation ?? generation,
-                suffixes: options.publicSuffixes))
+                base: base, newer: [delta, tail], generation: snapshot?.generation ?? generation, suffixes: options.publicSuffixes))
         merging = false
         mergesCompleted += 1
         startMergeIfDue()
     }
 }
+
+/// Policies written since a base, by id: the current form (nil once deleted) and the generation.
+private typealias Written = [PolicyID: (policy: EnginePolicy?, generation: Int64)]

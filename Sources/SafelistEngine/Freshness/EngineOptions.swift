@@ -18,7 +18,11 @@ public struct EngineOptions: Sendable {
     public var slowShard: Duration = .milliseconds(250)
     /// Policies the delta segment may hold before it is merged into the base in the background.
     public var deltaLimit = 4096
-    /// Regex shards the delta may hold before a merge: each one is another scan per subject.
+    /// Policies the tail may hold before it is folded into the delta. A write rebuilds the tail
+    /// and, once per this many writes, the delta: about the square root of `deltaLimit` keeps
+    /// both rebuilds small.
+    public var tailLimit = 64
+    /// Regex shards the delta and the tail may hold before a merge: each one is another scan per subject.
     public var deltaShardLimit = 4
     /// How often the engine asks the store for generations, in case a change signal was lost.
     public var pollInterval: Duration = .seconds(1)

@@ -2,31 +2,48 @@ import SafelistCore
 
 /// One account's policies at one generation, compiled: what every evaluation reads. Immutable,
 /// so evaluations never wait for a rebuild; a write publishes a new snapshot that shares the
-/// large base segment with the old one and differs only in the small delta segment.
+/// large base segment with the old one, and usually the delta too: only the small tail differs
+/// (`AccountMatcher`).
 public final class MatcherSnapshot: Sendable {
-    let base: Segment
-    let delta: Segment
-    /// Policies written since `base` was built (changed or deleted): their base entries are stale.
-    let superseded: Set<PolicyID>
+    /// The base, the delta and the tail (`AccountMatcher`); a later layer's policies supersede
+    /// an earlier one's.
+    let layers: [SnapshotLayer]
+    /// The last layer whose hits a later layer can supersede.
+    private let lastSuperseded: Int
     /// The account's generation this snapshot reflects.
     public let generation: Int64
     /// What sender verification aligns domains with.
     let suffixes: PublicSuffixList
 
-    init(base: Segment, delta: Segment, superseded: Set<PolicyID>, generation: Int64, suffixes: PublicSuffixList) {
-        self.base = base
-        self.delta = delta
-        self.superseded = superseded
+    init(base: Segment, newer: [SnapshotLayer], generation: Int64, suffixes: PublicSuffixList) {
+        layers = [SnapshotLayer(segment: base, written: [])] + newer
+        lastSuperseded = (layers.lastIndex { !$0.written.isEmpty } ?? 0) - 1
         self.generation = generation
         self.suffixes = suffixes
     }
 
-    static let empty = MatcherSnapshot(base: .empty, delta: .empty, superseded: [], generation: 0, suffixes: PublicSuffixList(text: ""))
+    static let empty = MatcherSnapshot(base: .empty, newer: [.empty, .empty], generation: 0, suffixes: PublicSuffixList(text: ""))
 
-    public var policyCount: Int { base.policies.count - superseded.count + delta.policies.count }
-    public var regexShardCount: Int { base.allShards.count + delta.allShards.count }
+    var base: Segment { layers[0].segment }
+
+    /// Policies in the base, the delta and the tail, superseded ones included: how a write was
+    /// applied, for diagnostics and tests.
+    public var layerSizes: [Int] { layers.map(\.segment.policies.count) }
+
+    /// Live policies: each layer's, bar those a later layer wrote again or deleted. Walks the
+    /// base when anything was written since it was built: for diagnostics, not for requests.
+    public var policyCount: Int {
+        var count = 0
+        for (index, layer) in layers.enumerated() {
+            let newer = layers[(index + 1)...]
+            let policies = layer.segment.policies
+            count += newer.isEmpty ? policies.count : policies.count { policy in !newer.contains { $0.written.contains(policy.id) } }
+        }
+        return count
+    }
+    public var regexShardCount: Int { layers.reduce(0) { $0 + $1.segment.allShards.count } }
     /// Stored patterns the engine cannot run (rows written before the engine validated them).
-    public var refusedPatterns: [String] { (base.refused + delta.refused).map(\.pattern) }
+    public var refusedPatterns: [String] { layers.flatMap(\.segment.refused).map(\.pattern) }
 
     /// Evaluates one message.
     public func evaluate(_ message: PreparedMessage) -> Evaluation {
@@ -58,11 +75,8 @@ public final class MatcherSnapshot: Sendable {
         }
     }
 
-    private func segment(_ role: SegmentRole) -> Segment {
-        role == .base ? base : delta
-    }
-
-    /// Every hit of both segments, bar the base's policies written since.
+    /// Every hit of every layer, bar those of policies a later layer wrote again. Each chunk of
+    /// messages is laid out once and matched against every layer in turn.
     private func collect(_ messages: UnsafeBufferPointer<PreparedMessage>) -> [Hit] {
         var hits: [Hit] = []
         let capacity = MatchWork.capacity(for: messages, chunkSize: Segment.chunkSize)
@@ -70,18 +84,42 @@ public final class MatcherSnapshot: Sendable {
             withUnsafeTemporaryAllocation(of: SubjectSpan.self, capacity: max(capacity.spans, 1)) { spans in
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(capacity.dots, 1)) { dots in
                     var work = MatchWork(bytes: bytes, spans: spans, dots: dots)
-                    base.collect(messages, segment: .base, into: &hits, work: &work)
-                    if !superseded.isEmpty, !hits.isEmpty {
-                        hits.removeAll { superseded.contains(base.policies[Int($0.policy)].id) }
+                    var start = 0
+                    while start < messages.count {
+                        let chunk = start..<min(start + Segment.chunkSize, messages.count)
+                        work.layout(messages, chunk)
+                        for index in layers.indices {
+                            let first = hits.count
+                            layers[index].segment.collect(messages, chunk: chunk, laidOut: work, segment: UInt8(index), into: &hits)
+                            if index <= lastSuperseded, hits.count > first { dropSuperseded(&hits, from: first, layer: index) }
+                        }
+                        start = chunk.upperBound
                     }
-                    if !delta.isEmpty { delta.collect(messages, segment: .delta, into: &hits, work: &work) }
                 }
             }
         }
-        // Matched policies lie far apart in a large array: all their loads start here, rather
-        // than one at a time as the answers are built.
-        for hit in hits { segment(hit.segment).prefetchPolicy(hit.policy) }
+        // Matched policies lie far apart in a large array, and a matched message's contents
+        // are read for the first time: all their loads start here, rather than one at a time
+        // as the answers are built.
+        for hit in hits {
+            layers[Int(hit.segment)].segment.prefetchPolicy(hit.policy)
+            messages[Int(hit.message)].prefetchContents()
+        }
         return hits
+    }
+
+    /// Removes the hits from `first` on (all of layer `layer`) whose policy a later layer wrote.
+    private func dropSuperseded(_ hits: inout [Hit], from first: Int, layer: Int) {
+        let policies = layers[layer].segment.policies
+        let newer = layers[(layer + 1)...]
+        var kept = first
+        for position in first..<hits.count {
+            let hit = hits[position]
+            guard !newer.contains(where: { $0.written.contains(policies[Int(hit.policy)].id) }) else { continue }
+            hits[kept] = hit
+            kept += 1
+        }
+        hits.removeSubrange(kept...)
     }
 
     /// One message's evaluation from its hits. The message is read through a pointer, never
@@ -91,7 +129,8 @@ public final class MatcherSnapshot: Sendable {
         if !hits.isEmpty {
             matches.reserveCapacity(hits.count)
             for hit in hits {
-                matches.append(PolicyMatch(policy: segment(hit.segment).policies[Int(hit.policy)], role: hit.role, in: prepared, suffixes: suffixes))
+                matches.append(
+                    PolicyMatch(policy: layers[Int(hit.segment)].segment.policies[Int(hit.policy)], role: hit.role, in: prepared, suffixes: suffixes))
             }
             if matches.count > 1 { matches.sort(by: PolicyMatch.reportOrder) }
         }
@@ -99,4 +138,15 @@ public final class MatcherSnapshot: Sendable {
         // Per-recipient verdicts exist only for a message that carried a verdict.
         return Evaluation(matches: matches, disposition: disposition, recipientCount: disposition == nil ? 0 : Int(prepared.pointee.recipientCount))
     }
+}
+
+/// One segment of a snapshot and the policies written in it, deleted ones included: an earlier
+/// layer's entries for those are stale.
+struct SnapshotLayer: Sendable {
+    let segment: Segment
+    let written: Set<PolicyID>
+}
+
+extension SnapshotLayer {
+    static let empty = SnapshotLayer(segment: .empty, written: [])
 }

@@ -35,17 +35,13 @@ public struct PolicyMatch: Sendable, Equatable {
         return lhs.policy.id < rhs.policy.id
     }
 
+    /// The subject's text, from the message's layout: its bytes are the subject's exact text
+    /// and were just matched, so they are in cache, while the message's own strings lie behind
+    /// two or three pointers no evaluation of it has read yet.
     private static func value(of role: SubjectRole, type: PatternType, in prepared: UnsafePointer<PreparedMessage>) -> String {
-        let subject: EmailSubject?
-        switch role {
-        case .clientIP: return prepared.pointee.clientIPText ?? ""
-        case .clientHostname: return prepared.pointee.message.clientHostname ?? ""
-        case .envelopeFrom: subject = prepared.pointee.message.envelopeFrom
-        case .headerFrom(let index): subject = prepared.pointee.message.headerFrom[index]
-        case .replyTo(let index): subject = prepared.pointee.message.replyTo[index]
-        case .recipient(let index): subject = prepared.pointee.message.recipients[index]
-        }
-        guard let subject else { return "" }
-        return type == .domain ? String(subject.domain) : subject.address
+        let view = prepared.pointee.view
+        guard let span = view.span(of: role) else { return "" }
+        let start = type == .domain ? span.domainStart : span.start
+        return String(decoding: UnsafeBufferPointer(rebasing: view.bytes[start..<span.end]), as: UTF8.self)
     }
 }

@@ -13,38 +13,36 @@ extension Segment {
     /// in the first-level cache (docs/benchmarks.md has the sizes tried).
     static let chunkSize = 32
 
-    /// Appends a hit for every policy of this segment that matches a subject of one of
-    /// `messages`, on a side where it grants something; a hit names its message by position.
-    func collect(_ messages: UnsafeBufferPointer<PreparedMessage>, segment: SegmentRole, into hits: inout [Hit], work: inout MatchWork) {
+    /// Appends a hit for every policy of this segment that matches a subject of the chunk
+    /// `work` holds laid out (messages `chunk` of `messages`), on a side where it grants
+    /// something; a hit names its message by position and its segment by `segment`.
+    func collect(
+        _ messages: UnsafeBufferPointer<PreparedMessage>, chunk: Range<Int>, laidOut work: MatchWork, segment: UInt8,
+        into hits: inout [Hit]
+    ) {
         guard !isEmpty else { return }
         scratch.withScratch { scratch in
-            var start = 0
-            while start < messages.count {
-                let end = min(start + Self.chunkSize, messages.count)
-                work.layout(messages, start..<end)
-                let (spans, bytes, dots) = work.laidOut
-                var ipBound = 0
-                for index in start..<end { ipBound += messages[index].view.clientIP.map { ips.lengthCount($0.family) } ?? 0 }
-                withUnsafeTemporaryAllocation(of: Probe.self, capacity: max(work.probeBound, 1)) { probes in
-                    withUnsafeTemporaryAllocation(of: PrefixTable.Probe.self, capacity: max(ipBound, 1)) { ipProbes in
-                        // Every key is hashed and its filter line requested first; the regex
-                        // scans run while those lines arrive; only then are the filters asked.
-                        let probeCount = planProbes(spans: spans, bytes: bytes, dots: dots, into: probes)
-                        var ipCount = 0
-                        for index in start..<end {
-                            guard let ip = messages[index].view.clientIP else { continue }
-                            ips.plan(ip, message: Int32(truncatingIfNeeded: index), into: ipProbes, count: &ipCount)
-                        }
-                        if let scratch { scanRegexes(spans: spans, bytes: bytes, scratch: scratch, segment: segment, into: &hits) }
-                        ipCount = ips.filter(UnsafeMutableBufferPointer(rebasing: ipProbes[..<ipCount]))
-                        let kept = filterProbes(UnsafeMutableBufferPointer(rebasing: probes[..<probeCount]))
-                        for probe in ipProbes[..<ipCount] {
-                            ips.resolve(probe) { hits.append(Hit(message: probe.message, segment: segment, policy: $0, role: .clientIP)) }
-                        }
-                        resolve(UnsafeBufferPointer(rebasing: probes[..<kept]), spans: spans, bytes: bytes, segment: segment, into: &hits)
+            let (spans, bytes, dots) = work.laidOut
+            var ipBound = 0
+            for index in chunk { ipBound += messages[index].view.clientIP.map { ips.lengthCount($0.family) } ?? 0 }
+            withUnsafeTemporaryAllocation(of: Probe.self, capacity: max(work.probeBound, 1)) { probes in
+                withUnsafeTemporaryAllocation(of: PrefixTable.Probe.self, capacity: max(ipBound, 1)) { ipProbes in
+                    // Every key is hashed and its filter line requested first; the regex
+                    // scans run while those lines arrive; only then are the filters asked.
+                    let probeCount = planProbes(spans: spans, bytes: bytes, dots: dots, into: probes)
+                    var ipCount = 0
+                    for index in chunk {
+                        guard let ip = messages[index].view.clientIP else { continue }
+                        ips.plan(ip, message: Int32(truncatingIfNeeded: index), into: ipProbes, count: &ipCount)
                     }
+                    if let scratch { scanRegexes(spans: spans, bytes: bytes, scratch: scratch, segment: segment, into: &hits) }
+                    ipCount = ips.filter(UnsafeMutableBufferPointer(rebasing: ipProbes[..<ipCount]))
+                    let kept = filterProbes(UnsafeMutableBufferPointer(rebasing: probes[..<probeCount]))
+                    for probe in ipProbes[..<ipCount] {
+                        ips.resolve(probe) { hits.append(Hit(message: probe.message, segment: segment, policy: $0, role: .clientIP)) }
+                    }
+                    resolve(UnsafeBufferPointer(rebasing: probes[..<kept]), spans: spans, bytes: bytes, segment: segment, into: &hits)
                 }
-                start = end
             }
         }
     }
@@ -106,7 +104,7 @@ extension Segment {
 
     private func resolve(
         _ probes: UnsafeBufferPointer<Probe>, spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer,
-        segment: SegmentRole, into hits: inout [Hit]
+        segment: UInt8, into hits: inout [Hit]
     ) {
         for probe in probes where probe.first != 0 {
             let span = spans[Int(probe.span)]
@@ -128,7 +126,7 @@ extension Segment {
     /// chunk sorts the subjects into per-group lists, so a shard's loop touches only its own.
     private func scanRegexes(
         spans: UnsafeBufferPointer<SubjectSpan>, bytes: UnsafeRawBufferPointer,
-        scratch: OpaquePointer, segment: SegmentRole, into hits: inout [Hit]
+        scratch: OpaquePointer, segment: UInt8, into hits: inout [Hit]
     ) {
         let groupCount = RegexGroup.count
         // Nothing is listed for a group without shards of that kind.
@@ -178,7 +176,7 @@ extension Segment {
 
     /// One hit per subject the value came from: a sender address shared by envelope_from and
     /// header_from was looked up once and is reported for both.
-    private func emit(_ policy: UInt32, span: SubjectSpan, segment: SegmentRole, into hits: inout [Hit]) {
+    private func emit(_ policy: UInt32, span: SubjectSpan, segment: UInt8, into hits: inout [Hit]) {
         func hit(_ role: SubjectRole) { hits.append(Hit(message: span.message, segment: segment, policy: policy, role: role)) }
         switch span.kind {
         case .sender:

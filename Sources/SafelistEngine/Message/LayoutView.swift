@@ -41,4 +41,21 @@ struct LayoutView: @unchecked Sendable {
 
     /// The literal lookups the subjects can need: per address one, per domain one per dot.
     var probeBound: Int { Int(spanCount) + Int(dotCount) }
+
+    /// The span of the subject `role` names; nil for a subject the layout left out.
+    func span(of role: SubjectRole) -> SubjectSpan? {
+        let sender: Int
+        switch role {
+        case .clientIP: return spans.first { $0.kind == .ip }
+        case .clientHostname: return spans.first { $0.kind == .hostname }
+        case .recipient(let index): return spans.first { $0.kind == .recipient && $0.index == index }
+        case .envelopeFrom: sender = 0
+        case .headerFrom(let index): sender = MailMessage.senderIndex(headerFrom: index)
+        case .replyTo(let index): sender = MailMessage.senderIndex(replyTo: index)
+        }
+        // A sender address that several roles share is one span with a bit for each.
+        return spans.first { span in
+            span.kind == .sender && (span.roles == 0 ? Int(span.index) == sender : sender < 64 && span.roles & (1 << UInt64(sender)) != 0)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import CPrefetch
 import SafelistCore
 
 /// A message ready to be matched: the message, and its subjects laid out once for the engine
@@ -37,7 +38,17 @@ public struct PreparedMessage: Sendable {
         disposition = message.disposition
     }
 
-    public var message: MailMessage { contents.message }
+    /// Yielded in place, not returned: a copy would retain each of the message's strings and
+    /// lists, for every match an answer reports.
+    public var message: MailMessage {
+        _read { yield contents.message }
+    }
+    /// Starts loading the message's contents, which only a message with a match reads: the
+    /// loads of a batch's matched messages then overlap, as the policies' do.
+    func prefetchContents() {
+        safelist_prefetch(Unmanaged.passUnretained(contents).toOpaque())
+    }
+
     /// Canonical text of the client IP, what IP regexes see; formatted once here.
     var clientIPText: String? { contents.clientIPText }
 }
