@@ -85,15 +85,19 @@ extension PostgresStore: PolicyStore {
         return result
     }
 
-    /// One transaction for a group of writes. With several, each runs in a savepoint: a write
-    /// that fails with an error of its own (a validation error, a duplicate pattern) rolls back
-    /// to it and fails alone. Any other failure (the connection, the server) fails the group,
-    /// none of it committed.
+    /// One transaction for a group of writes, run first without savepoints (two round trips
+    /// fewer a write): writes rarely fail. If one fails with an error of its own (a validation
+    /// error, a duplicate pattern), the transaction is rolled back and the group run again,
+    /// each write in a savepoint, so that the failing one rolls back to it and fails alone. Any
+    /// other failure (the connection, the server) fails the group, none of it committed.
     func commit(_ group: [GroupCommit<PostgresWrite>.Write]) async -> [GroupCommit<PostgresWrite>.Outcome] {
         let logger = logger
         do {
             return try await withConnection { connection in
-                try await Self.inTransaction(connection, logger: logger) { connection in
+                if group.count > 1, let outcomes = try await Self.commitWithoutSavepoints(group, connection, logger: logger) {
+                    return outcomes
+                }
+                return try await Self.inTransaction(connection, logger: logger) { connection in
                     var outcomes: [GroupCommit<PostgresWrite>.Outcome] = []
                     outcomes.reserveCapacity(group.count)
                     let savepoints = group.count > 1
@@ -116,6 +120,27 @@ extension PostgresStore: PolicyStore {
         } catch {
             return Array(repeating: .failure(error), count: group.count)
         }
+    }
+
+    /// The group's outcomes, all successes, or nil (rolled back) when a write failed with an
+    /// error of its own.
+    private static func commitWithoutSavepoints(
+        _ group: [GroupCommit<PostgresWrite>.Write], _ connection: PostgresConnection, logger: Logger
+    ) async throws -> [GroupCommit<PostgresWrite>.Outcome]? {
+        try await connection.query("BEGIN", logger: logger)
+        var outcomes: [GroupCommit<PostgresWrite>.Outcome] = []
+        outcomes.reserveCapacity(group.count)
+        do {
+            for write in group { outcomes.append(.success(try await write.body(connection))) }
+        } catch is SafelistError {
+            try await connection.query("ROLLBACK", logger: logger)
+            return nil
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return outcomes
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
@@ -195,9 +220,12 @@ extension PostgresStore: PolicyStore {
         bindings.append(account.rawValue)
         bindings.append(Array(Set(ids.map(\.rawValue))))
         bindings.append(generation)
-        try await connection.query(PostgresQuery(unsafeSQL: ChangeFeedSQL.record(.postgres), binds: bindings), logger: logger)
+        bindings.append(changeChannel)
+        bindings.append(account.rawValue + ":" + String(generation))
+        // One round trip: a data-modifying WITH runs once whether or not the query reads it.
         try await connection.query(
-            "SELECT pg_notify(\(changeChannel), \(account.rawValue + ":" + String(generation)))", logger: logger)
+            PostgresQuery(unsafeSQL: "WITH recorded AS (\(ChangeFeedSQL.record(.postgres))) SELECT pg_notify($4, $5)", binds: bindings),
+            logger: logger)
     }
 
     static let changeChannel = "safelist_policy_changes"

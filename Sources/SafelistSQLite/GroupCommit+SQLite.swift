@@ -7,20 +7,29 @@ typealias SQLiteWrite = @Sendable (Database) throws -> any Sendable
 
 extension GroupCommit where Body == SQLiteWrite {
     /// Runs `body` in the next group's transaction on `pool`'s writer; its value once the group
-    /// has committed.
-    func write<T: Sendable>(account: AccountID? = nil, on pool: DatabasePool, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await submit(account: account, { db in try body(db) } as SQLiteWrite) { group in await Self.commit(group, on: pool) }
+    /// has committed. Each commit that keeps a write is counted in `own`, at the value it moves
+    /// `counter` to.
+    func write<T: Sendable>(
+        account: AccountID? = nil, on pool: DatabasePool, counting own: OwnPolicyCommits, in counter: WALChangeCounter?,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await submit(account: account, { db in try body(db) } as SQLiteWrite) { group in
+            await Self.commit(group, on: pool, counting: own, in: counter)
+        }
     }
 
     /// One IMMEDIATE transaction. A write that fails (a validation error, a duplicate pattern)
     /// rolls back to its savepoint and fails alone; a failure of the database itself fails the
     /// whole group, none of it committed.
-    private static func commit(_ group: [Write], on pool: DatabasePool) async -> [Outcome] {
+    private static func commit(_ group: [Write], on pool: DatabasePool, counting own: OwnPolicyCommits, in counter: WALChangeCounter?) async
+        -> [Outcome]
+    {
         do {
             return try await pool.writeWithoutTransaction { db in
                 var outcomes: [Outcome] = []
                 outcomes.reserveCapacity(group.count)
-                try db.inTransaction(.immediate) {
+                try db.beginTransaction(.immediate)
+                do {
                     for write in group {
                         do {
                             var value: (any Sendable)?
@@ -36,7 +45,18 @@ extension GroupCommit where Body == SQLiteWrite {
                             outcomes.append(.failure(error))
                         }
                     }
-                    return .commit
+                    // A write kept (each one at least advances its account's generation) makes
+                    // the commit move the WAL-index counter by exactly one. With none kept there
+                    // is nothing to commit, and a commit could still write the pages the failed
+                    // writes touched and restored: rolled back, it moves nothing.
+                    if outcomes.contains(where: { if case .success = $0 { true } else { false } }) {
+                        try own.counting(at: counter?.current().map { $0 &+ 1 }) { try db.commit() }
+                    } else {
+                        try db.rollback()
+                    }
+                } catch {
+                    try? db.rollback()
+                    throw error
                 }
                 return outcomes
             }

@@ -56,7 +56,7 @@ extension SQLiteStore: PolicyStore {
     /// applied, and what they touched is recorded for the change feed (`ChangeFeedSQL`). Writes
     /// that arrive together share a transaction, each in a savepoint (`GroupCommit`).
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
-        let (result, generation) = try await groups.write(account: account, on: pool) { db in
+        let (result, generation) = try await groups.write(account: account, on: pool, counting: ownPolicyCommits, in: commits) { db in
             let generation = try Self.advanceGeneration(db, account: account)
             let existing = try Self.fetch(db, account: account, ids: request.referencedIDs)
             let plan = try WritePlanner.plan(request, account: account, existing: existing)

@@ -26,6 +26,8 @@ public final class SQLiteStore: Sendable {
     let commits: WALChangeCounter?
     /// Policy writes, committed together when they arrive together.
     let groups: GroupCommit<SQLiteWrite>
+    /// Those commits, counted: what the credentials stamp leaves out.
+    let ownPolicyCommits = OwnPolicyCommits()
 
     public init(path: String, options: Options = Options()) throws {
         var configuration = Configuration()

@@ -89,9 +89,12 @@ struct AuthTests {
         try await server.test { api in
             let list = policiesPath(accountA)
             let userAuth = APIClient.Auth.headers([("X-Auth-Email", "cached@example.com"), ("X-Auth-Key", user.key)])
-            for _ in 0..<3 {
+            for round in 0..<3 {
                 #expect(try await api.send(.get, list, auth: .bearer(issued.secret)).status == 200)
                 #expect(try await api.send(.get, list, auth: userAuth).status == 200)
+                // This server's own policy writes keep the cached credentials (SQLite leaves
+                // them out of the credentials stamp); the revocation below must still end them.
+                #expect(try await api.send(.post, list, json: policyBody("cached\(round)@example.com")).status == 201)
             }
             #expect(try await server.store.revokeToken(id: issued.token.id, at: .now()))
             #expect(try await server.store.deleteUser(email: "cached@example.com"))

@@ -37,7 +37,7 @@ struct SQLiteStoreTests {
         // A group held open until all twenty writes below wait behind it.
         let release = DispatchSemaphore(value: 0)
         let started = Mutex(false)
-        async let held: Void = store.groups.write(on: store.pool) { _ in
+        async let held: Void = store.groups.write(on: store.pool, counting: store.ownPolicyCommits, in: store.commits) { _ in
             started.withLock { $0 = true }
             release.wait()
         }
@@ -65,6 +65,32 @@ struct SQLiteStoreTests {
         #expect(page.totalCount == 1 + 16)
         let commits = try #require(store.commits?.current()) - commitsBefore
         #expect(commits <= 2, "20 writes queued behind one group commit together, not one by one (\(commits) commits)")
+    }
+
+    /// The credentials stamp leaves out this store's own policy commits, and only those: a
+    /// credential change here, and any commit by another connection (another process), renew it.
+    @Test func ownPolicyWritesLeaveTheCredentialsStampAlone() async throws {
+        let path = try temporaryPath()
+        let store = try SQLiteStore(path: path)
+        let other = try SQLiteStore(path: path)
+        _ = try await CredentialIssuer(store: store).issueToken(name: "first", permission: .read, scope: .all)
+        let start = try #require(store.credentialsStamp())
+        for index in 0..<5 { _ = try await store.create(account: account, fields: fields("own\(index)@example.com")) }
+        #expect(store.credentialsStamp() == start, "own policy writes")
+        // A write that fails alone commits nothing of its own.
+        await #expect(throws: SafelistError.self) { try await store.create(account: account, fields: fields("own0@example.com")) }
+        #expect(store.credentialsStamp() == start, "own policy writes")
+        #expect(store.policiesStamp(account: account) != nil)
+
+        _ = try await other.create(account: account, fields: fields("theirs@example.com"))
+        let afterOther = try #require(store.credentialsStamp())
+        #expect(afterOther != start, "another connection's commit renews it")
+
+        let issued = try await CredentialIssuer(store: store).issueToken(name: "second", permission: .read, scope: .all)
+        let afterToken = try #require(store.credentialsStamp())
+        #expect(afterToken != afterOther, "a credential written here renews it")
+        #expect(try await other.revokeToken(id: issued.token.id, at: .now()))
+        #expect(store.credentialsStamp() != afterToken, "a token revoked by another process renews it")
     }
 
     @Test func reopeningKeepsDataAndReappliesNoMigration() async throws {
