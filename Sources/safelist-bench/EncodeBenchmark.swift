@@ -10,14 +10,11 @@ import SafelistWire
 /// milliseconds a page took, the range over the rounds: the encoding alone, without the store's
 /// read or the network (issue 16's "a page of 1000 encoded in ≤ 5 ms").
 struct EncodeBenchmark {
-    var rounds = 7
+    let rounds: Int
     let pageSize = 1000
 
     init(_ arguments: ArraySlice<String>) throws {
-        for (flag, value) in try BenchUsage.integerFlags(arguments) {
-            guard flag == "--rounds" else { throw BenchUsage() }
-            rounds = value
-        }
+        rounds = try BenchUsage.rounds(arguments, default: 7)
     }
 
     func run() throws {

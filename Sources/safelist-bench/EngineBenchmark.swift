@@ -271,6 +271,16 @@ struct BenchUsage: Error, CustomStringConvertible {
         }
         return flags
     }
+
+    /// `--rounds N`, the only flag of the benchmarks that take one; `default` without it.
+    static func rounds(_ arguments: ArraySlice<String>, default rounds: Int) throws -> Int {
+        var rounds = rounds
+        for (flag, value) in try integerFlags(arguments) {
+            guard flag == "--rounds" else { throw BenchUsage() }
+            rounds = value
+        }
+        return rounds
+    }
 }
 
 func heapInUse() -> Int { safelist_heap_in_use() }

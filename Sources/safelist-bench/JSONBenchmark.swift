@@ -8,13 +8,10 @@ import SafelistWire
 /// `JSONDecoder`-based reading the server used before (`LegacyJSONValue`, kept here as the
 /// baseline). Prints each parser's megabytes a second, the range over the rounds.
 struct JSONBenchmark {
-    var rounds = 7
+    let rounds: Int
 
     init(_ arguments: ArraySlice<String>) throws {
-        for (flag, value) in try BenchUsage.integerFlags(arguments) {
-            guard flag == "--rounds" else { throw BenchUsage() }
-            rounds = value
-        }
+        rounds = try BenchUsage.rounds(arguments, default: 7)
     }
 
     func run() throws {
