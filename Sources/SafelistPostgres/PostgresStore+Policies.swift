@@ -49,9 +49,19 @@ extension PostgresStore: PolicyStore {
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
         let logger = logger
         let write: PostgresWrite = { connection in
-            let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
-            let existing = try await Self.fetch(connection, account: account, ids: request.referencedIDs, logger: logger)
-            let plan = try WritePlanner.plan(request, account: account, existing: existing)
+            let generation: Int64, plan: WritePlanner.Plan
+            if request.referencedIDs.isEmpty {
+                // Nothing to read first (creates only): the plan is made now, and taking the
+                // account's lock, advancing its generation and recording the new ids are one
+                // statement, still before the rows are written.
+                plan = try WritePlanner.plan(request, account: account, existing: [:])
+                generation = try await Self.advanceGenerationAndRecord(
+                    connection, account: account, ids: plan.changes.map(\.change.policyID), logger: logger)
+            } else {
+                generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
+                let existing = try await Self.fetch(connection, account: account, ids: request.referencedIDs, logger: logger)
+                plan = try WritePlanner.plan(request, account: account, existing: existing)
+            }
             var inserts: [WritePlanner.PlannedChange] = []
             // Inserts planned before a delete or update are written before it.
             func writeInserts() async throws {
@@ -75,7 +85,9 @@ extension PostgresStore: PolicyStore {
                 }
             }
             try await writeInserts()
-            try await Self.record(connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation, logger: logger)
+            if !request.referencedIDs.isEmpty {
+                try await Self.record(connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation, logger: logger)
+            }
             return (plan.result, generation)
         }
         let (result, generation): (BatchResult, Int64) = try await groups.submit(account: account, write) { group in
@@ -205,6 +217,25 @@ extension PostgresStore: PolicyStore {
 
     static func advanceGeneration(_ connection: PostgresConnection, account: AccountID, logger: Logger) async throws -> Int64 {
         try await single(connection.query(PostgresQuery(ChangeFeedSQL.advanceGeneration(.postgres), [.text(account.rawValue)]), logger: logger))
+    }
+
+    /// `advanceGeneration`, `record` and the notification in one round trip (a write that reads
+    /// no rows before it plans). The generation row is still taken before the write's rows.
+    static func advanceGenerationAndRecord(
+        _ connection: PostgresConnection, account: AccountID, ids: [PolicyID], logger: Logger
+    ) async throws -> Int64 {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(account.rawValue)
+        bindings.append(Array(Set(ids.map(\.rawValue))))
+        bindings.append(changeChannel)
+        let sql = """
+            WITH advanced AS (\(ChangeFeedSQL.advanceGeneration(.postgres))), \
+            recorded AS (INSERT INTO policy_changes (account_id, policy_id, generation) \
+            SELECT $1, unnest($2::text[]), generation FROM advanced \
+            ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = EXCLUDED.generation) \
+            SELECT generation FROM advanced, LATERAL (SELECT pg_notify($3, $1 || ':' || advanced.generation::text)) AS notified
+            """
+        return try await single(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
     }
 
     private static func single(_ rows: PostgresRowSequence) async throws -> Int64 {
