@@ -6,7 +6,7 @@ extension PostgresStore {
     /// lock: when several nodes start at once, one migrates and the others wait, then find
     /// nothing left to do. Never edit a shipped migration: add one.
     static let migrations: [(version: String, sql: [String])] = [
-        ("v1-policies", [PolicyTable.create(.postgres)] + PolicyTable.indexes),
+        ("v1-policies", [PolicyTable.create(.postgres)] + PolicyTable.firstIndexes),
         (
             "v1-credentials",
             [
@@ -59,6 +59,7 @@ extension PostgresStore {
                 "CREATE INDEX compiled_regexes_by_use ON compiled_regexes(used_at)",
             ]
         ),
+        ("v5-fewer-indexes", PolicyTable.fewerIndexes),
     ]
 
     /// An arbitrary constant naming Safelist's migration lock among the database's advisory locks.

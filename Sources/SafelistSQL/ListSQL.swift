@@ -103,9 +103,12 @@ public struct ListSQL: Sendable {
 
     /// An exact `pattern` matches at most one row per (type, is_regex): its index finds them and
     /// sorting a handful is free. Without the hint SQLite, knowing no row counts, may prefer
-    /// walking the whole account in created_at order to avoid that sort.
+    /// walking the whole account in created_at order to avoid that sort. A filter in pattern
+    /// order walks the same index, which carries the filter columns (`PolicyTable.fewerIndexes`):
+    /// without the hint SQLite would take the filter's creation-ordered index and sort the rows.
     private var indexHint: String {
-        dialect == .sqlite && query.pattern != nil ? " INDEXED BY policies_by_pattern" : ""
+        let patternOrderedFilter = query.order == .pattern && (query.patternType != nil || !query.flagFilters.isEmpty)
+        return dialect == .sqlite && (query.pattern != nil || patternOrderedFilter) ? " INDEXED BY policies_by_pattern" : ""
     }
 
     /// The benchmark's baseline: `LIMIT … OFFSET …` over full rows, no deferred join.

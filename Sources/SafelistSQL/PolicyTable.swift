@@ -55,20 +55,36 @@ public enum PolicyTable {
     /// `policy_counts` keeps one row per account and combination of these.
     public static let countKeys = ["account_id", "pattern_type"] + PolicyFlag.allCases.map(\.rawValue)
 
-    /// The conflict rule as a unique index, and one index per (filter, order) pair so that a
-    /// deep page of a million-policy account is an index walk, never a sort or a table scan.
-    public static let indexes: [String] = {
+    /// The indexes the first schema made: the conflict rule as a unique index, and one index per
+    /// (filter, order) pair. Kept as they were, since migrations replay them on a new database;
+    /// `fewerIndexes` then changes them.
+    public static let firstIndexes: [String] = {
         var statements = [
             "CREATE UNIQUE INDEX policies_conflict ON policies(account_id, pattern_type, is_regex, match_key)",
             "CREATE INDEX policies_by_created ON policies(account_id, created_at, id)",
             "CREATE INDEX policies_by_pattern ON policies(account_id, pattern, id)",
         ]
-        for column in ["pattern_type"] + PolicyFlag.allCases.map(\.rawValue) {
+        for column in filterColumns {
             statements.append("CREATE INDEX policies_\(column)_created ON policies(account_id, \(column), created_at, id)")
             statements.append("CREATE INDEX policies_\(column)_pattern ON policies(account_id, \(column), pattern, id)")
         }
         return statements
     }()
+
+    /// The columns a list filters on by equality, besides `pattern`.
+    static let filterColumns = ["pattern_type"] + PolicyFlag.allCases.map(\.rawValue)
+
+    /// Every insert wrote a leaf of each index, and the five ordered by pattern each wrote one
+    /// anywhere in the tree: half an insert's CPU on SQLite (docs/benchmarks.md, "Pages written
+    /// per insert"). A filter in pattern order now walks `policies_by_pattern`, which carries
+    /// the filter columns so that rows are skipped inside the index, never read from the table;
+    /// a filter in creation order keeps its own index, whose leaf is the last one, shared by the
+    /// inserts of a group commit. Every list shape is still an index walk with no sort.
+    public static let fewerIndexes: [String] =
+        filterColumns.map { "DROP INDEX policies_\($0)_pattern" } + [
+            "DROP INDEX policies_by_pattern",
+            "CREATE INDEX policies_by_pattern ON policies(account_id, pattern, id, \(filterColumns.joined(separator: ", ")))",
+        ]
 
     /// The table. SQLite keeps its rowid (list pages join on it) with `id` unique; PostgreSQL
     /// makes `id` the primary key.

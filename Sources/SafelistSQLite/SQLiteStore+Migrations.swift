@@ -7,7 +7,7 @@ extension SQLiteStore {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-policies") { db in
             try db.execute(sql: PolicyTable.create(.sqlite))
-            for statement in PolicyTable.indexes { try db.execute(sql: statement) }
+            for statement in PolicyTable.firstIndexes { try db.execute(sql: statement) }
         }
         migrator.registerMigration("v1-credentials") { db in
             try db.execute(
@@ -58,6 +58,9 @@ extension SQLiteStore {
                     CREATE TABLE compiled_regexes (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL, used_at INTEGER NOT NULL) WITHOUT ROWID;
                     CREATE INDEX compiled_regexes_by_use ON compiled_regexes(used_at);
                     """)
+        }
+        migrator.registerMigration("v8-fewer-indexes") { db in
+            for statement in PolicyTable.fewerIndexes { try db.execute(sql: statement) }
         }
         return migrator
     }
