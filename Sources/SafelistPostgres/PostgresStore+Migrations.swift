@@ -59,7 +59,6 @@ extension PostgresStore {
                 "CREATE INDEX compiled_regexes_by_use ON compiled_regexes(used_at)",
             ]
         ),
-        ("v5-fewer-indexes", PolicyTable.fewerIndexes),
     ]
 
     /// An arbitrary constant naming Safelist's migration lock among the database's advisory locks.
