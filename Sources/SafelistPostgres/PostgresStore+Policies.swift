@@ -44,13 +44,14 @@ extension PostgresStore: PolicyStore {
     /// All or nothing: the account's generation advances first (its row is the account's write
     /// lock until commit, so the planner reads rows no other node can change before this write
     /// commits), the planner's changes are applied, and what they touched is recorded for the
-    /// change feed (`ChangeFeedSQL`). Writes that arrive together share a transaction, each in
-    /// a savepoint (`GroupCommit`, `commit(_:)`).
+    /// change feed (`ChangeFeedSQL`). Writes that arrive together share a transaction
+    /// (`GroupCommit`, `commit(_:)`).
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
         let logger = logger
+        let referenced = request.referencedIDs
         let write: PostgresWrite = { connection in
             let generation: Int64, plan: WritePlanner.Plan
-            if request.referencedIDs.isEmpty {
+            if referenced.isEmpty {
                 // Nothing to read first (creates only): the plan is made now, and taking the
                 // account's lock, advancing its generation and recording the new ids are one
                 // statement, still before the rows are written.
@@ -59,7 +60,7 @@ extension PostgresStore: PolicyStore {
                     connection, account: account, ids: plan.changes.map(\.change.policyID), logger: logger)
             } else {
                 generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
-                let existing = try await Self.fetch(connection, account: account, ids: request.referencedIDs, logger: logger)
+                let existing = try await Self.fetch(connection, account: account, ids: referenced, logger: logger)
                 plan = try WritePlanner.plan(request, account: account, existing: existing)
             }
             var inserts: [WritePlanner.PlannedChange] = []
@@ -85,7 +86,7 @@ extension PostgresStore: PolicyStore {
                 }
             }
             try await writeInserts()
-            if !request.referencedIDs.isEmpty {
+            if !referenced.isEmpty {
                 try await Self.record(connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation, logger: logger)
             }
             return (plan.result, generation)
@@ -139,20 +140,16 @@ extension PostgresStore: PolicyStore {
     private static func commitWithoutSavepoints(
         _ group: [GroupCommit<PostgresWrite>.Write], _ connection: PostgresConnection, logger: Logger
     ) async throws -> [GroupCommit<PostgresWrite>.Outcome]? {
-        try await connection.query("BEGIN", logger: logger)
-        var outcomes: [GroupCommit<PostgresWrite>.Outcome] = []
-        outcomes.reserveCapacity(group.count)
         do {
-            for write in group { outcomes.append(.success(try await write.body(connection))) }
+            return try await inTransaction(connection, logger: logger) { connection in
+                var outcomes: [GroupCommit<PostgresWrite>.Outcome] = []
+                outcomes.reserveCapacity(group.count)
+                for write in group { outcomes.append(.success(try await write.body(connection))) }
+                return outcomes
+            }
         } catch is SafelistError {
-            try await connection.query("ROLLBACK", logger: logger)
             return nil
-        } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
-            throw error
         }
-        try await connection.query("COMMIT", logger: logger)
-        return outcomes
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
