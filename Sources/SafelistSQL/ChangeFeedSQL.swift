@@ -7,7 +7,7 @@ import SafelistCore
 /// therefore commit in generation order, one generation each, which is what makes "everything
 /// after generation g" a gapless read for a follower.
 public enum ChangeFeedSQL {
-    public static func advanceGeneration(_ dialect: SQLDialect) -> String {
+    public static let advanceGeneration = DialectStatement { dialect in
         """
         INSERT INTO policy_generations (account_id, generation) VALUES (\(dialect.parameter(1)), 1) \
         ON CONFLICT (account_id) DO UPDATE SET generation = policy_generations.generation + 1 RETURNING generation
@@ -16,13 +16,13 @@ public enum ChangeFeedSQL {
 
     /// SQLite records one policy per execution (parameters: account, policy, generation);
     /// PostgreSQL a write's whole list in one statement (account, array of ids, generation).
-    public static func record(_ dialect: SQLDialect) -> String {
+    public static let record = DialectStatement { dialect in
         let ids = dialect == .sqlite ? "VALUES (?1, ?2, ?3)" : "SELECT $1, unnest($2::text[]), $3"
         return "INSERT INTO policy_changes (account_id, policy_id, generation) \(ids) "
             + "ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = EXCLUDED.generation"
     }
 
-    public static func generation(_ dialect: SQLDialect) -> String {
+    public static let generation = DialectStatement { dialect in
         "SELECT generation FROM policy_generations WHERE account_id = \(dialect.parameter(1))"
     }
 

@@ -18,7 +18,15 @@ public struct ListSQL: Sendable {
         arguments = [.text(account.rawValue)]
         if let pattern = query.pattern { add("pattern", .text(pattern)) }
         if let type = query.patternType { add("pattern_type", .text(type.rawValue)) }
-        for (flag, value) in query.flagFilters { add(flag.rawValue, .boolean(value)) }
+        for (flag, value) in query.flagFilters {
+            // SQLite uses a partial index only when the query says its condition in so many
+            // words: a flag is written as the literal, which comes from a Bool, never from text.
+            if dialect == .sqlite {
+                condition += " AND \(flag.rawValue) = \(value ? 1 : 0)"
+            } else {
+                add(flag.rawValue, .boolean(value))
+            }
+        }
         if let search = query.foldedSearch {
             arguments.append(.text(search))
             let needle = dialect.parameter(arguments.count)
@@ -106,9 +114,15 @@ public struct ListSQL: Sendable {
     /// walking the whole account in created_at order to avoid that sort. A filter in pattern
     /// order walks the same index, which carries the filter columns (`PolicyTable.fewerIndexes`):
     /// without the hint SQLite would take the filter's creation-ordered index and sort the rows.
+    /// In creation order, a set flag walks its partial index, and an unset one, alone,
+    /// `policies_by_created`, which carries the flags (`PolicyTable.flagIndexes`).
     private var indexHint: String {
-        let patternOrderedFilter = query.order == .pattern && (query.patternType != nil || !query.flagFilters.isEmpty)
-        return dialect == .sqlite && (query.pattern != nil || patternOrderedFilter) ? " INDEXED BY policies_by_pattern" : ""
+        guard dialect == .sqlite else { return "" }
+        let filtered = query.patternType != nil || !query.flagFilters.isEmpty
+        if query.pattern != nil || (query.order == .pattern && filtered) { return " INDEXED BY policies_by_pattern" }
+        if let set = query.flagFilters.first(where: \.1) { return " INDEXED BY \(PolicyTable.setFlagIndex(set.0.rawValue))" }
+        if query.patternType == nil && !query.flagFilters.isEmpty { return " INDEXED BY policies_by_created" }
+        return ""
     }
 
     /// The benchmark's baseline: `LIMIT … OFFSET …` over full rows, no deferred join.

@@ -77,9 +77,8 @@ public enum PolicyTable {
     /// Every insert wrote a leaf of each index, and the five ordered by pattern each wrote one
     /// anywhere in the tree: half an insert's CPU on SQLite (docs/benchmarks.md, "Pages written
     /// per insert"). A filter in pattern order now walks `policies_by_pattern`, which carries
-    /// the filter columns so that rows are skipped inside the index, never read from the table;
-    /// a filter in creation order keeps its own index, whose leaf is the last one, shared by the
-    /// inserts of a group commit. Every list shape is still an index walk with no sort.
+    /// the filter columns so that rows are skipped inside the index, never read from the table
+    /// (creation order followed in v9, `flagIndexes`). Every list shape is still an index walk with no sort.
     /// SQLite only: `ListSQL` names the index for SQLite, while PostgreSQL's planner, without the
     /// pattern-ordered filter indexes, chose a sequential scan and a sort (measured at 200,000
     /// policies), so PostgreSQL keeps them.
@@ -88,6 +87,24 @@ public enum PolicyTable {
             "DROP INDEX policies_by_pattern",
             "CREATE INDEX policies_by_pattern ON policies(account_id, pattern, id, \(filterColumns.joined(separator: ", ")))",
         ]
+
+    /// The flag indexes, halved (SQLite migration v9). Each insert appended to five
+    /// creation-ordered filter indexes; the flags' four now index only the policies that have
+    /// the flag set, the side a filter usually looks for (a few exempt recipients among many
+    /// trusted senders), so a policy writes one or two of them. A filter on an unset flag walks
+    /// `policies_by_created`, which now carries the flags and skips rows inside the index, as a
+    /// filter in pattern order walks `policies_by_pattern`. Two appended index writes a create
+    /// instead of five (docs/benchmarks.md, "Time-ordered ids and flag indexes").
+    public static let flagIndexes: [String] = {
+        let flags = PolicyFlag.allCases.map(\.rawValue)
+        return flags.map { "DROP INDEX policies_\($0)_created" } + [
+            "DROP INDEX policies_by_created",
+            "CREATE INDEX policies_by_created ON policies(account_id, created_at, id, \(flags.joined(separator: ", ")))",
+        ] + flags.map { "CREATE INDEX \(setFlagIndex($0)) ON policies(account_id, created_at, id, \($0)) WHERE \($0) = 1" }
+    }()
+
+    /// The partial index of the policies with `flag` set (SQLite).
+    static func setFlagIndex(_ flag: String) -> String { "policies_\(flag)_set" }
 
     /// The table. SQLite keeps its rowid (list pages join on it) with `id` unique; PostgreSQL
     /// makes `id` the primary key.
@@ -103,7 +120,7 @@ public enum PolicyTable {
     }
 
     /// One row's insert; arguments are `insertValues`.
-    public static func insert(_ dialect: SQLDialect) -> String {
+    public static let insert = DialectStatement { dialect in
         let names = columns.map(\.name).joined(separator: ", ")
         let parameters = (1...columns.count).map(dialect.parameter).joined(separator: ", ")
         return "INSERT INTO policies (\(names)) VALUES (\(parameters))"
@@ -114,7 +131,7 @@ public enum PolicyTable {
     }
 
     /// One row's edit, by id and account; arguments are `updateValues`.
-    public static func update(_ dialect: SQLDialect) -> String {
+    public static let update = DialectStatement { dialect in
         let mutable = columns.filter(\.mutable)
         let assignments = mutable.enumerated().map { "\($1.name) = \(dialect.parameter($0 + 1))" }.joined(separator: ", ")
         return "UPDATE policies SET \(assignments) WHERE id = \(dialect.parameter(mutable.count + 1)) "

@@ -62,6 +62,9 @@ extension SQLiteStore {
         migrator.registerMigration("v8-fewer-indexes") { db in
             for statement in PolicyTable.fewerIndexes { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v9-flag-indexes") { db in
+            for statement in PolicyTable.flagIndexes { try db.execute(sql: statement) }
+        }
         return migrator
     }
 

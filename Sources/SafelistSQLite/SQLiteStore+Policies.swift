@@ -102,9 +102,12 @@ extension SQLiteStore: PolicyStore {
         for (account, generation) in generations { hub.publish(.account(account, generation: generation)) }
     }
 
+    private static let selectByID = "SELECT \(PolicyTable.selectList) FROM policies WHERE id = ?1 AND account_id = ?2"
+
     static func fetch(_ db: Database, account: AccountID, ids: [PolicyID]) throws -> [PolicyID: AllowPolicy] {
         var result: [PolicyID: AllowPolicy] = [:]
-        let statement = try db.cachedStatement(sql: "SELECT \(PolicyTable.selectList) FROM policies WHERE id = ?1 AND account_id = ?2")
+        guard !ids.isEmpty else { return result }
+        let statement = try db.cachedStatement(sql: selectByID)
         for id in Set(ids) {
             if let row = try Row.fetchOne(statement, arguments: [id.rawValue, account.rawValue]) {
                 result[id] = try PolicyTable.decode(row)

@@ -39,7 +39,7 @@ struct BenchCorpus {
         // IP policies only grant on the sender side, where a client address is matched.
         let side = type == .ip ? index % 2 : index % 3
         return AllowPolicy(
-            id: .random(), accountID: account, pattern: pattern, matchKey: pattern, patternType: type, isRegex: false,
+            id: .timeOrdered(), accountID: account, pattern: pattern, matchKey: pattern, patternType: type, isRegex: false,
             isTrustedSender: side == 0, isExemptRecipient: side == 2, isAcceptableSender: side == 1,
             verifySender: index % 4 == 0, comments: nil, createdAt: now, modifiedAt: now)
     }
@@ -55,7 +55,7 @@ struct BenchCorpus {
         }
         let side = type == .ip ? index % 2 : index % 3
         return AllowPolicy(
-            id: .random(), accountID: account, pattern: pattern, matchKey: pattern, patternType: type, isRegex: true,
+            id: .timeOrdered(), accountID: account, pattern: pattern, matchKey: pattern, patternType: type, isRegex: true,
             isTrustedSender: side == 0, isExemptRecipient: side == 2, isAcceptableSender: side == 1,
             verifySender: false, comments: nil, createdAt: now, modifiedAt: now)
     }

@@ -1,7 +1,8 @@
 import Foundation
-import SafelistCore
 import Synchronization
 import Testing
+
+@testable import SafelistCore
 
 /// A Global API key with a known email and a wrong key, and one with an unknown email, must
 /// cost the same, or timing tells an attacker which emails exist: both are one lookup by the
@@ -21,6 +22,24 @@ struct AuthenticatorPathTests {
             #expect(store.calls.withLock { $0 } == ["user(keyHash:)"], "\(email)")
         }
         _ = try await authenticator.authenticate(authorization: nil, authEmail: "OPS@example.com", authKey: key)
+    }
+}
+
+@Suite("Authentication: the Bearer header's shapes")
+struct BearerHeaderTests {
+    @Test func theSchemeIsCaseInsensitiveAndSpacesAroundAreAllowed() {
+        for header in ["Bearer abc-DEF_1", "bearer abc-DEF_1", "BEARER abc-DEF_1", "  Bearer   abc-DEF_1  "] {
+            #expect(Authenticator.bearerToken(header) == "abc-DEF_1", "\(header)")
+        }
+    }
+
+    @Test func otherShapesHaveNoToken() {
+        let refused = [
+            "", " ", "Bearer", "Bearer ", "Bearer two words", "Bearer bad$chars", "Bearerx abc", "Basic abc", "token",
+            "Bearer " + String(repeating: "a", count: 257), "Bearer\tabc", "Béarer abc",
+        ]
+        for header in refused { #expect(Authenticator.bearerToken(header) == nil, "\(header)") }
+        #expect(Authenticator.bearerToken("Bearer " + String(repeating: "a", count: 256))?.count == 256)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SafelistWire
 import Testing
 
@@ -66,7 +67,7 @@ nonisolated(unsafe) private var discard: [ErrorItem] = []
 @Suite("Policy ids: ordered as their text")
 struct PolicyIDOrderTests {
     @Test func orderIsTheOrderOfTheCanonicalText() {
-        var ids = (0..<500).map { _ in PolicyID.random() }
+        var ids = (0..<500).map { _ in PolicyID(uuid: UUID()) } + (0..<100).map { _ in PolicyID.timeOrdered() }
         ids += [
             "00000000-0000-0000-0000-000000000000", "00000000-0000-0000-ffff-ffffffffffff", "00000000-0000-0001-0000-000000000000",
             "ffffffff-ffff-ffff-ffff-ffffffffffff", "7fffffff-ffff-ffff-0000-000000000000", "80000000-0000-0000-0000-000000000000",
@@ -76,5 +77,21 @@ struct PolicyIDOrderTests {
         for (left, right) in zip(ids, ids.reversed()) {
             #expect((left < right) == (left.rawValue < right.rawValue))
         }
+    }
+
+    /// New ids sort by the millisecond they were made in, so inserts append to the id index.
+    @Test func newIdsAreVersion7UUIDsInTimeOrder() throws {
+        let early = PolicyID.timeOrdered(milliseconds: 1_700_000_000_000)
+        let later = PolicyID.timeOrdered(milliseconds: 1_700_000_000_001)
+        #expect(early < later)
+        #expect(early.rawValue.hasPrefix("018bcfe5-6800-7"))
+        let text = PolicyID.timeOrdered().rawValue
+        let variant = text[text.index(text.startIndex, offsetBy: 19)]
+        #expect(text[text.index(text.startIndex, offsetBy: 14)] == "7")
+        #expect("89ab".contains(variant))
+        #expect(PolicyID(text)?.rawValue == text)
+        // 74 random bits: two ids of the same millisecond differ.
+        let same = Set((0..<1000).map { _ in PolicyID.timeOrdered(milliseconds: 1).rawValue })
+        #expect(same.count == 1000)
     }
 }

@@ -61,6 +61,18 @@ struct RegexCompilationTests {
         }
     }
 
+    /// Ids made in one millisecond share their first bytes; buckets must still fill evenly.
+    @Test func idsOfOneMillisecondSpreadOverTheBuckets() {
+        for buckets in [16, 256] {
+            var counts = [Int](repeating: 0, count: buckets)
+            for _ in 0..<(buckets * 64) {
+                counts[Int(truncatingIfNeeded: PolicyID.timeOrdered(milliseconds: 42).bucketHash) & (buckets - 1)] += 1
+            }
+            // 64 expected in each; a bucket with under 24 is a broken hash, not bad luck.
+            #expect(counts.min() ?? 0 >= 24, "\(buckets) buckets: \(counts.min() ?? 0)...\(counts.max() ?? 0)")
+        }
+    }
+
     @Test func costlyPatternsEndUpInShardsOfTheirOwn() async throws {
         try await StoreKind.sqlite.withStore { store in
             for fields in try Self.regexes(12, prefix: "dave") { _ = try await store.create(account: account, fields: fields) }

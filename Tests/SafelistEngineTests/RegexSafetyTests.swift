@@ -80,7 +80,7 @@ struct RegexSafetyTests {
         let now = Timestamp.now()
         func row(_ pattern: String) -> AllowPolicy {
             AllowPolicy(
-                id: .random(), accountID: account, pattern: pattern, matchKey: pattern, patternType: .email,
+                id: .timeOrdered(), accountID: account, pattern: pattern, matchKey: pattern, patternType: .email,
                 isRegex: true, isTrustedSender: true, isExemptRecipient: false, isAcceptableSender: false,
                 verifySender: false, comments: nil, createdAt: now, modifiedAt: now)
         }

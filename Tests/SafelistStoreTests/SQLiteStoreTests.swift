@@ -139,6 +139,10 @@ struct SQLiteStoreTests {
                 #expect(plan.seek.contains("USING COVERING INDEX"), "\(label): \(plan.seek)")
                 #expect(!plan.window.contains("TEMP B-TREE"), "\(label): \(plan.window)")
                 #expect(!plan.seek.contains("TEMP B-TREE"), "\(label): \(plan.seek)")
+                // A set flag in creation order walks only the policies that have it.
+                if query.order == .createdAt, let set = query.flagFilters.first(where: \.value) {
+                    #expect(plan.window.contains("policies_\(set.flag.rawValue)_set"), "\(label): \(plan.window)")
+                }
             } else {
                 // One exact pattern: a few rows found by equality, then sorted.
                 #expect(plan.window.contains("policies_by_pattern (account_id=? AND pattern=?)"), "\(label): \(plan.window)")

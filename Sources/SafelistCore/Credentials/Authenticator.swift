@@ -78,14 +78,19 @@ public struct Authenticator: Sendable {
     }
 
     /// The secret of `Bearer <token>`; nil when the header has another shape.
+    /// Read as bytes: it runs on every request.
     static func bearerToken(_ header: String) -> String? {
-        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1]
-        guard (1...256).contains(token.utf8.count),
-            token.utf8.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+        let bytes = header.utf8
+        let space = UInt8(ascii: " ")
+        guard let schemeStart = bytes.firstIndex(where: { $0 != space }) else { return nil }
+        let scheme = bytes[schemeStart...].prefix { $0 != space }
+        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        guard let tokenStart = bytes[scheme.endIndex...].firstIndex(where: { $0 != space }) else { return nil }
+        let token = bytes[tokenStart...].prefix { $0 != space }
+        guard bytes[token.endIndex...].allSatisfy({ $0 == space }), (1...256).contains(token.count),
+            token.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
         else { return nil }
-        return String(token)
+        return String(Substring(token))
     }
 
     public static func isWellFormedEmail(_ value: String) -> Bool {

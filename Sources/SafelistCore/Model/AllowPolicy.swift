@@ -37,7 +37,7 @@ public struct AllowPolicy: Sendable, Equatable {
     }
 
     /// A new policy from validated fields.
-    public init(id: PolicyID = .random(), accountID: AccountID, fields: PolicyFields, now: Timestamp) {
+    public init(id: PolicyID = .timeOrdered(), accountID: AccountID, fields: PolicyFields, now: Timestamp) {
         self.init(
             id: id, accountID: accountID, pattern: fields.pattern.stored,
             matchKey: fields.pattern.matchKey, patternType: fields.patternType,

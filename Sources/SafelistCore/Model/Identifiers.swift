@@ -5,6 +5,8 @@ public struct AccountID: Sendable, Hashable, CustomStringConvertible {
     public let rawValue: String
 
     /// Accepts only Cloudflare's form; anything else is not an account id (the API answers 7003).
+    /// Inlinable so that it is specialized where it is called: every request parses one.
+    @inlinable
     public init?(_ text: some StringProtocol) {
         guard text.utf8.count == 32,
             text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
@@ -30,7 +32,25 @@ public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.uuid = uuid
     }
 
-    public static func random() -> PolicyID { PolicyID(uuid: UUID()) }
+    /// A new id: a version 7 UUID (RFC 9562), 48 bits of Unix milliseconds then 74 random bits.
+    /// Ids made one after another sort together, so an insert appends to the id index and to the
+    /// change feed's key instead of writing a leaf anywhere in each: a third fewer pages written
+    /// per create on SQLite (docs/benchmarks.md, "Time-ordered ids"). Clients see a UUID, as
+    /// Cloudflare's are; the random bits keep ids unguessable.
+    public static func timeOrdered(milliseconds: UInt64 = UInt64(max(0, Date().timeIntervalSince1970 * 1000))) -> PolicyID {
+        var generator = SystemRandomNumberGenerator()
+        let random = (generator.next() as UInt64, generator.next() as UInt64)
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { output in
+            for index in 0..<6 { output[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
+            withUnsafeBytes(of: random) { source in
+                for index in 6..<16 { output[index] = source[index] }
+            }
+            output[6] = 0x70 | (output[6] & 0x0F)
+            output[8] = 0x80 | (output[8] & 0x3F)
+        }
+        return PolicyID(uuid: UUID(uuid: bytes))
+    }
 
     /// The canonical text: lowercase, hyphenated. Formatted by hand: every policy in every
     /// answer and every SQL statement needs it, and `uuidString.lowercased()` builds two strings.

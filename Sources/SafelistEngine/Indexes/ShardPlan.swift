@@ -130,9 +130,16 @@ extension PatternKey: Comparable {
 }
 
 extension PolicyID {
-    /// The id's first eight bytes: random in a UUID, so buckets fill evenly, and the same on
-    /// every node and after every restart.
+    /// All sixteen bytes mixed (SplitMix64's finalizer): the same on every node and after every
+    /// restart, and even across buckets whichever bits of the id are random. New ids are time
+    /// ordered (`PolicyID.timeOrdered`), so their first bytes are the same for a millisecond
+    /// and would put a burst of writes in one bucket.
     var bucketHash: UInt64 {
-        withUnsafeBytes(of: uuid.uuid) { $0.loadUnaligned(as: UInt64.self) }
+        var x = withUnsafeBytes(of: uuid.uuid) { bytes in
+            bytes.loadUnaligned(as: UInt64.self) ^ bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).byteSwapped
+        }
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return x ^ (x >> 31)
     }
 }
