@@ -18,52 +18,73 @@ extension GroupCommit where Body == SQLiteWrite {
         }
     }
 
-    /// One IMMEDIATE transaction. A write that fails (a validation error, a duplicate pattern)
-    /// rolls back to its savepoint and fails alone; a failure of the database itself fails the
-    /// whole group, none of it committed.
+    /// One IMMEDIATE transaction, run first without savepoints: writes rarely fail, and a
+    /// savepoint costs two statements and a copy of every page the write touches into the
+    /// statement journal. If a write fails with an error of its own (a validation error, a
+    /// duplicate pattern), the transaction is rolled back and the group run again, each write in
+    /// a savepoint, so that the failing one rolls back to it and fails alone. A failure of the
+    /// database itself fails the whole group, none of it committed.
     private static func commit(_ group: [Write], on pool: DatabasePool, counting own: OwnPolicyCommits, in counter: WALChangeCounter?) async
         -> [Outcome]
     {
         do {
             return try await pool.writeWithoutTransaction { db in
-                var outcomes: [Outcome] = []
-                outcomes.reserveCapacity(group.count)
-                try db.beginTransaction(.immediate)
-                do {
-                    for write in group {
-                        do {
-                            var value: (any Sendable)?
-                            try db.inSavepoint {
-                                value = try write.body(db)
-                                return .commit
-                            }
-                            outcomes.append(value.map { .success($0) } ?? .failure(SafelistError.internalError("A grouped write returned nothing")))
-                        } catch let error as DatabaseError {
-                            // The database itself failed: nothing of the group is kept.
-                            throw error
-                        } catch {
-                            outcomes.append(.failure(error))
-                        }
-                    }
-                    // A write kept (each one at least advances its account's generation) makes
-                    // the commit move the WAL-index counter by exactly one. With none kept there
-                    // is nothing to commit, and a commit could still write the pages the failed
-                    // writes touched and restored: rolled back, it moves nothing.
-                    if outcomes.contains(where: { if case .success = $0 { true } else { false } }) {
-                        try own.counting(at: counter?.current().map { $0 &+ 1 }) { try db.commit() }
-                    } else {
-                        try db.rollback()
-                    }
-                } catch {
-                    try? db.rollback()
-                    throw error
-                }
-                return outcomes
+                if let outcomes = try attempt(group, db, savepoints: false, counting: own, in: counter) { return outcomes }
+                return try attempt(group, db, savepoints: true, counting: own, in: counter) ?? []
             }
         } catch let error as DatabaseError {
             return Array(repeating: .failure(SafelistError.unavailable(error.message ?? "\(error.resultCode)")), count: group.count)
         } catch {
             return Array(repeating: .failure(error), count: group.count)
         }
+    }
+
+    /// The group's outcomes; nil, rolled back, when a write of a group of several failed with an
+    /// error of its own and there were no savepoints to fail it alone. A write alone needs none:
+    /// the transaction is its savepoint.
+    private static func attempt(
+        _ group: [Write], _ db: Database, savepoints: Bool, counting own: OwnPolicyCommits, in counter: WALChangeCounter?
+    ) throws -> [Outcome]? {
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(group.count)
+        try db.beginTransaction(.immediate)
+        do {
+            for write in group {
+                do {
+                    if savepoints {
+                        var value: (any Sendable)?
+                        try db.inSavepoint {
+                            value = try write.body(db)
+                            return .commit
+                        }
+                        outcomes.append(value.map { .success($0) } ?? .failure(SafelistError.internalError("A grouped write returned nothing")))
+                    } else {
+                        outcomes.append(.success(try write.body(db)))
+                    }
+                } catch let error as DatabaseError {
+                    // The database itself failed: nothing of the group is kept.
+                    throw error
+                } catch {
+                    guard savepoints || group.count == 1 else {
+                        try db.rollback()
+                        return nil
+                    }
+                    outcomes.append(.failure(error))
+                }
+            }
+            // A write kept (each one at least advances its account's generation) makes the
+            // commit move the WAL-index counter by exactly one. With none kept there is nothing
+            // to commit, and a commit could still write the pages the failed writes touched and
+            // restored: rolled back, it moves nothing.
+            if outcomes.contains(where: { if case .success = $0 { true } else { false } }) {
+                try own.counting(at: counter?.current().map { $0 &+ 1 }) { try db.commit() }
+            } else {
+                try db.rollback()
+            }
+        } catch {
+            try? db.rollback()
+            throw error
+        }
+        return outcomes
     }
 }

@@ -24,13 +24,30 @@ public struct BufferedLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let given = event.metadata { merged.merge(given) { $1 } }
+        // The handler's, the provider's and the event's pairs, later ones winning, merged in a
+        // small array rather than through two dictionaries: this runs for every request.
+        var pairs: [(key: String, value: Logger.MetadataValue)] = []
+        pairs.reserveCapacity(metadata.count + (event.metadata?.count ?? 0))
+        func add(_ source: Logger.Metadata) {
+            for (key, value) in source {
+                if let index = pairs.firstIndex(where: { $0.key == key }) {
+                    pairs[index].value = value
+                } else {
+                    pairs.append((key, value))
+                }
+            }
+        }
+        add(metadata)
+        if let provided = metadataProvider?.get() { add(provided) }
+        if let given = event.metadata { add(given) }
+        pairs.sort { $0.key < $1.key }
+
         var line = Timestamp.now().rfc3339
-        line += " \(event.level) \(label): \(event.message)"
-        for key in merged.keys.sorted() {
-            line += " \(key)=\(merged[key].map { "\($0)" } ?? "")"
+        line.reserveCapacity(160)
+        line += " " + event.level.rawValue + " " + label + ": " + event.message.description
+        for (key, value) in pairs {
+            line += " " + key + "="
+            if case .string(let text) = value { line += text } else { line += value.description }
         }
         line += "\n"
         sink.append(Array(line.utf8), urgent: event.level >= .notice)

@@ -116,13 +116,14 @@ func runListBenchmark() async throws {
         print("shape".padding(toLength: 52, withPad: " ", startingAt: 0) + "  store (ms)  baseline (ms)  ratio")
         for order in [ListQuery.Order.createdAt, .pattern] {
             for direction in [ListQuery.Direction.asc, .desc] {
-                for filter in ["none", "is_trusted_sender=true", "pattern_type=IP"] {
+                for filter in ["none", "is_trusted_sender=true", "is_exempt_recipient=false", "pattern_type=IP"] {
                     var query = ListQuery()
                     query.order = order
                     query.direction = direction
                     query.perPage = perPage
                     switch filter {
                     case "is_trusted_sender=true": query.isTrustedSender = true
+                    case "is_exempt_recipient=false": query.isExemptRecipient = false
                     case "pattern_type=IP": query.patternType = .ip
                     default: break
                     }

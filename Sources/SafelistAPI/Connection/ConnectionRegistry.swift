@@ -49,10 +49,11 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    func update(_ channel: any Channel, to phase: Phase) {
+    func update(_ channel: any Channel, to phase: Phase, at now: NIODeadline = .now()) {
         entries.withLock { entries in
-            entries[ObjectIdentifier(channel)]?.phase = phase
-            entries[ObjectIdentifier(channel)]?.since = .now()
+            guard let index = entries.index(forKey: ObjectIdentifier(channel)) else { return }
+            entries.values[index].phase = phase
+            entries.values[index].since = now
         }
     }
 
