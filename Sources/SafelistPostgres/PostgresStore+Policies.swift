@@ -95,7 +95,9 @@ extension PostgresStore: PolicyStore {
             await self.commit(group)
         }
         hub.publish(.account(account, generation: generation))
-        return result
+        var committed = result
+        committed.generation = generation
+        return committed
     }
 
     /// One transaction for a group of writes, run first without savepoints (two round trips

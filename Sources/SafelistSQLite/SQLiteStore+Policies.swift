@@ -81,7 +81,9 @@ extension SQLiteStore: PolicyStore {
             return (plan.result, generation)
         }
         hub.publish(.account(account, generation: generation))
-        return result
+        var committed = result
+        committed.generation = generation
+        return committed
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per

@@ -158,9 +158,11 @@ struct PatternCanonicalFormTests {
         let pattern = try PatternValidator.validate("Ann.Lee+x@Bücher.Example", type: .email, isRegex: false)
         #expect(pattern.stored == "ann.lee+x@bücher.example")
         #expect(pattern.matchKey == "ann.lee+x@xn--bcher-kva.example")
+        #expect(try PatternValidator.validate("Jürgen.O'Neil@example.com", type: .email, isRegex: false).stored == "jürgen.o'neil@example.com")
         for bad in [
             "@example.com", "a@", "a b@example.com", ".a@example.com", "a.@example.com", "a@b@c",
-            String(repeating: "a", count: 65) + "@example.com",
+            String(repeating: "a", count: 65) + "@example.com", "a..b@example.com", "a\"b@example.com", "a\u{00A0}b@example.com",
+            "a\u{7F}b@example.com", "a(b)@example.com",
         ] {
             #expect(throws: SafelistError.self, "\(bad)") { _ = try PatternValidator.validate(bad, type: .email, isRegex: false) }
         }

@@ -222,6 +222,62 @@ struct FreshnessTests {
         }
     }
 
+    /// A write through `EngineAppliedStore` is applied from the store's own answer: no read of
+    /// the feed while every generation since the snapshot is one of this node's writes; a write
+    /// made elsewhere leaves a gap, and the next catch-up reads the feed, and sees both.
+    @Test(arguments: StoreKind.available)
+    func ownWritesApplyWithoutReadingTheFeedBack(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let feed = SlowFeed(store)
+            let engine = PolicyEngine(feed: feed)
+            let applied = EngineAppliedStore(store: store, engine: engine)
+            var live: [String: PolicyID] = [:]
+            // Loaded (an account never written is not kept), with its first policy.
+            live["user0@corp.example"] = try await store.create(
+                account: account, fields: TestPolicy.email("user0@corp.example").exemptRecipient.fields
+            ).id
+            _ = try await engine.snapshot(for: account)
+            let loadReads = feed.reads.withLock { $0 }
+            for round in 1..<8 {
+                let address = "user\(round)@corp.example"
+                live[address] = try await applied.create(account: account, fields: TestPolicy.email(address).exemptRecipient.fields).id
+                if round == 3, let id = live["user0@corp.example"] {
+                    _ = try await applied.edit(account: account, id: id, edit: PolicyEdit(pattern: "user0+moved@corp.example"))
+                    live["user0@corp.example"] = nil
+                    live["user0+moved@corp.example"] = id
+                }
+                if round == 5, let id = live["user1@corp.example"] {
+                    try await applied.delete(account: account, id: id)
+                    live["user1@corp.example"] = nil
+                }
+                try await expectAgreement(engine, live: Set(live.keys), rounds: round + 1, moved: true)
+            }
+            #expect(feed.reads.withLock { $0 } == loadReads, "own writes were read back")
+
+            // Another node's write, then one of ours: a gap, so one read, and both are seen.
+            live["user8@corp.example"] = try await store.create(
+                account: account, fields: TestPolicy.email("user8@corp.example").exemptRecipient.fields
+            ).id
+            live["user9@corp.example"] = try await applied.create(
+                account: account, fields: TestPolicy.email("user9@corp.example").exemptRecipient.fields
+            ).id
+            try await expectAgreement(engine, live: Set(live.keys), rounds: 10, moved: true)
+            #expect(feed.reads.withLock { $0 } == loadReads + 1)
+
+            // Writes committed together, in whatever order their callers come back.
+            let addresses = (10..<30).map { "user\($0)@corp.example" }
+            try await withThrowingTaskGroup(of: (String, PolicyID).self) { group in
+                for address in addresses {
+                    group.addTask {
+                        (address, try await applied.create(account: account, fields: TestPolicy.email(address).exemptRecipient.fields).id)
+                    }
+                }
+                for try await (address, id) in group { live[address] = id }
+            }
+            try await expectAgreement(engine, live: Set(live.keys), rounds: 30, moved: true)
+        }
+    }
+
     /// Every address written so far (and, with `moved`, each one's `+moved` form, where an edit
     /// may have put it) is exempt exactly when `live` holds it.
     private func expectAgreement(_ engine: PolicyEngine, live: Set<String>, rounds: Int, moved: Bool = false) async throws {

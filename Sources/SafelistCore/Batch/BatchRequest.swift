@@ -106,6 +106,9 @@ public struct BatchResult: Sendable, Equatable {
     public var patches: [AllowPolicy] = []
     public var puts: [AllowPolicy] = []
     public var posts: [AllowPolicy] = []
+    /// The account's generation this write committed as (`PolicyChangeFeed`), when the store
+    /// says: the engine then skips catching up to a write it has already applied.
+    public var generation: Int64?
 
     public init() {}
 }

@@ -75,8 +75,10 @@ public final class GroupCommit<Body: Sendable>: Sendable {
 
     /// Arrival order, with the writes that name an account sorted by it (stable).
     private static func ordered(_ group: [Pending]) -> [Pending] {
-        // Usually already in order: one account, or none named.
-        guard group.count > 1, zip(group, group.dropFirst()).contains(where: { Self.account($0) > Self.account($1) }) else { return group }
+        // Usually already in order: one account (equality is a byte compare), or none named.
+        guard group.count > 1, let first = group.first, !group.allSatisfy({ $0.write.account == first.write.account }),
+            zip(group, group.dropFirst()).contains(where: { Self.account($0) > Self.account($1) })
+        else { return group }
         return group.enumerated().sorted { left, right in
             let a = account(left.element), b = account(right.element)
             return a != b ? a < b : left.offset < right.offset

@@ -14,11 +14,17 @@ enum EmailAddress {
         guard local.utf8.count <= maxLocalLength else {
             throw invalid("the local part is longer than \(maxLocalLength) bytes")
         }
-        guard !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
+        // Dots and characters checked byte by byte (a scalar walk for non-ASCII text): this
+        // runs for every address written, and `Substring.contains` bridges through Foundation.
+        let dot = UInt8(ascii: ".")
+        guard local.utf8.first != dot, local.utf8.last != dot, !zip(local.utf8, local.utf8.dropFirst()).contains(where: { $0 == dot && $1 == dot })
+        else {
             throw invalid("the local part may not start or end with a dot or hold two dots in a row")
         }
-        for scalar in local.unicodeScalars where !isAtomScalar(scalar) {
-            throw invalid("the local part may not contain \(describe(scalar))")
+        if !local.utf8.allSatisfy(isAtomByte) {
+            for scalar in local.unicodeScalars where !isAtomScalar(scalar) {
+                throw invalid("the local part may not contain \(describe(scalar))")
+            }
         }
         let domain: CanonicalPattern
         do {
@@ -31,6 +37,13 @@ enum EmailAddress {
             stored: lowerLocal + "@" + domain.stored,
             matchKey: lowerLocal + "@" + domain.matchKey)
     }
+
+    /// An ASCII byte of a dot-atom; false for any other byte, whose scalar is then checked.
+    private static let atomBytes: [Bool] = (0..<256).map { byte in
+        byte < 0x80 && isAtomScalar(Unicode.Scalar(UInt8(byte)))
+    }
+
+    private static func isAtomByte(_ byte: UInt8) -> Bool { atomBytes[Int(byte)] }
 
     private static func isAtomScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value > 0x7F { return !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control }

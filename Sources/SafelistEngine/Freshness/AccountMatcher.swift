@@ -23,6 +23,15 @@ actor AccountMatcher {
     private var merging = false
     private var lastOperation: Task<Void, Never>?
     private var queuedCatchUp: Task<MatcherSnapshot?, Error>?
+    /// Writes this node committed to the account, by generation, as the store answered them.
+    /// A catch-up that finds every generation after its snapshot's here applies them without
+    /// reading the feed back; a gap (another node's write, a caller that never came) means a
+    /// read as before.
+    private var committed: [Int64: PolicyChanges] = [:]
+    /// What the callers of the queued catch-up need: the highest generation one asked for, or
+    /// (`wantsLatest`) everything the feed has, which only a read can tell.
+    private var wanted: Int64 = 0
+    private var wantsLatest = false
     private(set) var mergesCompleted = 0
 
     init(
@@ -46,21 +55,36 @@ actor AccountMatcher {
     /// A caller that finds a catch-up queued and not yet started shares it: that one reads every
     /// change committed before it starts, the caller's included. Writes committed together
     /// (`GroupCommit`) then cost one catch-up, not one each, each reading the feed again.
-    func catchUp() async throws {
+    /// `generation` is the write the caller needs applied, `changes` that write as the store
+    /// answered it: kept, so that the catch-up can apply this node's writes without reading
+    /// them back. A caller that names no generation gets a read of the feed.
+    func catchUp(through generation: Int64? = nil, committed changes: PolicyChanges? = nil) async throws {
+        if let changes, let snapshot, changes.generation > snapshot.generation, committed.count < 4096 {
+            committed[changes.generation] = changes
+        }
+        if let generation, let snapshot, snapshot.generation >= generation { return }
+        if let generation { wanted = max(wanted, generation) } else { wantsLatest = true }
         if let queued = queuedCatchUp {
             _ = try await queued.value
             return
         }
         let task = serializedTask {
-            await self.catchUpStarted()
-            return try await self.loadOrCatchUp(loadIfNeeded: false)
+            let goal = await self.catchUpStarted()
+            return try await self.loadOrCatchUp(loadIfNeeded: false, reaching: goal)
         }
         queuedCatchUp = task
         _ = try await task.value
     }
 
-    private func catchUpStarted() {
+    /// The generation the starting catch-up must reach, nil for a read of the feed; callers
+    /// that come later queue the next one.
+    private func catchUpStarted() -> Int64? {
         queuedCatchUp = nil
+        defer {
+            wanted = 0
+            wantsLatest = false
+        }
+        return wantsLatest ? nil : wanted
     }
 
     /// Runs `operation` after every operation queued before it.
@@ -78,7 +102,9 @@ actor AccountMatcher {
         return task
     }
 
-    private func loadOrCatchUp(loadIfNeeded: Bool) async throws -> MatcherSnapshot? {
+    /// `goal`: a catch-up may apply this node's own writes without reading the feed when they
+    /// reach this generation; nil reads the feed.
+    private func loadOrCatchUp(loadIfNeeded: Bool, reaching goal: Int64? = nil) async throws -> MatcherSnapshot? {
         guard let snapshot else {
             guard loadIfNeeded else { return nil }
             let changes = try await feed.changes(account: account, after: 0)
@@ -87,16 +113,19 @@ actor AccountMatcher {
             install(loaded)
             return loaded
         }
-        let changes = try await feed.changes(account: account, after: snapshot.generation)
-        guard changes.generation > snapshot.generation else { return snapshot }
-        for policy in changes.upserted {
-            let engine = EnginePolicy(policy)
-            latest[engine.id] = (engine, changes.generation)
+        let applied = try await appliedChanges(after: snapshot.generation, reaching: goal)
+        committed = committed.filter { $0.key > (applied.last?.generation ?? snapshot.generation) }
+        guard let generation = applied.last?.generation, generation > snapshot.generation else { return snapshot }
+        for changes in applied {
+            for policy in changes.upserted {
+                let engine = EnginePolicy(policy)
+                latest[engine.id] = (engine, changes.generation)
+            }
+            for id in changes.deleted {
+                latest[id] = (nil, changes.generation)
+            }
         }
-        for id in changes.deleted {
-            latest[id] = (nil, changes.generation)
-        }
-        if latest.count > options.tailLimit {
+        if latest.count > max(options.tailLimit, recent.count / 16) {
             recent.merge(latest) { _, newer in newer }
             latest = [:]
             delta = await layer(recent, reusing: delta.segment.allShards + tail.segment.allShards)
@@ -104,10 +133,23 @@ actor AccountMatcher {
         } else {
             tail = await layer(latest, reusing: tail.segment.allShards)
         }
-        let next = MatcherSnapshot(base: snapshot.base, newer: [delta, tail], generation: changes.generation, suffixes: options.publicSuffixes)
+        let next = MatcherSnapshot(base: snapshot.base, newer: [delta, tail], generation: generation, suffixes: options.publicSuffixes)
         install(next)
         startMergeIfDue()
         return next
+    }
+
+    /// The writes after `generation`: this node's own, in order, when they run without a gap
+    /// to `goal`; else what the feed says, in one piece.
+    private func appliedChanges(after generation: Int64, reaching goal: Int64?) async throws -> [PolicyChanges] {
+        var known: [PolicyChanges] = []
+        var next = generation + 1
+        while let changes = committed[next] {
+            known.append(changes)
+            next += 1
+        }
+        if let goal, !known.isEmpty, next - 1 >= goal { return known }
+        return [try await feed.changes(account: account, after: generation)]
     }
 
     private func install(_ next: MatcherSnapshot) {

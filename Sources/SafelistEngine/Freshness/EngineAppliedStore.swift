@@ -17,7 +17,10 @@ public struct EngineAppliedStore: WrappingPolicyStore {
     /// than answer from stale data.
     public func write(account: AccountID, request: BatchRequest) async throws -> BatchResult {
         let result = try await store.write(account: account, request: request)
-        try? await engine.refresh(account: account)
+        let committed = result.generation.map { generation in
+            PolicyChanges(generation: generation, upserted: result.patches + result.puts + result.posts, deleted: result.deletes)
+        }
+        try? await engine.refresh(account: account, through: result.generation, committed: committed)
         return result
     }
 }

@@ -18,9 +18,11 @@ public struct EngineOptions: Sendable {
     public var slowShard: Duration = .milliseconds(250)
     /// Policies the delta segment may hold before it is merged into the base in the background.
     public var deltaLimit = 4096
-    /// Policies the tail may hold before it is folded into the delta. A write rebuilds the tail
-    /// and, once per this many writes, the delta: about the square root of `deltaLimit` keeps
-    /// both rebuilds small.
+    /// Policies the tail may hold before it is folded into the delta, at least: a write rebuilds
+    /// the tail and, once per fold, the delta. The tail may grow to a sixteenth of the delta
+    /// before it folds, so that a large delta is rebuilt less often: with writes committed
+    /// together (a group of 7 applied at once) that halved the policies a write rebuilds on
+    /// average, measured at a delta of 2,000 (docs/benchmarks.md).
     public var tailLimit = 64
     /// Regex shards the delta and the tail may hold before a merge: each one is another scan per subject.
     public var deltaShardLimit = 4

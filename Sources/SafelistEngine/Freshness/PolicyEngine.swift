@@ -59,10 +59,12 @@ public final class PolicyEngine: Sendable {
     /// Called after this node committed a write to the account: the write is applied before the
     /// caller acknowledges it. If the store cannot be read now, the account's snapshot is
     /// withdrawn, so the next evaluation catches up (or fails) rather than answer from stale data.
-    public func refresh(account: AccountID) async throws {
+    /// `committed`: the write as the store answered it, which spares reading it back when the
+    /// writes before it are known too.
+    public func refresh(account: AccountID, through generation: Int64? = nil, committed: PolicyChanges? = nil) async throws {
         guard let matcher = matchers.withLock({ $0[account] }) else { return }
         do {
-            try await matcher.catchUp()
+            try await matcher.catchUp(through: generation, committed: committed)
         } catch {
             _ = published.withLock { $0.removeValue(forKey: account) }
             throw error
@@ -78,8 +80,10 @@ public final class PolicyEngine: Sendable {
                 for await signal in self.feed.changeSignals() {
                     switch signal {
                     case .account(let account, let generation):
+                        // Up to the signalled generation: a write of this node's own is then
+                        // applied from the store's answer, not read back.
                         if let current = self.published.withLock({ $0[account]?.snapshot.generation }), current < generation {
-                            try? await self.refresh(account: account)
+                            try? await self.refresh(account: account, through: generation)
                         }
                     case .everything:
                         await self.catchUpAll()
