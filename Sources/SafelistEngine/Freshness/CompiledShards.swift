@@ -24,6 +24,8 @@ final class CompiledShards: Sendable {
     /// Builds a segment: plans its shards, reads back the databases the cache has, compiles the
     /// rest off Swift's cooperative pool, then keeps what it compiled and looks for costly
     /// patterns in slow shards (in the background: the segment is not held for that).
+    static let inlineBuildLimit = 512
+
     func segment(_ policies: [EnginePolicy], layout: Layout, candidates: [RegexShard]) async -> Segment {
         let draft = SegmentDraft(policies: policies)
         let shardLayout: ShardPlan.Layout
@@ -33,11 +35,16 @@ final class CompiledShards: Sendable {
         }
         let (reused, plans) = ShardPlan.plan(draft.wanted, layout: shardLayout, candidates: candidates)
         let cached = await databases(for: plans)
-        let (segment, compiled) = await BuildQueue.run {
+        let build: @Sendable () -> (Segment, [RegexShard.Compiled]) = {
             var refused: [PatternKey] = []
             let (built, compiled) = RegexShard.build(plans, cached: cached, refused: &refused)
             return (Segment(draft, shards: reused + built, refused: refused), compiled)
         }
+        // A small layer with nothing to compile (a tail of literal writes: tables of a few
+        // hundred entries, tens of microseconds) is built where it is asked for; the hop to the
+        // build queue and back cost more than the build.
+        let inline = plans.isEmpty && policies.count <= Self.inlineBuildLimit
+        let (segment, compiled) = inline ? build() : await BuildQueue.run(build)
         compiledShards.add(compiled.count, ordering: .relaxed)
         compiledExpressions.add(compiled.reduce(0) { $0 + $1.patterns.count }, ordering: .relaxed)
         readBackShards.add(plans.count { cached[$0.digest] != nil }, ordering: .relaxed)
