@@ -75,14 +75,14 @@ final class ConnectionWatch {
             arm(channel, now: now)
             return
         }
-        let (what, limit): (String, Duration?) =
+        let what =
             switch phase {
-            case .idle: ("idle", limits.idleTimeout)
-            case .head: ("request head", limits.headerTimeout)
-            case .body: ("request body", limits.bodyTimeout)
-            case .handling: ("", nil)
+            case .idle: "idle"
+            case .head: "request head"
+            case .body: "request body"
+            case .handling: ""
             }
-        logger.debug("closing a connection past its \(what) deadline", metadata: ["limit": "\(limit.map { "\($0)" } ?? "")"])
+        logger.debug("closing a connection past its \(what) deadline", metadata: ["limit": "\(limit(of: phase).map { "\($0)" } ?? "")"])
         channel.close(promise: nil)
     }
 
