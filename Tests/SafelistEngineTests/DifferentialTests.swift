@@ -28,14 +28,15 @@ struct DifferentialTests {
             var options = EngineOptions()
             options.deltaLimit = 40
             options.tailLimit = 20
+            options.freshLimit = 6
             options.shardSize = 64
             let engine = PolicyEngine(feed: store, options: options)
 
             // The base alone.
             try await Self.compare(engine, live, corpus.messages(150, from: live, &random), "seed \(seed), base")
 
-            // Writes land in the tail, which passes its limit and is folded into the delta
-            // every round or two: creates, edits that move a pattern (of a policy in any
+            // Writes land in the fresh layer, which joins the tail every few writes; the tail
+            // passes its limit and is folded into the delta every round or two: creates, edits that move a pattern (of a policy in any
             // layer), deletes.
             for round in 0..<3 {
                 for fields in corpus.policies(15, &random) {

@@ -179,14 +179,16 @@ struct FreshnessTests {
         }
     }
 
-    /// A write rebuilds only the tail; every `tailLimit` writes the tail is folded into the
-    /// delta. Updates and deletes of policies in the base, the delta and the tail all take
-    /// effect, whichever layer holds the older form.
+    /// A write rebuilds only the fresh layer; every `freshLimit` writes it joins the tail, and
+    /// when the tail passes `tailLimit` both are folded into the delta. Updates and deletes of
+    /// policies in the base, the delta, the tail and the fresh layer all take effect, whichever
+    /// layer holds the older form.
     @Test(arguments: StoreKind.available)
     func writesGoToTheTailAndFoldIntoTheDelta(kind: StoreKind) async throws {
         try await kind.withStore { store in
             var options = EngineOptions()
             options.tailLimit = 3
+            options.freshLimit = 1
             options.deltaLimit = 1000
             let engine = PolicyEngine(feed: store, options: options)
             var live: [String: PolicyID] = [:]
@@ -194,7 +196,7 @@ struct FreshnessTests {
                 let address = "user\(round)@corp.example"
                 live[address] = try await store.create(account: account, fields: TestPolicy.email(address).exemptRecipient.fields).id
             }
-            #expect(try await engine.snapshot(for: account).layerSizes == [4, 0, 0])
+            #expect(try await engine.snapshot(for: account).layerSizes == [4, 0, 0, 0])
             var sizes: [[Int]] = []
             for round in 4..<12 {
                 let address = "user\(round)@corp.example"
@@ -214,11 +216,13 @@ struct FreshnessTests {
                 sizes.append(try await engine.snapshot(for: account).layerSizes)
                 try await expectAgreement(engine, live: Set(live.keys), rounds: round + 1, moved: true)
             }
-            // The base is never rebuilt; the delta only when the tail passes three writes.
+            // The base is never rebuilt; the delta only when the tail passes three writes, the
+            // tail only when the fresh layer passes one.
             #expect(sizes.allSatisfy { $0[0] == 4 })
-            #expect(sizes.allSatisfy { $0[2] <= 3 })
-            let deltaSizes = sizes.map { $0[1] }
+            #expect(sizes.allSatisfy { $0[2] <= 3 && $0[3] <= 1 })
+            let deltaSizes = sizes.map { $0[1] }, tailSizes = sizes.map { $0[2] }
             #expect(Set(deltaSizes).count >= 2 && Set(deltaSizes).count < sizes.count, "delta sizes \(deltaSizes)")
+            #expect(Set(tailSizes).count >= 2, "tail sizes \(tailSizes)")
         }
     }
 

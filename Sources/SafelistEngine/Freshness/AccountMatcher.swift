@@ -11,15 +11,20 @@ actor AccountMatcher {
     private let publish: @Sendable (AccountMatcher, MatcherSnapshot) -> Void
 
     private var snapshot: MatcherSnapshot?
-    /// Policies written since the base was built, in two tiers so that a write costs in
-    /// proportion to itself: the tail holds the latest writes (at most `tailLimit`) and is
-    /// rebuilt on every write; when it fills, it is folded into the delta, which is rebuilt
-    /// then, once per `tailLimit` writes. Each entry is the policy's current form, or nil once
-    /// deleted, with the generation that wrote it; the tail's entry for a policy supersedes the delta's.
+    /// Policies written since the base was built, in three tiers so that a write costs in
+    /// proportion to itself: the fresh layer holds the latest writes (at most `freshLimit`) and
+    /// is rebuilt on every catch-up; when it fills, it joins the tail, which is rebuilt then;
+    /// when the tail fills (`tailLimit`, or a sixteenth of the delta), both join the delta,
+    /// which is rebuilt then. Each entry is the policy's current form, or nil once deleted, with
+    /// the generation that wrote it; a newer tier's entry for a policy supersedes an older one's.
     private var recent: Written = [:]
     private var latest: Written = [:]
+    /// The writes since the tail was last rebuilt, in a third layer of their own
+    /// (`EngineOptions.freshLimit`): a catch-up rebuilds only this one.
+    private var newest: Written = [:]
     private var delta = SnapshotLayer.empty
     private var tail = SnapshotLayer.empty
+    private var fresh = SnapshotLayer.empty
     private var merging = false
     private var lastOperation: Task<Void, Never>?
     private var queuedCatchUp: Task<MatcherSnapshot?, Error>?
@@ -109,7 +114,7 @@ actor AccountMatcher {
             guard loadIfNeeded else { return nil }
             let changes = try await feed.changes(account: account, after: 0)
             let base = await shards.segment(changes.upserted.map(EnginePolicy.init), layout: .base, candidates: [])
-            let loaded = MatcherSnapshot(base: base, newer: [delta, tail], generation: changes.generation, suffixes: options.publicSuffixes)
+            let loaded = MatcherSnapshot(base: base, newer: newer, generation: changes.generation, suffixes: options.publicSuffixes)
             install(loaded)
             return loaded
         }
@@ -119,21 +124,27 @@ actor AccountMatcher {
         for changes in applied {
             for policy in changes.upserted {
                 let engine = EnginePolicy(policy)
-                latest[engine.id] = (engine, changes.generation)
+                newest[engine.id] = (engine, changes.generation)
             }
             for id in changes.deleted {
-                latest[id] = (nil, changes.generation)
+                newest[id] = (nil, changes.generation)
             }
         }
-        if latest.count > max(options.tailLimit, recent.count / 16) {
+        if newest.count <= options.freshLimit {
+            fresh = await layer(newest, reusing: fresh.segment.allShards)
+        } else if latest.count + newest.count > max(options.tailLimit, recent.count / 16) {
             recent.merge(latest) { _, newer in newer }
-            latest = [:]
-            delta = await layer(recent, reusing: delta.segment.allShards + tail.segment.allShards)
-            tail = .empty
+            recent.merge(newest) { _, newer in newer }
+            (latest, newest) = ([:], [:])
+            delta = await layer(recent, reusing: delta.segment.allShards + tail.segment.allShards + fresh.segment.allShards)
+            (tail, fresh) = (.empty, .empty)
         } else {
-            tail = await layer(latest, reusing: tail.segment.allShards)
+            latest.merge(newest) { _, newer in newer }
+            newest = [:]
+            tail = await layer(latest, reusing: tail.segment.allShards + fresh.segment.allShards)
+            fresh = .empty
         }
-        let next = MatcherSnapshot(base: snapshot.base, newer: [delta, tail], generation: generation, suffixes: options.publicSuffixes)
+        let next = MatcherSnapshot(base: snapshot.base, newer: newer, generation: generation, suffixes: options.publicSuffixes)
         install(next)
         startMergeIfDue()
         return next
@@ -151,6 +162,9 @@ actor AccountMatcher {
         if let goal, !known.isEmpty, next - 1 >= goal { return known }
         return [try await feed.changes(account: account, after: generation)]
     }
+
+    /// The layers over the base, oldest first.
+    private var newer: [SnapshotLayer] { [delta, tail, fresh] }
 
     private func install(_ next: MatcherSnapshot) {
         snapshot = next
@@ -177,14 +191,14 @@ actor AccountMatcher {
 
     private func startMergeIfDue() {
         guard !merging, let snapshot,
-            recent.count + latest.count > options.deltaLimit
-                || delta.segment.allShards.count + tail.segment.allShards.count > options.deltaShardLimit
+            recent.count + latest.count + newest.count > options.deltaLimit
+                || newer.reduce(0, { $0 + $1.segment.allShards.count }) > options.deltaShardLimit
         else { return }
         merging = true
-        let captured = recent.merging(latest) { _, newer in newer }
+        let captured = recent.merging(latest) { _, newer in newer }.merging(newest) { _, newer in newer }
         let generation = snapshot.generation
         let base = snapshot.base
-        let candidates = base.allShards + delta.segment.allShards + tail.segment.allShards
+        let candidates = base.allShards + newer.flatMap(\.segment.allShards)
         let shards = shards
         Task {
             var policies = base.policies.filter { captured[$0.id] == nil }
@@ -199,11 +213,13 @@ actor AccountMatcher {
     private func finishMerge(_ base: Segment, through generation: Int64) async {
         recent = recent.filter { $0.value.generation > generation }
         latest = latest.filter { $0.value.generation > generation }
+        newest = newest.filter { $0.value.generation > generation }
         delta = await layer(recent, reusing: delta.segment.allShards)
         tail = await layer(latest, reusing: tail.segment.allShards)
+        fresh = await layer(newest, reusing: fresh.segment.allShards)
         install(
             MatcherSnapshot(
-                base: base, newer: [delta, tail], generation: snapshot?.generation ?? generation, suffixes: options.publicSuffixes))
+                base: base, newer: newer, generation: snapshot?.generation ?? generation, suffixes: options.publicSuffixes))
         merging = false
         mergesCompleted += 1
         startMergeIfDue()

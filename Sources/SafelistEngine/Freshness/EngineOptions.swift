@@ -24,6 +24,10 @@ public struct EngineOptions: Sendable {
     /// together (a group of 7 applied at once) that halved the policies a write rebuilds on
     /// average, measured at a delta of 2,000 (docs/benchmarks.md).
     public var tailLimit = 64
+    /// Policies the freshest layer may hold before they join the tail. A catch-up (one write, or
+    /// a group committed together) rebuilds only this layer, a few dozen policies at most; the
+    /// tail is rebuilt once per this many writes.
+    public var freshLimit = 32
     /// Regex shards the delta and the tail may hold before a merge: each one is another scan per subject.
     public var deltaShardLimit = 4
     /// How often the engine asks the store for generations, in case a change signal was lost.

@@ -22,7 +22,7 @@ public final class MatcherSnapshot: Sendable {
         self.suffixes = suffixes
     }
 
-    static let empty = MatcherSnapshot(base: .empty, newer: [.empty, .empty], generation: 0, suffixes: PublicSuffixList(text: ""))
+    static let empty = MatcherSnapshot(base: .empty, newer: [.empty, .empty, .empty], generation: 0, suffixes: PublicSuffixList(text: ""))
 
     var base: Segment { layers[0].segment }
 
