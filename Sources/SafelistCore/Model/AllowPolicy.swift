@@ -36,10 +36,11 @@ public struct AllowPolicy: Sendable, Equatable {
         self.modifiedAt = modifiedAt
     }
 
-    /// A new policy from validated fields.
-    public init(id: PolicyID = .timeOrdered(), accountID: AccountID, fields: PolicyFields, now: Timestamp) {
+    /// A new policy from validated fields. Its id, unless given, is made from `now`, the
+    /// creation time it is stored with, rather than from a second read of the clock.
+    public init(id: PolicyID? = nil, accountID: AccountID, fields: PolicyFields, now: Timestamp) {
         self.init(
-            id: id, accountID: accountID, pattern: fields.pattern.stored,
+            id: id ?? .timeOrdered(milliseconds: UInt64(max(0, now.microseconds / 1000))), accountID: accountID, pattern: fields.pattern.stored,
             matchKey: fields.pattern.matchKey, patternType: fields.patternType,
             isRegex: fields.isRegex, isTrustedSender: fields.isTrustedSender,
             isExemptRecipient: fields.isExemptRecipient,
