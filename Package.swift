@@ -146,7 +146,7 @@ let package = Package(
             ],
             path: "Tests/SafelistTesting"
         ),
-        .testTarget(name: "SafelistCoreTests", dependencies: ["SafelistCore", "SafelistWire", "SafelistSQL", "SafelistTesting"]),
+        .testTarget(name: "SafelistCoreTests", dependencies: ["SafelistCore", "SafelistEngine", "SafelistWire", "SafelistSQL", "SafelistTesting"]),
         .testTarget(
             name: "SafelistEngineTests",
             dependencies: ["SafelistCore", "SafelistEngine", "SafelistRegex", "SafelistSQLite", "SafelistTesting", "SafelistWire"]

@@ -89,34 +89,65 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
     }
 
-    private var body: JSONValue {
-        var object: [String: JSONValue] = [
-            "envelope_from": .string(from),
-            "recipients": .array(to.map(JSONValue.string)),
-        ]
-        if let headerFrom { object["header_from"] = .string(headerFrom) }
-        if !replyTo.isEmpty { object["reply_to"] = .array(replyTo.map(JSONValue.string)) }
-        if let ip { object["client_ip"] = .string(ip) }
-        if let hostname { object["client_hostname"] = .string(hostname) }
-        if let disposition { object["disposition"] = .string(disposition.uppercased()) }
-        var auth: [String: JSONValue] = [:]
-        if let spf { auth["spf"] = Self.check(spf, domain: spfDomain) }
-        if !dkim.isEmpty {
-            auth["dkim"] = .array(
-                dkim.map { text in
-                    guard let equals = text.lastIndex(of: "=") else { return .string(text) }
-                    return Self.check(String(text[text.index(after: equals)...]), domain: String(text[..<equals]))
-                })
+    private var body: [UInt8] {
+        var writer = JSONWriter()
+        writer.object { body in
+            body.key("envelope_from")
+            body.string(from)
+            body.key("recipients")
+            body.array(to) { $0.string($1) }
+            if let headerFrom {
+                body.key("header_from")
+                body.string(headerFrom)
+            }
+            if !replyTo.isEmpty {
+                body.key("reply_to")
+                body.array(replyTo) { $0.string($1) }
+            }
+            if let ip {
+                body.key("client_ip")
+                body.string(ip)
+            }
+            if let hostname {
+                body.key("client_hostname")
+                body.string(hostname)
+            }
+            if let disposition {
+                body.key("disposition")
+                body.string(disposition.uppercased())
+            }
+            if spf != nil || !dkim.isEmpty || dmarc != nil {
+                body.key("auth")
+                body.object { auth in
+                    if let spf { Self.check(&auth, "spf", spf, domain: spfDomain) }
+                    if !dkim.isEmpty {
+                        auth.key("dkim")
+                        auth.array(dkim) { signatures, text in
+                            guard let equals = text.lastIndex(of: "=") else { return signatures.string(text) }
+                            Self.check(&signatures, nil, String(text[text.index(after: equals)...]), domain: String(text[..<equals]))
+                        }
+                    }
+                    if let dmarc { Self.check(&auth, "dmarc", dmarc, domain: dmarcDomain) }
+                }
+            }
+            if !authenticationResults.isEmpty {
+                body.key("authentication_results")
+                body.array(authenticationResults) { $0.string($1) }
+            }
         }
-        if let dmarc { auth["dmarc"] = Self.check(dmarc, domain: dmarcDomain) }
-        if !auth.isEmpty { object["auth"] = .object(auth) }
-        if !authenticationResults.isEmpty { object["authentication_results"] = .array(authenticationResults.map(JSONValue.string)) }
-        return .object(object)
+        return writer.bytes
     }
 
-    private static func check(_ result: String, domain: String?) -> JSONValue {
-        guard let domain else { return .string(result) }
-        return .object(["result": .string(result), "domain": .string(domain)])
+    /// A result, or a result with its domain; as the member `key` when given.
+    private static func check(_ writer: inout JSONWriter, _ key: String?, _ result: String, domain: String?) {
+        if let key { writer.key(key) }
+        guard let domain else { return writer.string(result) }
+        writer.object { check in
+            check.key("result")
+            check.string(result)
+            check.key("domain")
+            check.string(domain)
+        }
     }
 
     private static func flag(for pointer: String?) -> String {

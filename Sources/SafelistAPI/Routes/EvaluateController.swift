@@ -16,7 +16,9 @@ struct EvaluateController: Sendable {
 
     @Sendable func evaluate(_ request: Request, context: SafelistRequestContext) async throws -> Response {
         let account = try context.account(for: .read, path: request.uri.path)
-        let parsed = try EvaluationRequest.parse(await body.json(request), context: reading)
+        let parsed = try await body.bytes(request).withUnsafeReadableBytes { bytes throws(SafelistError) in
+            try EvaluationRequest.parse(bytes, context: reading)
+        }
         let messages = parsed.messages
         var evaluations = try await engine.evaluate(account: account, messages: messages).makeIterator()
         var results: [EvaluationItemJSON] = []

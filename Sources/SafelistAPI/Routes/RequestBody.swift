@@ -16,6 +16,12 @@ struct RequestBody: Sendable {
     let budget: BodyBudget
 
     func json(_ request: Request) async throws -> JSONValue {
+        try await bytes(request).withUnsafeReadableBytes { bytes throws(SafelistError) in try JSONValue.parse(bytes) }
+    }
+
+    /// The body's bytes, for a route that reads them in its own way; checked as `json` checks
+    /// them, but for being JSON.
+    func bytes(_ request: Request) async throws -> ByteBuffer {
         guard let contentType = request.headers[.contentType], Self.isJSON(contentType) else {
             throw HTTPRefusal.unsupportedContentType
         }
@@ -42,7 +48,7 @@ struct RequestBody: Sendable {
         guard buffer.readableBytes > 0 else {
             throw SafelistError(.invalid, code: .malformedJSON, "The request body is empty; a JSON object is required")
         }
-        return try buffer.withUnsafeReadableBytes { bytes throws(SafelistError) in try JSONValue.parse(bytes) }
+        return buffer
     }
 
     /// The media type before any parameter, without surrounding spaces or tabs, compared

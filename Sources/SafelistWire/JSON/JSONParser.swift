@@ -14,22 +14,17 @@ public struct JSONParser {
     /// Safelist's documents nest five deep at most (an evaluate batch's DKIM results).
     public static let maximumDepth = 32
 
-    private let bytes: UnsafeRawBufferPointer
-    private var position = 0
-    private var depth = 0
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+    var depth = 0
 
-    private init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
     /// The document, or why it is not one (with the byte offset where reading stopped).
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes)
-        parser.skipWhitespace()
-        let value = try parser.value()
-        parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw parser.error("unexpected text after the document") }
-        return value
+        try read(bytes) { parser throws(JSONSyntaxError) in try parser.value() }
     }
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
@@ -41,15 +36,15 @@ public struct JSONParser {
         return try copied.get()
     }
 
-    private func error(_ reason: String) -> JSONSyntaxError {
+    func error(_ reason: String) -> JSONSyntaxError {
         JSONSyntaxError(reason: reason, offset: position)
     }
 
     @inline(__always)
-    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     @inline(__always)
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -58,21 +53,20 @@ public struct JSONParser {
         }
     }
 
-    private mutating func value() throws(JSONSyntaxError) -> JSONValue {
-        guard let byte = current else { throw error("the document ends where a value was expected") }
-        switch byte {
-        case UInt8(ascii: "{"): return try object()
-        case UInt8(ascii: "["): return try array()
-        case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: throw error("unexpected character '\(Self.printable(byte))' where a value was expected")
+    /// The value that starts here, read whole.
+    mutating func value() throws(JSONSyntaxError) -> JSONValue {
+        switch try kind() {
+        case .object: return try object()
+        case .array: return try array()
+        case .string: return .string(try string())
+        case .bool where current == UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case .bool: try literal("false"); return .bool(false)
+        case .null: try literal("null"); return .null
+        case .number: return .number(try number())
         }
     }
 
-    private mutating func enter() throws(JSONSyntaxError) {
+    mutating func enter() throws(JSONSyntaxError) {
         depth += 1
         guard depth <= Self.maximumDepth else {
             throw error("the document nests deeper than \(Self.maximumDepth) levels")
@@ -80,68 +74,24 @@ public struct JSONParser {
     }
 
     private mutating func object() throws(JSONSyntaxError) -> JSONValue {
-        try enter()
-        position += 1
+        try beginObject()
         var members: [String: JSONValue] = [:]
         // Room for a message's or a policy's fields at once, rather than growing twice.
         members.reserveCapacity(8)
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard current == UInt8(ascii: "\"") else {
-                throw error(current == UInt8(ascii: "}") ? "a comma before '}' (trailing commas are not JSON)" : "an object key must be a string")
-            }
-            let keyStart = position
-            let key = try string()
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
-            position += 1
-            skipWhitespace()
+        var first = true
+        while let (key, keyStart) = try nextKey(first: &first) {
             let member = try value()
-            guard members.updateValue(member, forKey: key) == nil else {
-                throw JSONSyntaxError(reason: "the key \"\(key.prefix(64))\" appears twice in one object", offset: keyStart)
-            }
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                return .object(members)
-            default: throw error("expected ',' or '}' in an object")
-            }
+            guard members.updateValue(member, forKey: key) == nil else { throw Self.repeated(key, at: keyStart) }
         }
+        return .object(members)
     }
 
     private mutating func array() throws(JSONSyntaxError) -> JSONValue {
-        try enter()
-        position += 1
+        try beginArray()
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return .array(elements)
-        }
-        while true {
-            skipWhitespace()
-            if current == UInt8(ascii: "]") { throw error("a comma before ']' (trailing commas are not JSON)") }
-            elements.append(try value())
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
-                return .array(elements)
-            default: throw error("expected ',' or ']' in an array")
-            }
-        }
+        var first = true
+        while try nextElement(first: &first) { elements.append(try value()) }
+        return .array(elements)
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
@@ -153,7 +103,7 @@ public struct JSONParser {
     }
 
     /// A string's content. The common case, no escape, is one scan and one validated copy.
-    private mutating func string() throws(JSONSyntaxError) -> String {
+    mutating func string() throws(JSONSyntaxError) -> String {
         position += 1
         let start = position
         var ascii = true
@@ -291,7 +241,7 @@ public struct JSONParser {
         return position > start
     }
 
-    private static func printable(_ byte: UInt8) -> String {
+    static func printable(_ byte: UInt8) -> String {
         byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
     }
 }

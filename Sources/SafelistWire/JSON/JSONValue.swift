@@ -17,8 +17,7 @@ public enum JSONValue: Sendable, Equatable {
         do {
             return try JSONParser.parse(bytes)
         } catch {
-            throw SafelistError(
-                .invalid, code: .malformedJSON, "The request body is not valid JSON: \(error.reason) (at byte \(error.offset))")
+            throw error.refusal
         }
     }
 
