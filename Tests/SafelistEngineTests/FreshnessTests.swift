@@ -213,16 +213,60 @@ struct FreshnessTests {
                     live[victim] = nil
                 }
                 try await engine.refresh(account: account)
+                // A fold runs in the background: the layers are sized once it is done.
+                for _ in 0..<500 where await engine.buildsPending(account: account) { try await Task.sleep(for: .milliseconds(10)) }
                 sizes.append(try await engine.snapshot(for: account).layerSizes)
                 try await expectAgreement(engine, live: Set(live.keys), rounds: round + 1, moved: true)
             }
-            // The base is never rebuilt; the delta only when the tail passes three writes, the
-            // tail only when the fresh layer passes one.
+            // The base is never rebuilt; the delta only when the tail passes three writes (in the
+            // background), the tail only when the fresh layer passes one.
             #expect(sizes.allSatisfy { $0[0] == 4 })
             #expect(sizes.allSatisfy { $0[2] <= 3 && $0[3] <= 1 })
             let deltaSizes = sizes.map { $0[1] }, tailSizes = sizes.map { $0[2] }
             #expect(Set(deltaSizes).count >= 2 && Set(deltaSizes).count < sizes.count, "delta sizes \(deltaSizes)")
             #expect(Set(tailSizes).count >= 2, "tail sizes \(tailSizes)")
+        }
+    }
+
+    /// Folds and merges run in the background while writes go on: writes that land while one
+    /// runs (in the fresh layer, in the tail, moving or deleting policies it captured) are
+    /// kept when it completes.
+    @Test(arguments: StoreKind.available)
+    func writesDuringBackgroundBuildsAreKept(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var options = EngineOptions()
+            options.tailLimit = 3
+            options.freshLimit = 1
+            options.deltaLimit = 12
+            options.backgroundBuildDelay = .milliseconds(30)
+            let engine = PolicyEngine(feed: store, options: options)
+            var live: [String: PolicyID] = [:]
+            live["user0@corp.example"] = try await store.create(account: account, fields: TestPolicy.email("user0@corp.example").exemptRecipient.fields).id
+            _ = try await engine.snapshot(for: account)
+            var sawPending = false
+            for round in 1..<60 {
+                let address = "user\(round)@corp.example"
+                live[address] = try await store.create(account: account, fields: TestPolicy.email(address).exemptRecipient.fields).id
+                if round.isMultiple(of: 3), let (old, id) = live.first(where: { $0.key != address && !$0.key.contains("+moved") }) {
+                    let moved = old.replacingOccurrences(of: "@", with: "+moved@")
+                    _ = try await store.edit(account: account, id: id, edit: PolicyEdit(pattern: moved))
+                    live[old] = nil
+                    live[moved] = id
+                }
+                if round.isMultiple(of: 7), let (victim, id) = live.first(where: { $0.key != address }) {
+                    try await store.delete(account: account, id: id)
+                    live[victim] = nil
+                }
+                try await engine.refresh(account: account)
+                if await engine.buildsPending(account: account) { sawPending = true }
+                try await expectAgreement(engine, live: Set(live.keys), rounds: round + 1, moved: true)
+                if round.isMultiple(of: 5) { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(sawPending, "no write landed while a build ran")
+            for _ in 0..<500 where await engine.buildsPending(account: account) { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await engine.mergesCompleted(account: account) >= 1)
+            try await engine.refresh(account: account)
+            try await expectAgreement(engine, live: Set(live.keys), rounds: 60, moved: true)
         }
     }
 

@@ -14,9 +14,10 @@ actor AccountMatcher {
     /// Policies written since the base was built, in three tiers so that a write costs in
     /// proportion to itself: the fresh layer holds the latest writes (at most `freshLimit`) and
     /// is rebuilt on every catch-up; when it fills, it joins the tail, which is rebuilt then;
-    /// when the tail fills (`tailLimit`, or a sixteenth of the delta), both join the delta,
-    /// which is rebuilt then. Each entry is the policy's current form, or nil once deleted, with
-    /// the generation that wrote it; a newer tier's entry for a policy supersedes an older one's.
+    /// when the tail fills (`tailLimit`, or a sixteenth of the delta), it is folded into the
+    /// delta in the background, as the delta is merged into the base. Each entry is the
+    /// policy's current form, or nil once deleted, with the generation that wrote it; a newer
+    /// tier's entry for a policy supersedes an older one's.
     private var recent: Written = [:]
     private var latest: Written = [:]
     /// The writes since the tail was last rebuilt, in a third layer of their own
@@ -26,6 +27,8 @@ actor AccountMatcher {
     private var tail = SnapshotLayer.empty
     private var fresh = SnapshotLayer.empty
     private var merging = false
+    private var folding = false
+    var buildsPending: Bool { merging || folding }
     private var lastOperation: Task<Void, Never>?
     private var queuedCatchUp: Task<MatcherSnapshot?, Error>?
     /// Writes this node committed to the account, by generation, as the store answered them.
@@ -132,12 +135,6 @@ actor AccountMatcher {
         }
         if newest.count <= options.freshLimit {
             fresh = await layer(newest, reusing: fresh.segment.allShards)
-        } else if latest.count + newest.count > max(options.tailLimit, recent.count / 16) {
-            recent.merge(latest) { _, newer in newer }
-            recent.merge(newest) { _, newer in newer }
-            (latest, newest) = ([:], [:])
-            delta = await layer(recent, reusing: delta.segment.allShards + tail.segment.allShards + fresh.segment.allShards)
-            (tail, fresh) = (.empty, .empty)
         } else {
             latest.merge(newest) { _, newer in newer }
             newest = [:]
@@ -146,6 +143,7 @@ actor AccountMatcher {
         }
         let next = MatcherSnapshot(base: snapshot.base, newer: newer, generation: generation, suffixes: options.publicSuffixes)
         install(next)
+        startFoldIfDue()
         startMergeIfDue()
         return next
     }
@@ -174,6 +172,10 @@ actor AccountMatcher {
     /// A tier's layer, rebuilt whole from its entries; the regex shards of `candidates` are
     /// reused, so only the expressions not compiled before are.
     private func layer(_ entries: Written, reusing candidates: [RegexShard]) async -> SnapshotLayer {
+        SnapshotLayer(segment: await Self.segment(entries, shards: shards, reusing: candidates), written: Set(entries.keys))
+    }
+
+    private static func segment(_ entries: Written, shards: CompiledShards, reusing candidates: [RegexShard]) async -> Segment {
         var live: [EnginePolicy] = []
         var order: [(generation: Int64, id: PolicyID, index: Int)] = []
         for entry in entries.values {
@@ -185,13 +187,48 @@ actor AccountMatcher {
         // strings around, a tenth of a write's time with a full delta.
         order.sort { $0.generation != $1.generation ? $0.generation < $1.generation : $0.id < $1.id }
         live = order.map { live[$0.index] }
-        let segment = live.isEmpty ? Segment.empty : await shards.segment(live, layout: .delta, candidates: candidates)
-        return SnapshotLayer(segment: segment, written: Set(entries.keys))
+        return live.isEmpty ? Segment.empty : await shards.segment(live, layout: .delta, candidates: candidates)
+    }
+
+    /// Folds the tail into the delta in the background once the tail passes its limit. The
+    /// delta is the largest layer a write touches (up to a quarter of the base); rebuilt inside
+    /// a catch-up, it held every write waiting for that catch-up for the whole rebuild (5 to
+    /// 10 ms at 10,000 policies, measured). Writes meanwhile keep going to the fresh layer and
+    /// the tail.
+    private func startFoldIfDue() {
+        guard !folding, snapshot != nil, latest.count > max(options.tailLimit, recent.count / 16) else { return }
+        folding = true
+        let captured = recent.merging(latest) { _, newer in newer }
+        let candidates = delta.segment.allShards + tail.segment.allShards
+        let merges = mergesCompleted
+        let shards = shards
+        let delay = options.backgroundBuildDelay
+        Task {
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            let segment = await Self.segment(captured, shards: shards, reusing: candidates)
+            try? await self.serialized { await self.finishFold(segment, captured, mergesBefore: merges) }
+        }
+    }
+
+    /// Installs a delta folded from `captured`. The tail keeps what was written after the
+    /// capture. A merge that completed meanwhile put newer forms of some captured policies into
+    /// the base and dropped them from the tiers: installed, the fold would put the older forms
+    /// back over them. It is then dropped and tried again from the tiers as they are.
+    private func finishFold(_ segment: Segment, _ captured: Written, mergesBefore: Int) async {
+        folding = false
+        guard mergesCompleted == mergesBefore, let snapshot else { return startFoldIfDue() }
+        recent = captured
+        latest = latest.filter { captured[$0.key]?.generation != $0.value.generation }
+        delta = SnapshotLayer(segment: segment, written: Set(captured.keys))
+        tail = await layer(latest, reusing: tail.segment.allShards)
+        install(MatcherSnapshot(base: snapshot.base, newer: newer, generation: snapshot.generation, suffixes: options.publicSuffixes))
+        startMergeIfDue()
+        startFoldIfDue()
     }
 
     private func startMergeIfDue() {
         guard !merging, let snapshot,
-            recent.count + latest.count + newest.count > options.deltaLimit
+            recent.count + latest.count + newest.count > max(options.deltaLimit, snapshot.base.policies.count / options.deltaBaseDivisor)
                 || newer.reduce(0, { $0 + $1.segment.allShards.count }) > options.deltaShardLimit
         else { return }
         merging = true
@@ -200,7 +237,9 @@ actor AccountMatcher {
         let base = snapshot.base
         let candidates = base.allShards + newer.flatMap(\.segment.allShards)
         let shards = shards
+        let delay = options.backgroundBuildDelay
         Task {
+            if delay > .zero { try? await Task.sleep(for: delay) }
             var policies = base.policies.filter { captured[$0.id] == nil }
             policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
             let merged = await shards.segment(policies, layout: .base, candidates: candidates)
@@ -223,6 +262,7 @@ actor AccountMatcher {
         merging = false
         mergesCompleted += 1
         startMergeIfDue()
+        startFoldIfDue()
     }
 }
 

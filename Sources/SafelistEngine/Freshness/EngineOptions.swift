@@ -16,8 +16,17 @@ public struct EngineOptions: Sendable {
     /// A shard of several patterns that takes this long to compile has its patterns timed one
     /// by one, in the background, to find the costly ones.
     public var slowShard: Duration = .milliseconds(250)
-    /// Policies the delta segment may hold before it is merged into the base in the background.
+    /// Policies the delta segment may hold before it is merged into the base in the background,
+    /// at least: see `deltaBaseDivisor`.
     public var deltaLimit = 4096
+    /// The delta may also grow to the base's size divided by this before a merge. A merge
+    /// rebuilds the whole base, so with a fixed limit its cost per write grew with the base: a
+    /// million-policy base merged every 4,096 writes is 244 policies built per write, and
+    /// merges then run back to back. With the limit a share of the base, a write pays for at
+    /// most this many policies of merging, however large the base. Evaluation does not slow
+    /// with a larger delta: its tables are hashed, and its regex shards are capped by
+    /// `deltaShardLimit`.
+    public var deltaBaseDivisor = 4
     /// Policies the tail may hold before it is folded into the delta, at least: a write rebuilds
     /// the tail and, once per fold, the delta. The tail may grow to a sixteenth of the delta
     /// before it folds, so that a large delta is rebuilt less often: with writes committed
@@ -30,6 +39,9 @@ public struct EngineOptions: Sendable {
     public var freshLimit = 32
     /// Regex shards the delta and the tail may hold before a merge: each one is another scan per subject.
     public var deltaShardLimit = 4
+    /// How long each background build (a fold, a merge) waits before it starts: zero but in
+    /// tests, which use it to land writes while one runs.
+    public var backgroundBuildDelay: Duration = .zero
     /// How often the engine asks the store for generations, in case a change signal was lost.
     public var pollInterval: Duration = .seconds(1)
     /// An account not evaluated for this long is dropped from memory; its next use loads it.

@@ -141,6 +141,13 @@ public final class PolicyEngine: Sendable {
         return await matcher.mergesCompleted
     }
 
+    /// Whether the account's tail is being folded into its delta, or its delta merged into its
+    /// base, in the background (for tests, which wait for the layers to settle).
+    public func buildsPending(account: AccountID) async -> Bool {
+        guard let matcher = matchers.withLock({ $0[account] }) else { return false }
+        return await matcher.buildsPending
+    }
+
     /// Regex shards compiled and expressions in them, and shards read back from the cache
     /// instead, since the engine started (for tests, the benchmark and metrics).
     public var regexCompilation: (compiledShards: Int, compiledExpressions: Int, readBackShards: Int) {
