@@ -98,6 +98,7 @@ let package = Package(
             name: "SafelistServer",
             dependencies: [
                 "SafelistCore", "SafelistEngine", "SafelistAPI", "SafelistSQLite", "SafelistPostgres", "SafelistRegex", "SafelistMail",
+                "SafelistWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -24,19 +24,22 @@ public struct HTTPOptions: Sendable {
 /// The router with every route and middleware. The composition root (`SafelistServer`) puts it
 /// in an application; nothing else builds one.
 public func buildRouter(
-    policies: EngineAppliedStore, credentials: any CredentialStore, options: HTTPOptions
+    policies: EngineAppliedStore, credentials: any CredentialStore, readiness: Readiness, options: HTTPOptions
 ) -> Router<SafelistRequestContext> {
     let router = Router(context: SafelistRequestContext.self)
     let body = RequestBody(maxBytes: options.maxBodyBytes, budget: BodyBudget(limit: options.connections.maxBufferedBodyBytes))
     let controller = PolicyController(
         store: policies, body: body, evaluation: EvaluationRequest.Context(trustedAuthservIDs: options.trustedAuthservIDs))
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: ErrorMiddleware(routes: controller.table))
+    let verify = TokenVerifyController()
+    router.add(middleware: ErrorMiddleware(routes: RouteTable(routes: controller.table.routes + [TokenVerifyController.route])))
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
     router.add(middleware: RegexBudgetMiddleware(perPattern: options.regexPerPattern, perRequest: options.regexPerRequest))
     if options.rateLimit > 0 {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: options.rateLimit)))
     }
     controller.register(on: router)
+    verify.register(on: router)
+    HealthController(readiness: readiness).register(on: router)
     return router
 }

@@ -6,6 +6,8 @@ import SafelistCore
 public struct SafelistRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// Shared by every copy of this request's context (see `RequestFacts`).
+    let facts = RequestFacts()
     /// The connection the request came on, and whether it was open when the request began: a
     /// request whose connection has closed since was abandoned, and stops its long work.
     let channel: any Channel

@@ -33,6 +33,9 @@ public enum ChangeFeedSQL {
             : "SELECT account_id, generation FROM policy_generations WHERE account_id = ANY($1)"
     }
 
+    /// Every account ever written, in order.
+    public static let accounts = "SELECT account_id FROM policy_generations ORDER BY account_id"
+
     /// The ids written after a generation (parameters: account, generation).
     public static func changedSince(_ dialect: SQLDialect) -> String {
         "SELECT policy_id FROM policy_changes WHERE account_id = \(dialect.parameter(1)) AND generation > \(dialect.parameter(2))"

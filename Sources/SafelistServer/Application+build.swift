@@ -27,7 +27,8 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     var checked: any PolicyStore = RegexCheckedStore(store: opened.store, compileCheck: compileCheck)
     if let stamps = opened.store as? any ChangeStamps { checked = PolicyReadCache(store: checked, stamps: stamps) }
     let policies = EngineAppliedStore(store: checked, engine: engine)
-    let router = buildRouter(policies: policies, credentials: opened.store, options: configuration.http)
+    let warmUp = EngineWarmUp(engine: engine, directory: opened.store as? any AccountDirectory, logger: logger)
+    let router = buildRouter(policies: policies, credentials: opened.store, readiness: warmUp.readiness, options: configuration.http)
     let announce = configuration.announce
     let host = configuration.host
     var app = Application(
@@ -36,12 +37,12 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Safelist"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            announce("Safelist listening on http://\(host):\(port) (database \(opened.description))")
+            announce("Safelist listening on http://\(host):\(port) (version \(SafelistVersion.current), database \(opened.description))")
         },
         logger: logger
     )
     if let postgres = opened.postgres { app.addServices(postgres) }
-    app.addServices(EngineFollower(engine: engine))
+    app.addServices(EngineFollower(engine: engine), warmUp)
     if let mail = configuration.mail {
         let decisions = MailDecisions(engine: engine, options: mail.options)
         if let address = mail.postfixPolicy {

@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SAFELIST_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @Option(help: "Log line format: text (key=value) or json, one object a line (env SAFELIST_LOG_FORMAT; default text).")
+    var logFormat: String?
+
     @Option(help: "Largest request body accepted, in bytes (env SAFELIST_MAX_BODY_BYTES; default 33554432).")
     var maxBodyBytes: Int?
 
@@ -86,7 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
         let levelText = logLevel ?? Environment.value("SAFELIST_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("unknown log level '\(levelText)'") }
 
-        var logger = Logger(label: "safelist") { BufferedLogHandler(label: $0) }
+        let formatText = logFormat ?? Environment.value("SAFELIST_LOG_FORMAT") ?? "text"
+        guard let format = LogFormat(rawValue: formatText) else { throw ValidationError("--log-format must be text or json, not '\(formatText)'") }
+        var logger = Logger(label: "safelist") { BufferedLogHandler(label: $0, format: format) }
         logger.logLevel = level
         // The workers are stopped first on SIGTERM (the last service of a group is asked to
         // stop first), so requests still compiling end at once; the whole shutdown is bounded.

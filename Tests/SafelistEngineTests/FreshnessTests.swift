@@ -241,7 +241,9 @@ struct FreshnessTests {
             options.backgroundBuildDelay = .milliseconds(30)
             let engine = PolicyEngine(feed: store, options: options)
             var live: [String: PolicyID] = [:]
-            live["user0@corp.example"] = try await store.create(account: account, fields: TestPolicy.email("user0@corp.example").exemptRecipient.fields).id
+            live["user0@corp.example"] = try await store.create(
+                account: account, fields: TestPolicy.email("user0@corp.example").exemptRecipient.fields
+            ).id
             _ = try await engine.snapshot(for: account)
             var sawPending = false
             for round in 1..<60 {

@@ -69,4 +69,23 @@ struct BufferedLogHandlerTests {
             #expect(seen.hasSuffix(" info test: soon\n"))
         }
     }
+
+    @Test func jsonLinesAreOneObjectEach() async throws {
+        try await Self.withPipe { readEnd, writeEnd in
+            let sink = LogSink(descriptor: writeEnd, interval: .seconds(3600))
+            var logger = Logger(label: "test") { BufferedLogHandler(label: $0, sink: sink, format: .json) }
+            logger[metadataKey: "principal"] = "token:abc"
+            logger.info("request", metadata: ["status": "404", "path": "/a \"quoted\"\npath", "n": .stringConvertible(7), "message": "shadowed"])
+            sink.flush()
+            let lines = Self.available(readEnd).split(separator: "\n")
+            #expect(lines.count == 1)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            #expect(object["message"] as? String == "request" && object["level"] as? String == "info" && object["label"] as? String == "test")
+            #expect(object["path"] as? String == "/a \"quoted\"\npath" && object["status"] as? String == "404" && object["n"] as? String == "7")
+            #expect(object["principal"] as? String == "token:abc")
+            #expect((object["time"] as? String)?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"#, options: .regularExpression) != nil)
+            // The event's `message` pair does not shadow the line's own message.
+            #expect(object.count == 8)
+        }
+    }
 }

@@ -99,7 +99,8 @@ final class ServerProcess: @unchecked Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data)
+        let http = response as? HTTPURLResponse
+        return Reply(status: http?.statusCode ?? 0, data: data, requestID: http?.value(forHTTPHeaderField: "X-Request-ID"))
     }
 
     deinit {
@@ -138,5 +139,6 @@ struct ServerError: Error, CustomStringConvertible {
 struct Reply: Sendable {
     let status: Int
     let data: Data
+    var requestID: String? = nil
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
 }

@@ -16,22 +16,34 @@ struct ErrorMiddleware: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            if let allowed = routes.allowedMethods(path: request.uri.path) {
-                return try HTTPRefusal.methodNotAllowed(request.method, allowed: allowed).response(from: request, context: context)
-            }
-            return try HTTPRefusal.noRoute(request.uri.path).response(from: request, context: context)
-        } catch let error as SafelistError {
-            return try error.response(from: request, context: context)
-        } catch let error as HTTPRefusal {
-            return try error.response(from: request, context: context)
-        } catch is NIOTooManyBytesError {
-            return try HTTPRefusal.bodyTooLarge.response(from: request, context: context)
-        } catch is CancellationError {
-            return try SafelistError.unavailable("the request was cancelled (the server is shutting down)").response(from: request, context: context)
         } catch {
+            let refusal = refusal(for: error, request, context)
+            context.facts.errorCode = refusal.errors.first?.code.rawValue
+            return try refusal.response(from: request, context: context)
+        }
+    }
+
+    private func refusal(for error: any Error, _ request: Request, _ context: Context) -> any EnvelopeFailure {
+        switch error {
+        case let error as HTTPError where error.status == .notFound:
+            if let allowed = routes.allowedMethods(path: request.uri.path) { return HTTPRefusal.methodNotAllowed(request.method, allowed: allowed) }
+            return HTTPRefusal.noRoute(request.uri.path)
+        case let error as SafelistError: return error
+        case let error as HTTPRefusal: return error
+        case is NIOTooManyBytesError: return HTTPRefusal.bodyTooLarge
+        case is CancellationError: return SafelistError.unavailable("the request was cancelled (the server is shutting down)")
+        default:
             context.logger.error("unexpected error", metadata: ["error": "\(error)"])
-            return try SafelistError.internalError("Internal error; the server log has the details").response(from: request, context: context)
+            return SafelistError.internalError("Internal error; the server log has the details")
         }
     }
 }
+
+/// A failure answered in the v4 envelope: its errors, and the response that carries them.
+protocol EnvelopeFailure: Error {
+    var errors: [ErrorItem] { get }
+    func response(from request: Request, context: some RequestContext) throws -> Response
+}
+
+extension SafelistError: EnvelopeFailure {}
+extension HTTPRefusal: EnvelopeFailure {}

@@ -6,10 +6,19 @@ import HTTPTypes
 struct RouteTable: Sendable {
     struct Route: Sendable {
         let method: HTTPRequest.Method
-        /// Below the collection: "" for the collection itself, a literal, or `:parameter`.
-        let path: String
+        /// Below the base path, with `:parameter` segments.
+        let template: String
 
-        var template: String { RouteTable.collection + (path.isEmpty ? "" : "/" + path) }
+        /// A route of the policy collection: `path` below it ("" for the collection itself, a
+        /// literal, or `:parameter`).
+        init(method: HTTPRequest.Method, path: String) {
+            self.init(method: method, template: RouteTable.collection + (path.isEmpty ? "" : "/" + path))
+        }
+
+        init(method: HTTPRequest.Method, template: String) {
+            self.method = method
+            self.template = template
+        }
     }
 
     static let collection = "accounts/:account_id/email-security/settings/allow_policies"
