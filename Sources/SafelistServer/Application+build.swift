@@ -27,17 +27,23 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     var checked: any PolicyStore = RegexCheckedStore(store: opened.store, compileCheck: compileCheck)
     if let stamps = opened.store as? any ChangeStamps { checked = PolicyReadCache(store: checked, stamps: stamps) }
     let policies = EngineAppliedStore(store: checked, engine: engine)
-    let warmUp = EngineWarmUp(engine: engine, directory: opened.store as? any AccountDirectory, logger: logger)
+    let warmUp = EngineWarmUp(engine: engine, directory: opened.store, logger: logger)
     let router = buildRouter(policies: policies, credentials: opened.store, readiness: warmUp.readiness, options: configuration.http)
     let announce = configuration.announce
     let host = configuration.host
+    let bootstrap = configuration.bootstrap
     var app = Application(
         router: router,
         server: .safelist(limits: configuration.http.connections),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Safelist"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            announce("Safelist listening on http://\(host):\(port) (version \(SafelistVersion.current), database \(opened.description))")
+            let base = "http://\(Startup.reachableHost(host)):\(port)"
+            // Minted once the port is bound: a port already taken fails the start before
+            // anything is minted. Announced before the listening line, which scripts wait for.
+            await Startup.bootstrap(bootstrap, store: opened.store, base: base, announce: announce, logger: logger)
+            announce(
+                "Safelist listening on http://\(Startup.urlHost(host)):\(port) (version \(SafelistVersion.current), database \(opened.description))")
         },
         logger: logger
     )
@@ -67,9 +73,6 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
                 throw StoppedBeforeStart()
             }
         }
-        if let secret = try await CredentialIssuer(store: opened.store).bootstrapIfEmpty() {
-            announce(Startup.bootstrapAnnouncement(secret: secret, host: host, port: configuration.port))
-        }
     }
     return app
 }
@@ -96,13 +99,59 @@ enum Startup {
         if announced != nil { announce("Connected to PostgreSQL at \(postgres.location)") }
     }
 
-    static func bootstrapAnnouncement(secret: String, host: String, port: Int) -> String {
-        """
-        No credentials existed, so Safelist created an API token with Write on all accounts.
-        It is shown only now; Safelist keeps only its hash:
-          \(secret)
-        Use it:
-          curl -H "Authorization: Bearer \(secret)" http://\(host):\(port)/client/v4/accounts/<account_id>/email-security/settings/allow_policies
-        """
+    /// Mints the first token of a database without credentials, and says where its secret is.
+    static func bootstrap(
+        _ bootstrap: BootstrapToken, store: any CredentialStore, base: String, announce: @Sendable (String) -> Void, logger: Logger
+    ) async {
+        let minted: (token: APIToken, secret: String)?
+        do {
+            minted = try await CredentialIssuer(store: store).bootstrapIfEmpty(secret: bootstrap.secret)
+        } catch {
+            return logger.error("could not create the bootstrap token", metadata: ["error": "\(error)"])
+        }
+        guard let (token, secret) = minted else {
+            if bootstrap.secret != nil || bootstrap.file != nil {
+                announce(
+                    "Credentials exist already: no bootstrap token was created (--bootstrap-token and --bootstrap-token-file apply to a database without credentials)"
+                )
+            }
+            return
+        }
+        let use = "curl -H \"Authorization: Bearer $TOKEN\" \(base)/client/v4/user/tokens/verify"
+        if bootstrap.secret != nil {
+            return announce("Created the bootstrap token given by --bootstrap-token (id \(token.id)), with Write on all accounts. Use it:\n  \(use)")
+        }
+        if let file = bootstrap.file {
+            do {
+                try SecretFile.write(secret + "\n", to: file)
+                return announce(
+                    "Created a bootstrap token with Write on all accounts (id \(token.id)); its secret is in \(file) (mode 0600). Use it:\n  TOKEN=$(cat \(file)); \(use)"
+                )
+            } catch {
+                logger.error("could not write the bootstrap token to \(file); printing it instead", metadata: ["error": "\(error)"])
+            }
+        }
+        announce(
+            """
+            No credentials existed, so Safelist created an API token with Write on all accounts.
+            It is shown only now; Safelist keeps only its hash:
+              \(secret)
+            Use it:
+              curl -H "Authorization: Bearer \(secret)" \(base)/client/v4/accounts/<account_id>/email-security/settings/allow_policies
+            """)
+    }
+
+    /// A host to connect to for a server listening on `host`: the loopback address for the
+    /// wildcard ones, brackets around an IPv6 literal.
+    static func reachableHost(_ host: String) -> String {
+        switch host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::", "[::]": "[::1]"
+        default: urlHost(host)
+        }
+    }
+
+    static func urlHost(_ host: String) -> String {
+        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
     }
 }

@@ -20,6 +20,19 @@ public struct ServerConfiguration: Sendable {
     /// Where start-up tells the operator what it is doing: the listening address, waiting for
     /// PostgreSQL, the bootstrap token. Standard output by default.
     public var announce: @Sendable (String) -> Void = Console.line
+    /// The first token of a database without credentials, and where its secret goes.
+    public var bootstrap = BootstrapToken()
+
+    public init() {}
+}
+
+/// A database without credentials gets one Write token for all accounts at its first start.
+/// Its secret is printed once, or written to `file` (mode 0600) so that it never reaches a
+/// terminal's scrollback or the journal; or it is `secret`, given by the operator (a CI job
+/// that needs a known token).
+public struct BootstrapToken: Sendable {
+    public var secret: String?
+    public var file: String?
 
     public init() {}
 }

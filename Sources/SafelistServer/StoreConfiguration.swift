@@ -14,7 +14,11 @@ public struct StoreConfiguration: Sendable {
 
     public init() {}
 
-    public func open(logger: Logger) throws -> OpenedStore {
+    /// `creating`: whether a SQLite file that does not exist is created, as the server does. The
+    /// commands that only read or manage credentials pass false: run from the wrong directory or
+    /// with a typo in `--database`, they would otherwise answer from a new, empty database (no
+    /// policy matches; a token is minted that the server never sees).
+    public func open(logger: Logger, creating: Bool = true) throws -> OpenedStore {
         if PostgresLocation.isPostgresURL(location) {
             let url: PostgresLocation
             do { url = try PostgresLocation(url: location) } catch { throw StoreConfigurationError("--database: \(error)") }
@@ -26,6 +30,11 @@ public struct StoreConfiguration: Sendable {
         }
         if location.contains("://") {
             throw StoreConfigurationError("--database takes a SQLite file path or a postgres:// URL, not '\(location)'")
+        }
+        if !creating, !FileManager.default.fileExists(atPath: location) {
+            let absolute = URL(fileURLWithPath: location).standardizedFileURL.path
+            throw StoreConfigurationError(
+                "no Safelist database at \(absolute); start the server once (safelist serve --database \(location)) or pass --database")
         }
         var options = SQLiteStore.Options()
         options.synchronous = sqliteSynchronous
@@ -40,7 +49,7 @@ public struct StoreConfigurationError: Error, CustomStringConvertible {
 }
 
 /// Everything a store is to the server: policies, credentials and the change feed.
-public typealias SafelistStore = PolicyStore & CredentialStore & PolicyChangeFeed & CompiledRegexCache
+public typealias SafelistStore = PolicyStore & CredentialStore & PolicyChangeFeed & CompiledRegexCache & AccountDirectory
 
 public struct OpenedStore: Sendable {
     public let store: any SafelistStore

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SafelistAPI
+import SafelistCore
 import SafelistRegex
 import SafelistServer
 import ServiceLifecycle
@@ -20,6 +22,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SAFELIST_LOG_LEVEL; default info).")
     var logLevel: String?
+
+    @Option(
+        help:
+            "On a database without credentials: write the first token's secret to this file (mode 0600) instead of printing it (env SAFELIST_BOOTSTRAP_TOKEN_FILE)."
+    )
+    var bootstrapTokenFile: String?
+
+    @Option(
+        help:
+            "On a database without credentials: the first token's secret, 20 to 256 of A-Z a-z 0-9 - _, for a CI job that needs a known token (env SAFELIST_BOOTSTRAP_TOKEN)."
+    )
+    var bootstrapToken: String?
 
     @Option(help: "Log line format: text (key=value) or json, one object a line (env SAFELIST_LOG_FORMAT; default text).")
     var logFormat: String?
@@ -86,6 +100,13 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.engine.idleEviction = try DurationFlag.value(seconds, "--engine-idle-eviction")
         }
         try connectionLimits(&configuration.http.connections)
+        configuration.bootstrap.file = bootstrapTokenFile ?? Environment.value("SAFELIST_BOOTSTRAP_TOKEN_FILE")
+        if let secret = bootstrapToken ?? Environment.value("SAFELIST_BOOTSTRAP_TOKEN") {
+            guard CredentialIssuer.isUsableSecret(secret) else {
+                throw ValidationError("--bootstrap-token must be 20 to 256 characters of A-Z, a-z, 0-9, '-' and '_'")
+            }
+            configuration.bootstrap.secret = secret
+        }
         let levelText = logLevel ?? Environment.value("SAFELIST_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("unknown log level '\(levelText)'") }
 
@@ -123,6 +144,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         } catch is StoppedBeforeStart {
             // SIGTERM or SIGINT while waiting for the database: nothing was served, nothing to drain.
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            // Nothing was minted: the bootstrap token is created once the port is bound.
+            throw ValidationError(
+                "port \(configuration.port) on \(configuration.host) is already in use (another Safelist?); pick another with --port, or --port 0 for a free one"
+            )
         }
     }
 

@@ -45,13 +45,14 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// For the one-shot commands: opens the store, runs `body`, closes it. PostgreSQL is tried
-    /// once; a command fails with the reason rather than waiting for the database.
+    /// once; a command fails with the reason rather than waiting for the database. A SQLite file
+    /// that does not exist is not created: the command fails, naming the path.
     func withStore<T: Sendable>(_ body: @escaping @Sendable (any SafelistStore) async throws -> T) async throws -> T {
         var logger = Logger(label: "safelist")
         logger.logLevel = .critical
         let opened: OpenedStore
         do {
-            opened = try configuration().open(logger: logger)
+            opened = try configuration().open(logger: logger, creating: false)
         } catch let error as StoreConfigurationError {
             throw ValidationError(error.description)
         }

@@ -14,17 +14,31 @@ struct CLITests {
         let account = String(repeating: "d", count: 32)
         let path = "/accounts/\(account)/email-security/settings/allow_policies"
 
-        let created = try runCommand(
-            [
-                "token", "create", "--name", "ci", "--permission", "write", "--account", account,
-                "--expires-in", "1h",
-            ], database: database)
+        let mint = [
+            "token", "create", "--name", "ci", "--permission", "write", "--account", account,
+            "--expires-in", "1h",
+        ]
+        // No database yet: the command says so rather than minting into a new, empty one.
+        for arguments in [mint, ["token", "list"], ["user", "list"]] {
+            let refused = try runCommand(arguments, database: database)
+            #expect(refused.status != 0 && refused.output.contains("no Safelist database at "), "\(refused.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: database))
+
+        // The first start creates it, with a bootstrap token.
+        let first = try ServerProcess(database: database)
+        try await first.start()
+        #expect(first.bootstrapToken != nil)
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+
+        let created = try runCommand(mint, database: database)
         #expect(created.status == 0, "\(created.output)")
         let secret = try #require(field("secret", in: created.output))
         let id = try #require(field("id", in: created.output))
         #expect(field("accounts", in: created.output) == account)
 
-        // Credentials already exist, so the server mints no bootstrap token.
+        // Credentials exist, so the server mints no second bootstrap token.
         let server = try ServerProcess(database: database)
         try await server.start()
         #expect(server.bootstrapToken == nil)
