@@ -17,6 +17,8 @@ public struct HTTPOptions: Sendable {
     public var regexPerRequest = RegexBudget.defaultPerRequest
     /// authserv-ids whose `Authentication-Results` evaluate reads; none by default.
     public var trustedAuthservIDs: Set<String> = []
+    /// `/metrics` and the request metrics behind it; nil leaves both out.
+    public var metrics: MetricsEndpoint?
 
     public init() {}
 }
@@ -31,9 +33,14 @@ public func buildRouter(
     let controller = PolicyController(
         store: policies, body: body, evaluation: EvaluationRequest.Context(trustedAuthservIDs: options.trustedAuthservIDs))
     router.add(middleware: RequestLogMiddleware())
+    // Requests by route template, method and status, with their durations (Hummingbird's own,
+    // through swift-metrics); outside the error middleware, so refusals count by their status.
+    if options.metrics != nil { router.add(middleware: MetricsMiddleware<SafelistRequestContext>()) }
     let verify = TokenVerifyController()
     router.add(middleware: ErrorMiddleware(routes: RouteTable(routes: controller.table.routes + [TokenVerifyController.route])))
-    router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials)))
+    var publicPaths = HealthController.paths
+    if let metrics = options.metrics, metrics.access != .token { publicPaths.insert(MetricsController.path) }
+    router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials), publicPaths: publicPaths))
     router.add(middleware: RegexBudgetMiddleware(perPattern: options.regexPerPattern, perRequest: options.regexPerRequest))
     if options.rateLimit > 0 {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: options.rateLimit)))
@@ -41,5 +48,6 @@ public func buildRouter(
     controller.register(on: router)
     verify.register(on: router)
     HealthController(readiness: readiness).register(on: router)
+    if let metrics = options.metrics { MetricsController(endpoint: metrics).register(on: router) }
     return router
 }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
+import Prometheus
 import SafelistAPI
 import SafelistCore
 import SafelistRegex
@@ -34,6 +36,15 @@ struct ServeCommand: AsyncParsableCommand {
             "On a database without credentials: the first token's secret, 20 to 256 of A-Z a-z 0-9 - _, for a CI job that needs a known token (env SAFELIST_BOOTSTRAP_TOKEN)."
     )
     var bootstrapToken: String?
+
+    @Option(help: "Serve /metrics (Prometheus) and keep the request metrics behind it: on or off (env SAFELIST_METRICS; default on).")
+    var metrics: String?
+
+    @Option(
+        help:
+            "Who may read /metrics: loopback (no credentials, loopback clients only), open, or token (env SAFELIST_METRICS_ACCESS; default loopback)."
+    )
+    var metricsAccess: String?
 
     @Option(help: "Log line format: text (key=value) or json, one object a line (env SAFELIST_LOG_FORMAT; default text).")
     var logFormat: String?
@@ -100,6 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.engine.idleEviction = try DurationFlag.value(seconds, "--engine-idle-eviction")
         }
         try connectionLimits(&configuration.http.connections)
+        configuration.http.metrics = try metricsEndpoint()
         configuration.bootstrap.file = bootstrapTokenFile ?? Environment.value("SAFELIST_BOOTSTRAP_TOKEN_FILE")
         if let secret = bootstrapToken ?? Environment.value("SAFELIST_BOOTSTRAP_TOKEN") {
             guard CredentialIssuer.isUsableSecret(secret) else {
@@ -150,6 +162,21 @@ struct ServeCommand: AsyncParsableCommand {
                 "port \(configuration.port) on \(configuration.host) is already in use (another Safelist?); pick another with --port, or --port 0 for a free one"
             )
         }
+    }
+
+    /// `/metrics`, when on: swift-metrics bootstrapped once for the process with a Prometheus
+    /// registry, which the route renders.
+    private func metricsEndpoint() throws -> MetricsEndpoint? {
+        let enabled = metrics ?? Environment.value("SAFELIST_METRICS") ?? "on"
+        guard enabled == "on" || enabled == "off" else { throw ValidationError("--metrics must be on or off, not '\(enabled)'") }
+        guard enabled == "on" else { return nil }
+        let accessText = metricsAccess ?? Environment.value("SAFELIST_METRICS_ACCESS") ?? "loopback"
+        guard let access = MetricsAccess(rawValue: accessText) else {
+            throw ValidationError("--metrics-access must be loopback, open or token, not '\(accessText)'")
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return MetricsEndpoint(access: access) { registry.emitToBuffer() }
     }
 
     /// The connection flags, over a descriptor limit raised as far as the system allows: each

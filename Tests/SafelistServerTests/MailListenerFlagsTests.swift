@@ -33,6 +33,9 @@ struct MailListenerFlagsTests {
         let connection = try RawConnection(port: policyPort)
         try connection.write(Data("request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=a@b.example\nclient_address=192.0.2.1\n\n".utf8))
         #expect(connection.read(through: "\n\n") == "action=DUNNO\n\n")
+        // Counted in /metrics, which a loopback client reads without credentials by default.
+        let metrics = try await server.metrics()
+        #expect(metrics.contains("safelist_mail_decisions_total{outcome=\"no_match\"} 1"), "\(metrics)")
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
     }

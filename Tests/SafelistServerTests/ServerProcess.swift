@@ -83,6 +83,14 @@ final class ServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// `/metrics`, as a loopback client without credentials reads it.
+    func metrics() async throws -> String {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics") else { throw ServerError("bad port") }
+        let (data, response) = try await URLSession.shared.data(from: url)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw ServerError("/metrics answered \(response)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func request(_ method: String, _ path: String, token: String, json: Any? = nil) async throws -> (Int, [String: Any]) {
         let reply = try await send(method, path, token: token, json: json)
         return (reply.status, reply.json)

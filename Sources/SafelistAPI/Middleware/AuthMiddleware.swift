@@ -7,11 +7,13 @@ import SafelistCore
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = SafelistRequestContext
     let authenticator: Authenticator
+    /// Paths served to `GET` without credentials: the probes, and `/metrics` unless it asks for a token.
+    let publicPaths: Set<String>
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if request.method == .get, HealthController.paths.contains(request.uri.path) { return try await next(request, context) }
+        if request.method == .get, publicPaths.contains(request.uri.path) { return try await next(request, context) }
         var context = context
         context.principal = try await authenticator.authenticate(
             authorization: request.headers[.authorization],

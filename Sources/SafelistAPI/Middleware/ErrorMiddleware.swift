@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
 import SafelistCore
 
@@ -18,7 +19,10 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let refusal = refusal(for: error, request, context)
-            context.facts.errorCode = refusal.errors.first?.code.rawValue
+            let code = refusal.errors.first?.code.rawValue
+            context.facts.errorCode = code
+            // Store outages (25060), rate limiting (971), bad input: each refusal by its code.
+            Counter(label: "safelist_http_refusals_total", dimensions: [("code", code.map(String.init) ?? "none")]).increment()
             return try refusal.response(from: request, context: context)
         }
     }

@@ -8,6 +8,7 @@ actor AccountMatcher {
     private let feed: any PolicyChangeFeed
     private let options: EngineOptions
     private let shards: CompiledShards
+    private let metrics: EngineMetrics
     private let publish: @Sendable (AccountMatcher, MatcherSnapshot) -> Void
 
     private var snapshot: MatcherSnapshot?
@@ -43,9 +44,10 @@ actor AccountMatcher {
     private(set) var mergesCompleted = 0
 
     init(
-        account: AccountID, feed: any PolicyChangeFeed, options: EngineOptions, shards: CompiledShards,
+        account: AccountID, feed: any PolicyChangeFeed, options: EngineOptions, shards: CompiledShards, metrics: EngineMetrics,
         publish: @escaping @Sendable (AccountMatcher, MatcherSnapshot) -> Void
     ) {
+        self.metrics = metrics
         self.account = account
         self.feed = feed
         self.options = options
@@ -116,7 +118,9 @@ actor AccountMatcher {
         guard let snapshot else {
             guard loadIfNeeded else { return nil }
             let changes = try await feed.changes(account: account, after: 0)
+            let start = ContinuousClock.now
             let base = await shards.segment(changes.upserted.map(EnginePolicy.init), layout: .base, candidates: [])
+            metrics.built("load", policies: changes.upserted.count, since: start)
             let loaded = MatcherSnapshot(base: base, newer: newer, generation: changes.generation, suffixes: options.publicSuffixes)
             install(loaded)
             return loaded
@@ -133,13 +137,16 @@ actor AccountMatcher {
                 newest[id] = (nil, changes.generation)
             }
         }
+        let start = ContinuousClock.now
         if newest.count <= options.freshLimit {
             fresh = await layer(newest, reusing: fresh.segment.allShards)
+            metrics.built("fresh", policies: newest.count, since: start)
         } else {
             latest.merge(newest) { _, newer in newer }
             newest = [:]
             tail = await layer(latest, reusing: tail.segment.allShards + fresh.segment.allShards)
             fresh = .empty
+            metrics.built("tail", policies: latest.count, since: start)
         }
         let next = MatcherSnapshot(base: snapshot.base, newer: newer, generation: generation, suffixes: options.publicSuffixes)
         install(next)
@@ -203,9 +210,12 @@ actor AccountMatcher {
         let merges = mergesCompleted
         let shards = shards
         let delay = options.backgroundBuildDelay
+        let metrics = metrics
         Task {
             if delay > .zero { try? await Task.sleep(for: delay) }
+            let start = ContinuousClock.now
             let segment = await Self.segment(captured, shards: shards, reusing: candidates)
+            metrics.built("delta", policies: captured.count, since: start)
             try? await self.serialized { await self.finishFold(segment, captured, mergesBefore: merges) }
         }
     }
@@ -238,11 +248,14 @@ actor AccountMatcher {
         let candidates = base.allShards + newer.flatMap(\.segment.allShards)
         let shards = shards
         let delay = options.backgroundBuildDelay
+        let metrics = metrics
         Task {
             if delay > .zero { try? await Task.sleep(for: delay) }
+            let start = ContinuousClock.now
             var policies = base.policies.filter { captured[$0.id] == nil }
             policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
             let merged = await shards.segment(policies, layout: .base, candidates: candidates)
+            metrics.built("base", policies: policies.count, since: start)
             try? await self.serialized { await self.finishMerge(merged, through: generation) }
         }
     }

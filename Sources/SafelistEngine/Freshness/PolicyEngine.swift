@@ -11,6 +11,7 @@ public final class PolicyEngine: Sendable {
     private let feed: any PolicyChangeFeed
     private let options: EngineOptions
     private let shards: CompiledShards
+    private let metrics = EngineMetrics()
     private let published = Mutex<[AccountID: Published]>([:])
     private let matchers = Mutex<[AccountID: AccountMatcher]>([:])
 
@@ -50,7 +51,17 @@ public final class PolicyEngine: Sendable {
 
     public func evaluate(account: AccountID, messages: [PreparedMessage]) async throws -> [Evaluation] {
         let snapshot = try await snapshot(for: account)
-        return snapshot.evaluate(messages)
+        return counted(snapshot.evaluate(messages))
+    }
+
+    /// Counts evaluations made from a snapshot directly (the mail listeners'), as `evaluate`
+    /// counts its own, for the metrics.
+    @discardableResult
+    public func counted(_ evaluations: [Evaluation]) -> [Evaluation] {
+        metrics.evaluations.increment(by: evaluations.count)
+        let matches = evaluations.reduce(0) { $0 + $1.matches.count }
+        if matches > 0 { metrics.matches.increment(by: matches) }
+        return evaluations
     }
 
     /// Accounts whose compiled policies are held now.
@@ -165,7 +176,8 @@ public final class PolicyEngine: Sendable {
     private func matcher(for account: AccountID) -> AccountMatcher {
         matchers.withLock { matchers in
             if let matcher = matchers[account] { return matcher }
-            let matcher = AccountMatcher(account: account, feed: feed, options: options, shards: shards) { [weak self] from, snapshot in
+            let matcher = AccountMatcher(account: account, feed: feed, options: options, shards: shards, metrics: metrics) {
+                [weak self] from, snapshot in
                 // A matcher that was forgotten (evicted, or an account found empty) may still
                 // finish a merge: it publishes nothing.
                 guard let self else { return }

@@ -26,7 +26,11 @@ struct TestServer {
     /// Write on every account.
     let token: String
 
-    init(_ kind: StoreKind = .sqlite, maxBodyBytes: Int? = nil, rateLimit: Int = 0, trustedAuthservIDs: Set<String> = []) async throws {
+    init(
+        _ kind: StoreKind = .sqlite, maxBodyBytes: Int? = nil, rateLimit: Int = 0, trustedAuthservIDs: Set<String> = [],
+        metrics: MetricsAccess? = nil
+    ) async throws {
+        self.metrics = metrics
         self.rateLimit = rateLimit
         self.maxBodyBytes = maxBodyBytes
         self.trustedAuthservIDs = trustedAuthservIDs
@@ -34,6 +38,7 @@ struct TestServer {
         token = try await CredentialIssuer(store: opened.store).issueToken(name: "test", permission: .write, scope: .all).secret
     }
 
+    private let metrics: MetricsAccess?
     private let maxBodyBytes: Int?
     private let rateLimit: Int
     private let trustedAuthservIDs: Set<String>
@@ -54,6 +59,11 @@ struct TestServer {
         if let maxBodyBytes { configuration.http.maxBodyBytes = maxBodyBytes }
         configuration.http.rateLimit = rateLimit
         configuration.http.trustedAuthservIDs = trustedAuthservIDs
+        if let metrics {
+            // Bootstrapped before the application makes its metrics, as `serve` does.
+            let registry = TestMetrics.registry
+            configuration.http.metrics = MetricsEndpoint(access: metrics) { registry.emitToBuffer() }
+        }
         configuration.announce = { _ in }
         var logger = Logger(label: "safelist-test")
         logger.logLevel = .error
