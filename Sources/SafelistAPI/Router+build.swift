@@ -33,9 +33,9 @@ public func buildRouter(
     let controller = PolicyController(
         store: policies, body: body, evaluation: EvaluationRequest.Context(trustedAuthservIDs: options.trustedAuthservIDs))
     router.add(middleware: RequestLogMiddleware())
-    // Requests by route template, method and status, with their durations (Hummingbird's own,
-    // through swift-metrics); outside the error middleware, so refusals count by their status.
-    if options.metrics != nil { router.add(middleware: MetricsMiddleware<SafelistRequestContext>()) }
+    // Requests by route template, method and status, with their durations; outside the error
+    // middleware, so refusals count by their status.
+    if options.metrics != nil { router.add(middleware: RequestMetricsMiddleware()) }
     let verify = TokenVerifyController()
     router.add(middleware: ErrorMiddleware(routes: RouteTable(routes: controller.table.routes + [TokenVerifyController.route])))
     var publicPaths = HealthController.paths
