@@ -208,15 +208,26 @@ actor AccountMatcher {
         let captured = recent.merging(latest) { _, newer in newer }
         let candidates = delta.segment.allShards + tail.segment.allShards
         let merges = mergesCompleted
-        let shards = shards
-        let delay = options.backgroundBuildDelay
-        let metrics = metrics
+        inBackground("delta") { shards in
+            await Self.segment(captured, shards: shards, reusing: candidates)
+        } then: { segment in
+            await self.finishFold(segment, captured, mergesBefore: merges)
+        }
+    }
+
+    /// Builds a segment off the serialized path (`build`, timed as `layer`), then installs it
+    /// with `install`, serialized.
+    private func inBackground(
+        _ layer: String, _ build: @escaping @Sendable (CompiledShards) async -> Segment,
+        then install: @escaping @Sendable (Segment) async -> Void
+    ) {
+        let (shards, metrics, delay) = (shards, metrics, options.backgroundBuildDelay)
         Task {
             if delay > .zero { try? await Task.sleep(for: delay) }
             let start = ContinuousClock.now
-            let segment = await Self.segment(captured, shards: shards, reusing: candidates)
-            metrics.built("delta", policies: captured.count, since: start)
-            try? await self.serialized { await self.finishFold(segment, captured, mergesBefore: merges) }
+            let segment = await build(shards)
+            metrics.built(layer, policies: segment.policies.count, since: start)
+            try? await self.serialized { await install(segment) }
         }
     }
 
@@ -246,17 +257,12 @@ actor AccountMatcher {
         let generation = snapshot.generation
         let base = snapshot.base
         let candidates = base.allShards + newer.flatMap(\.segment.allShards)
-        let shards = shards
-        let delay = options.backgroundBuildDelay
-        let metrics = metrics
-        Task {
-            if delay > .zero { try? await Task.sleep(for: delay) }
-            let start = ContinuousClock.now
+        inBackground("base") { shards in
             var policies = base.policies.filter { captured[$0.id] == nil }
             policies += captured.values.compactMap(\.policy).sorted { $0.id < $1.id }
-            let merged = await shards.segment(policies, layout: .base, candidates: candidates)
-            metrics.built("base", policies: policies.count, since: start)
-            try? await self.serialized { await self.finishMerge(merged, through: generation) }
+            return await shards.segment(policies, layout: .base, candidates: candidates)
+        } then: { merged in
+            await self.finishMerge(merged, through: generation)
         }
     }
 

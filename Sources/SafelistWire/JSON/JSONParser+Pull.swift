@@ -8,7 +8,7 @@ extension JSONParser {
     enum Kind {
         case null, bool, number, string, array, object
 
-        /// As `JSONValue.typeName`, for error messages.
+        /// For error messages (`JSONValue.typeName` too).
         var name: String {
             switch self {
             case .null: "null"

@@ -22,14 +22,16 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The JSON type name used in error messages.
-    public var typeName: String {
+    public var typeName: String { kind.name }
+
+    var kind: JSONParser.Kind {
         switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
+        case .null: .null
+        case .bool: .bool
+        case .number: .number
+        case .string: .string
+        case .array: .array
+        case .object: .object
         }
     }
 }
