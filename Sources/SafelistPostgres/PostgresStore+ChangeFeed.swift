@@ -47,9 +47,7 @@ extension PostgresStore: PolicyChangeFeed {
         var announced = false
         while !Task.isCancelled {
             do {
-                var configuration = PostgresConnection.Configuration(
-                    host: location.host, port: location.port, username: location.username, password: location.password,
-                    database: location.database, tls: try Self.connectionTLS(location.tls))
+                var configuration = try location.connectionConfiguration()
                 configuration.options.additionalStartupParameters = [("application_name", "safelist-listener")]
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
                 defer { Task { try? await connection.close() } }

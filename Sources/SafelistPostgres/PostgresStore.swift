@@ -49,21 +49,11 @@ public final class PostgresStore: Sendable, Service {
         self.location = location
         self.options = options
         self.logger = logger
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: try Self.tls(location.tls))
+        var configuration = try location.clientConfiguration()
         configuration.options.maximumConnections = options.poolSize
         configuration.options.connectTimeout = options.timeout
         configuration.options.additionalStartupParameters = [("application_name", "safelist")]
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-    }
-
-    static func tls(_ mode: PostgresLocation.TLSMode) throws -> PostgresClient.Configuration.TLS {
-        switch mode {
-        case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
-        }
     }
 
     // MARK: Lifecycle
@@ -122,9 +112,7 @@ public final class PostgresStore: Sendable, Service {
     /// One direct connection, outside the pool: the pool retries failed connections silently,
     /// while this reports why (refused, unknown host, wrong password, missing database).
     func probe(connectTimeout: Duration? = nil) async throws {
-        var configuration = PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: try Self.connectionTLS(location.tls))
+        var configuration = try location.connectionConfiguration()
         let limit = connectTimeout ?? options.timeout
         configuration.options.connectTimeout = .nanoseconds(limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)
         let settings = configuration
@@ -133,14 +121,6 @@ public final class PostgresStore: Sendable, Service {
         }
         defer { Task { try? await connection.close() } }
         try await connection.query("SELECT 1", logger: logger)
-    }
-
-    static func connectionTLS(_ mode: PostgresLocation.TLSMode) throws -> PostgresConnection.Configuration.TLS {
-        switch mode {
-        case .disable: .disable
-        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
     }
 
     // MARK: Requests
@@ -193,13 +173,13 @@ public final class PostgresStore: Sendable, Service {
         state.withLock { state in
             switch state {
             case .ready: return nil
-            case .starting(let reason): return "PostgreSQL at \(location.host):\(location.port) is not ready: \(reason)"
+            case .starting(let reason): return "PostgreSQL at \(location.endpoint) is not ready: \(reason)"
             case .outage(let reason, let until):
                 guard ContinuousClock.now < until else {
                     state = .ready
                     return nil
                 }
-                return "PostgreSQL at \(location.host):\(location.port): \(reason)"
+                return "PostgreSQL at \(location.endpoint): \(reason)"
             }
         }
     }
@@ -228,7 +208,7 @@ public final class PostgresStore: Sendable, Service {
             if case .starting = state { return }
             state = .outage(reason: reason, until: .now + .seconds(1))
         }
-        return SafelistError.unavailable("PostgreSQL at \(location.host):\(location.port): \(reason)")
+        return SafelistError.unavailable("PostgreSQL at \(location.endpoint): \(reason)")
     }
 
     /// SQLSTATE classes that mean the connection or server, not the statement: 08 connection,

@@ -27,6 +27,33 @@ struct PostgresStoreTests {
         }
     }
 
+    /// As libpq reads them: an IPv6 literal in brackets, a Unix socket's directory in the host
+    /// (percent-encoded) or in `?host=`.
+    @Test func ipv6LiteralsAndUnixSocketsParse() throws {
+        let ipv6 = try PostgresLocation(url: "postgres://u:secret@[::1]:6543/db?sslmode=disable")
+        #expect(ipv6.host == "::1" && ipv6.port == 6543 && ipv6.unixSocketPath == nil)
+        #expect(ipv6.endpoint == "[::1]:6543" && ipv6.description == "postgres://u@[::1]:6543/db")
+        let encoded = try PostgresLocation(url: "postgres://u:secret@%2Fvar%2Frun%2Fpostgresql:5433/db")
+        #expect(encoded.host == "/var/run/postgresql" && encoded.unixSocketPath == "/var/run/postgresql/.s.PGSQL.5433")
+        let query = try PostgresLocation(url: "postgres://u:secret@/db?host=/tmp/pg")
+        #expect(query.unixSocketPath == "/tmp/pg/.s.PGSQL.5432" && query.database == "db")
+        #expect(query.endpoint == "/tmp/pg/.s.PGSQL.5432" && !query.description.contains("secret"))
+        #expect(throws: PostgresLocationError.self) { try PostgresLocation(url: "postgres://u@/db?host=relative/dir") }
+    }
+
+    /// A store reaches the test server through its Unix socket (scripts/test names the
+    /// directory of the private cluster it starts).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SAFELIST_TEST_POSTGRES_SOCKET_DIR"] != nil))
+    func aUnixSocketConnects() async throws {
+        let directory = try #require(ProcessInfo.processInfo.environment["SAFELIST_TEST_POSTGRES_SOCKET_DIR"])
+        let tcp = try PostgresLocation(url: try #require(PostgresTestDatabase.url))
+        let encoded = directory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? directory
+        let url = "postgres://\(tcp.username):\(tcp.password ?? "")@\(encoded):\(tcp.port)/\(tcp.database)"
+        let location = try PostgresLocation(url: url)
+        #expect(location.unixSocketPath == directory + "/.s.PGSQL.\(tcp.port)")
+        try await PostgresStore(location: location).probe(connectTimeout: .seconds(5))
+    }
+
     /// Nodes starting together on an empty database: one migrates, the others wait and find
     /// nothing left; all of them serve.
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(1)))
