@@ -173,7 +173,10 @@ extension MailListenerTests {
                 try await slow.send(half)
                 let started = ContinuousClock.now
                 #expect(await slow.closedByPeer())
-                #expect(ContinuousClock.now - started < .seconds(30))
+                // The idle time is 2 s; the bound is the default idle time's third (330 s), since
+                // the whole test process shares two cores and this client's task can wait tens of
+                // seconds to run (32 s seen in CI, 13–15 s in other full runs).
+                #expect(ContinuousClock.now - started < .seconds(110))
                 // Meanwhile and after, others are served.
                 let other = try await WireClient(port: port)
                 try await other.send([postfixNegotiation])

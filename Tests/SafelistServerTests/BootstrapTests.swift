@@ -43,7 +43,7 @@ struct BootstrapTests {
         again.signal(SIGTERM)
         #expect(try await again.waitForExit() == 0)
 
-        let short = try exitOf(["serve", "--port", "0", "--database", database, "--bootstrap-token", "short"])
+        let short = try await runCommand(["serve", "--port", "0", "--database", database, "--bootstrap-token", "short"])
         #expect(short.status != 0 && short.output.contains("--bootstrap-token must be 20 to 256 characters"))
     }
 
@@ -53,30 +53,12 @@ struct BootstrapTests {
         let first = try ServerProcess(database: directory.appendingPathComponent("a.sqlite").path)
         try await first.start()
         let database = directory.appendingPathComponent("b.sqlite").path
-        let taken = try exitOf(["serve", "--port", "\(first.port)", "--database", database])
+        let taken = try await runCommand(["serve", "--port", "\(first.port)", "--database", database])
         #expect(taken.status != 0 && taken.output.contains("port \(first.port) on 127.0.0.1 is already in use"), "\(taken.output)")
         #expect(!taken.output.contains("keeps only its hash"))
-        let tokens = try runCommand(["token", "list"], database: database)
+        let tokens = try await runCommand(["token", "list"], database: database)
         #expect(tokens.status == 0 && !tokens.output.contains("bootstrap"), "\(tokens.output)")
         first.signal(SIGTERM)
         #expect(try await first.waitForExit() == 0)
-    }
-
-    /// Runs `safelist` to its end within `seconds`: its status and its output, both streams.
-    func exitOf(_ arguments: [String], within seconds: TimeInterval = 30) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            throw ServerError("safelist \(arguments.joined(separator: " ")) did not exit within \(Int(seconds)) s")
-        }
-        return (process.terminationStatus, String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
 }

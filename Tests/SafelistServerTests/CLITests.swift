@@ -20,7 +20,7 @@ struct CLITests {
         ]
         // No database yet: the command says so rather than minting into a new, empty one.
         for arguments in [mint, ["token", "list"], ["user", "list"]] {
-            let refused = try runCommand(arguments, database: database)
+            let refused = try await runCommand(arguments, database: database)
             #expect(refused.status != 0 && refused.output.contains("no Safelist database at "), "\(refused.output)")
         }
         #expect(!FileManager.default.fileExists(atPath: database))
@@ -32,7 +32,7 @@ struct CLITests {
         first.signal(SIGTERM)
         #expect(try await first.waitForExit() == 0)
 
-        let created = try runCommand(mint, database: database)
+        let created = try await runCommand(mint, database: database)
         #expect(created.status == 0, "\(created.output)")
         let secret = try #require(field("secret", in: created.output))
         let id = try #require(field("id", in: created.output))
@@ -44,26 +44,26 @@ struct CLITests {
         #expect(server.bootstrapToken == nil)
         #expect(try await server.request("GET", path, token: secret).0 == 200)
 
-        let listed = try runCommand(["token", "list"], database: database)
+        let listed = try await runCommand(["token", "list"], database: database)
         #expect(listed.output.contains(id) && listed.output.contains("active") && !listed.output.contains(secret))
 
-        #expect(try runCommand(["token", "revoke", id], database: database).status == 0)
+        #expect(try await runCommand(["token", "revoke", id], database: database).status == 0)
         let (status, json) = try await server.request("GET", path, token: secret)
         #expect(
             status == 403 && (json["errors"] as? [[String: Any]])?.first?["code"] as? Int == 10000,
             "revocation takes effect on the running server at once")
-        #expect(try runCommand(["token", "list"], database: database).output.contains("revoked"))
-        #expect(try runCommand(["token", "revoke", "no-such-id"], database: database).status != 0)
+        #expect(try await runCommand(["token", "list"], database: database).output.contains("revoked"))
+        #expect(try await runCommand(["token", "revoke", "no-such-id"], database: database).status != 0)
 
-        let user = try runCommand(["user", "create", "--email", "Ops@Example.com", "--all-accounts"], database: database)
+        let user = try await runCommand(["user", "create", "--email", "Ops@Example.com", "--all-accounts"], database: database)
         #expect(user.status == 0)
         let key = try #require(field("key", in: user.output))
         #expect(key.count == 37)
-        #expect(try runCommand(["user", "list"], database: database).output.contains("ops@example.com"))
-        #expect(try runCommand(["user", "create", "--email", "ops@example.com", "--all-accounts"], database: database).status != 0)
-        #expect(try runCommand(["user", "delete", "--email", "ops@example.com"], database: database).status == 0)
-        #expect(try runCommand(["token", "create", "--permission", "admin", "--all-accounts"], database: database).status != 0)
-        #expect(try runCommand(["token", "create", "--permission", "read", "--account", "nope"], database: database).status != 0)
+        #expect(try await runCommand(["user", "list"], database: database).output.contains("ops@example.com"))
+        #expect(try await runCommand(["user", "create", "--email", "ops@example.com", "--all-accounts"], database: database).status != 0)
+        #expect(try await runCommand(["user", "delete", "--email", "ops@example.com"], database: database).status == 0)
+        #expect(try await runCommand(["token", "create", "--permission", "admin", "--all-accounts"], database: database).status != 0)
+        #expect(try await runCommand(["token", "create", "--permission", "read", "--account", "nope"], database: database).status != 0)
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
     }

@@ -31,14 +31,14 @@ struct EvaluateCommandTests {
             "evaluate", "--account", account, "--from", "bob@mail.example.com", "--to", "ceo@corp.example",
             "--to", "x@other.example", "--ip", "203.0.113.7", "--disposition", "spam",
         ]
-        let unverified = try runCommand(message, database: database)
+        let unverified = try await runCommand(message, database: database)
         #expect(unverified.status == 0, "\(unverified.output)")
         #expect(unverified.output.contains("DOMAIN example.com"))
         #expect(unverified.output.contains("matched envelope_from = mail.example.com; NOT honored"))
         #expect(unverified.output.contains("exempt recipients: ceo@corp.example"))
         #expect(unverified.output.contains("disposition:       SPAM -> SPAM"))
 
-        let verified = try runCommand(message + ["--spf", "pass", "--json"], database: database)
+        let verified = try await runCommand(message + ["--spf", "pass", "--json"], database: database)
         #expect(verified.status == 0, "\(verified.output)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(verified.output.utf8)) as? [String: Any])
         let effects = try #require(json["effects"] as? [String: Any])
@@ -52,7 +52,7 @@ struct EvaluateCommandTests {
             ])
         #expect(NSDictionary(dictionary: api.1["result"] as? [String: Any] ?? [:]) == NSDictionary(dictionary: json))
 
-        let bad = try runCommand(
+        let bad = try await runCommand(
             ["evaluate", "--account", account, "--from", "nobody", "--to", "x@y.example", "--ip", "1.2.3.4/8"],
             database: database)
         #expect(bad.status != 0)

@@ -13,9 +13,9 @@ struct MailListenerFlagsTests {
             (["--postfix-policy", "127.0.0.1:99999", "--mail-account", String(repeating: "a", count: 32)], "--postfix-policy must be HOST:PORT"),
             (["--milter", "127.0.0.1:0", "--mail-account", String(repeating: "a", count: 32), "--mail-decision-timeout", "0"], "positive"),
         ])
-    func badFlagsAreRefusedClearly(arguments: [String], message: String) throws {
+    func badFlagsAreRefusedClearly(arguments: [String], message: String) async throws {
         let database = try temporaryDirectory("safelist-mail-flags").appendingPathComponent("db.sqlite").path
-        let result = try runCommand(["serve", "--port", "0"] + arguments, database: database)
+        let result = try await runCommand(["serve", "--port", "0"] + arguments, database: database)
         #expect(result.status != 0)
         #expect(result.output.contains(message), "\(result.output)")
     }

@@ -51,11 +51,11 @@ struct PostgresServerTests {
         }
 
         // A token minted on one node works on the other; revoked, it stops on both.
-        let minted = try run(["token", "create", "--permission", "read", "--all-accounts"], database: database)
+        let minted = try await run(["token", "create", "--permission", "read", "--all-accounts"], database: database)
         let secret = try #require(minted.split(separator: "\n").first { $0.hasPrefix("secret: ") }.map { String($0.dropFirst(8)) })
         #expect(try await second.request("GET", collection, token: secret).0 == 200)
         let tokenID = try #require(minted.split(separator: "\n").first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) })
-        _ = try run(["token", "revoke", tokenID], database: database)
+        _ = try await run(["token", "revoke", tokenID], database: database)
         #expect(try await first.request("GET", collection, token: secret).0 == 403)
         #expect(try await second.request("GET", collection, token: secret).0 == 403)
 
@@ -94,7 +94,7 @@ struct PostgresServerTests {
         try await server.waitForOutput("password authentication failed")
         #expect(server.process.isRunning && !server.stdout.contains("listening"))
         #expect(!server.stdout.contains("wrong"), "the password never appears in output")
-        let cli = try run(["token", "list"], database: database, expectFailure: true)
+        let cli = try await run(["token", "list"], database: database, expectFailure: true)
         #expect(cli.contains("password authentication failed"))
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0, "SIGTERM ends a server still waiting for its database")
@@ -158,8 +158,8 @@ struct PostgresServerTests {
     }
 
     @discardableResult
-    func run(_ arguments: [String], database: String, expectFailure: Bool = false) throws -> String {
-        let (status, output) = try runCommand(arguments, database: database)
+    func run(_ arguments: [String], database: String, expectFailure: Bool = false) async throws -> String {
+        let (status, output) = try await runCommand(arguments, database: database)
         if (status == 0) == expectFailure {
             throw ServerError("safelist \(arguments.joined(separator: " ")) exited \(status): \(output)")
         }

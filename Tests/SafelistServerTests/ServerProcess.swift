@@ -126,16 +126,31 @@ func temporaryDirectory(_ prefix: String) throws -> URL {
     return directory
 }
 
-func runCommand(_ arguments: [String], database: String) throws -> (status: Int32, output: String) {
+func runCommand(_ arguments: [String], database: String? = nil, within seconds: TimeInterval = 60) async throws -> (
+    status: Int32, output: String
+) {
+    // Waiting on a process blocks a thread: not one of Swift's cooperative threads, which every
+    // test in this process shares (two on this machine), or the others' timings stretch.
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runBlocking(arguments + (database.map { ["--database", $0] } ?? []), within: seconds) })
+        }
+    }
+}
+
+private func runBlocking(_ arguments: [String], within seconds: TimeInterval) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = ServerProcess.binary
-    process.arguments = arguments + ["--database", database]
+    process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
+    let deadline = DispatchWorkItem { process.terminate() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    deadline.cancel()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
