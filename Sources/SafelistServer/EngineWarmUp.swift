@@ -18,11 +18,11 @@ public final class EngineWarmUp: Service, Sendable {
     }
 
     private let engine: PolicyEngine
-    private let directory: (any AccountDirectory)?
+    private let directory: any AccountDirectory
     private let logger: Logger
     private let progress = Mutex(Progress.starting)
 
-    public init(engine: PolicyEngine, directory: (any AccountDirectory)?, logger: Logger) {
+    public init(engine: PolicyEngine, directory: any AccountDirectory, logger: Logger) {
         self.engine = engine
         self.directory = directory
         self.logger = logger
@@ -35,7 +35,6 @@ public final class EngineWarmUp: Service, Sendable {
     }
 
     private func warmUp() async {
-        guard let directory else { return progress.withLock { $0 = .loaded(0) } }
         while !Task.isCancelled {
             do {
                 let accounts = try await directory.writtenAccounts()
@@ -58,14 +57,13 @@ public final class EngineWarmUp: Service, Sendable {
     /// The store answers now (within two seconds), and the engine has loaded every account.
     public var readiness: Readiness {
         Readiness { [self] in
-            var checks: [Readiness.Check] = []
-            if let directory = self.directory {
-                do {
-                    let accounts = try await withDeadline(.seconds(2)) { try await directory.writtenAccounts() }
-                    checks.append(.init(name: "store", ok: true, detail: "answers; \(accounts.count) accounts written"))
-                } catch {
-                    checks.append(.init(name: "store", ok: false, detail: "\(error)"))
-                }
+            let store: Readiness.Check
+            do {
+                let directory = self.directory
+                let accounts = try await withDeadline(.seconds(2)) { try await directory.writtenAccounts() }
+                store = .init(name: "store", ok: true, detail: "answers; \(accounts.count) accounts written")
+            } catch {
+                store = .init(name: "store", ok: false, detail: "\(error)")
             }
             let engine: Readiness.Check =
                 switch self.progress.withLock({ $0 }) {
@@ -74,7 +72,7 @@ public final class EngineWarmUp: Service, Sendable {
                 case .loaded(let total): .init(name: "engine", ok: true, detail: "\(total) accounts loaded")
                 case .waiting(let reason): .init(name: "engine", ok: false, detail: "waiting for the store: \(reason)")
                 }
-            return checks + [engine]
+            return [store, engine]
         }
     }
 }

@@ -14,17 +14,22 @@ struct MessageReader {
         case envelopeFrom = 1, headerFrom, replyTo, recipients, clientIP, clientHostname, auth, authenticationResults, disposition
 
         init?(_ key: String) {
-            switch key {
-            case "envelope_from": self = .envelopeFrom
-            case "header_from": self = .headerFrom
-            case "reply_to": self = .replyTo
-            case "recipients": self = .recipients
-            case "client_ip": self = .clientIP
-            case "client_hostname": self = .clientHostname
-            case "auth": self = .auth
-            case "authentication_results": self = .authenticationResults
-            case "disposition": self = .disposition
-            default: return nil
+            guard let field = Self.allCases.first(where: { $0.key == key }) else { return nil }
+            self = field
+        }
+
+        /// The member's name in the body.
+        var key: String {
+            switch self {
+            case .envelopeFrom: "envelope_from"
+            case .headerFrom: "header_from"
+            case .replyTo: "reply_to"
+            case .recipients: "recipients"
+            case .clientIP: "client_ip"
+            case .clientHostname: "client_hostname"
+            case .auth: "auth"
+            case .authenticationResults: "authentication_results"
+            case .disposition: "disposition"
             }
         }
 
@@ -155,20 +160,8 @@ struct MessageReader {
     }
 
     private func pointer(_ field: Field, index: Int? = nil) -> String {
-        let name =
-            switch field {
-            case .envelopeFrom: "/envelope_from"
-            case .headerFrom: "/header_from"
-            case .replyTo: "/reply_to"
-            case .recipients: "/recipients"
-            case .clientIP: "/client_ip"
-            case .clientHostname: "/client_hostname"
-            case .auth: "/auth"
-            case .authenticationResults: "/authentication_results"
-            case .disposition: "/disposition"
-            }
-        guard let index else { return base + name }
-        return "\(base)\(name)/\(index)"
+        guard let index else { return base + "/" + field.key }
+        return "\(base)/\(field.key)/\(index)"
     }
 
     private mutating func add(_ code: ErrorCode, _ message: String, _ field: Field, index: Int? = nil) {
