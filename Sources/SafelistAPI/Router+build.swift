@@ -26,12 +26,13 @@ public struct HTTPOptions: Sendable {
 /// The router with every route and middleware. The composition root (`SafelistServer`) puts it
 /// in an application; nothing else builds one.
 public func buildRouter(
-    policies: EngineAppliedStore, credentials: any CredentialStore, readiness: Readiness, options: HTTPOptions
+    policies: EngineAppliedStore, audit: any AuditLog, credentials: any CredentialStore, readiness: Readiness, options: HTTPOptions
 ) -> Router<SafelistRequestContext> {
     let router = Router(context: SafelistRequestContext.self)
     let body = RequestBody(maxBytes: options.maxBodyBytes, budget: BodyBudget(limit: options.connections.maxBufferedBodyBytes))
     let controller = PolicyController(
-        store: policies, body: body, evaluation: EvaluationRequest.Context(trustedAuthservIDs: options.trustedAuthservIDs))
+        store: policies, body: body, evaluation: EvaluationRequest.Context(trustedAuthservIDs: options.trustedAuthservIDs),
+        audit: audit)
     router.add(middleware: RequestLogMiddleware())
     // Requests by route template, method and status, with their durations; outside the error
     // middleware, so refusals count by their status.

@@ -36,6 +36,12 @@ public struct SafelistRequestContext: RequestContext {
         return account
     }
 
+    /// Who is writing, for the audit trail: only asked once `account(for:path:)` has proved a principal.
+    func origin(_ channel: ChangeOrigin.Channel) -> ChangeOrigin {
+        ChangeOrigin(
+            actor: principal?.label ?? "anonymous", client: self.channel.remoteAddress?.ipAddress, requestID: id, channel: channel)
+    }
+
     func policyID(path: String) throws(HTTPRefusal) -> PolicyID {
         guard let text = parameters.get("policy_id"), let id = PolicyID(text) else { throw .noRoute(path) }
         return id

@@ -59,6 +59,7 @@ extension PostgresStore {
                 "CREATE INDEX compiled_regexes_by_use ON compiled_regexes(used_at)",
             ]
         ),
+        ("v5-policy-audit", AuditSQL.create(.postgres)),
     ]
 
     /// An arbitrary constant naming Safelist's migration lock among the database's advisory locks.

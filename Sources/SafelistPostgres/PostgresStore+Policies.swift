@@ -2,7 +2,7 @@ import PostgresNIO
 import SafelistCore
 import SafelistSQL
 
-extension PostgresStore: PolicyStore {
+extension PostgresStore: PolicyStore, PolicyBulkLoader {
     public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
         try await list(account: account, query: query, seeking: true)
     }
@@ -89,6 +89,7 @@ extension PostgresStore: PolicyStore {
             if !referenced.isEmpty {
                 try await Self.record(connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation, logger: logger)
             }
+            try await Self.recordAudit(connection, account: account, plan.audit(account: account, origin: request.origin), logger: logger)
             return (plan.result, generation)
         }
         let (result, generation): (BatchResult, Int64) = try await groups.submit(account: account, write) { group in
@@ -155,8 +156,9 @@ extension PostgresStore: PolicyStore {
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
-    /// account, one statement per 5,000 rows, through the same unique index as every other write.
-    public func insert(_ policies: [AllowPolicy]) async throws {
+    /// account, one statement per 5,000 rows, through the same unique index as every other write,
+    /// each recorded as a create by `origin` in the audit trail.
+    public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin) async throws {
         let logger = logger
         let byAccount = Dictionary(grouping: policies, by: \.accountID)
         let generations = try await transaction { connection in
@@ -170,6 +172,7 @@ extension PostgresStore: PolicyStore {
                             unsafeSQL: PostgresPolicyRows.insertSQL,
                             binds: PostgresPolicyRows.insertBindings(chunk)), logger: logger)
                     try await Self.record(connection, account: account, ids: chunk.map(\.id), generation: generation, logger: logger)
+                    try await Self.recordAudit(connection, account: account, chunk.map { AuditEntry(created: $0, by: origin) }, logger: logger)
                 }
                 generations[account] = generation
             }

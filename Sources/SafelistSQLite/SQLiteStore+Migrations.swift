@@ -65,6 +65,9 @@ extension SQLiteStore {
         migrator.registerMigration("v9-flag-indexes") { db in
             for statement in PolicyTable.flagIndexes { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v10-policy-audit") { db in
+            for statement in AuditSQL.create(.sqlite) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 

@@ -2,7 +2,7 @@ import GRDB
 import SafelistCore
 import SafelistSQL
 
-extension SQLiteStore: PolicyStore {
+extension SQLiteStore: PolicyStore, PolicyBulkLoader {
     public func list(account: AccountID, query: ListQuery) async throws -> ListPage {
         try await list(account: account, query: query, seeking: true)
     }
@@ -78,6 +78,7 @@ extension SQLiteStore: PolicyStore {
                 }
             }
             try Self.record(db, account: account, ids: plan.changes.map(\.change.policyID), generation: generation)
+            try Self.recordAudit(db, plan.audit(account: account, origin: request.origin))
             return (plan.result, generation)
         }
         hub.publish(.account(account, generation: generation))
@@ -87,8 +88,9 @@ extension SQLiteStore: PolicyStore {
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
-    /// account, through the same unique index as every other write.
-    public func insert(_ policies: [AllowPolicy]) async throws {
+    /// account, through the same unique index as every other write, each recorded as a create by
+    /// `origin` in the audit trail.
+    public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin) async throws {
         let generations = try await write { db in
             let byAccount = Dictionary(grouping: policies, by: \.accountID)
             let statement = try db.cachedStatement(sql: PolicyTable.insert(.sqlite))
@@ -97,6 +99,7 @@ extension SQLiteStore: PolicyStore {
                 let generation = try Self.advanceGeneration(db, account: account)
                 for policy in rows { try statement.execute(arguments: StatementArguments(PolicyTable.insertValues(policy))) }
                 try Self.record(db, account: account, ids: rows.map(\.id), generation: generation)
+                try Self.recordAudit(db, rows.map { AuditEntry(created: $0, by: origin) })
                 generations.append((account, generation))
             }
             return generations

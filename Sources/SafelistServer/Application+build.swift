@@ -28,7 +28,8 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     if let stamps = opened.store as? any ChangeStamps { checked = PolicyReadCache(store: checked, stamps: stamps) }
     let policies = EngineAppliedStore(store: checked, engine: engine)
     let warmUp = EngineWarmUp(engine: engine, directory: opened.store, logger: logger)
-    let router = buildRouter(policies: policies, credentials: opened.store, readiness: warmUp.readiness, options: configuration.http)
+    let router = buildRouter(
+        policies: policies, audit: opened.store, credentials: opened.store, readiness: warmUp.readiness, options: configuration.http)
     let announce = configuration.announce
     let host = configuration.host
     let bootstrap = configuration.bootstrap
@@ -49,6 +50,9 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     )
     if let postgres = opened.postgres { app.addServices(postgres) }
     app.addServices(EngineFollower(engine: engine), warmUp)
+    if let retention = configuration.auditRetention {
+        app.addServices(AuditPruner(log: opened.store, retention: retention, logger: logger))
+    }
     if let mail = configuration.mail {
         let decisions = MailDecisions(engine: engine, options: mail.options)
         if let address = mail.postfixPolicy {

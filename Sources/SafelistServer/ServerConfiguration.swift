@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var announce: @Sendable (String) -> Void = Console.line
     /// The first token of a database without credentials, and where its secret goes.
     public var bootstrap = BootstrapToken()
+    /// How long audit entries are kept; nil keeps them for good.
+    public var auditRetention: Duration? = .seconds(365 * 86400)
 
     public init() {}
 }

@@ -49,7 +49,8 @@ public struct StoreConfigurationError: Error, CustomStringConvertible {
 }
 
 /// Everything a store is to the server: policies, credentials and the change feed.
-public typealias SafelistStore = PolicyStore & CredentialStore & PolicyChangeFeed & CompiledRegexCache & AccountDirectory
+public typealias SafelistStore = PolicyStore & CredentialStore & PolicyChangeFeed & CompiledRegexCache & AccountDirectory & AuditLog
+    & PolicyBulkLoader
 
 public struct OpenedStore: Sendable {
     public let store: any SafelistStore

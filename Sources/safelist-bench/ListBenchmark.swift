@@ -69,9 +69,8 @@ func policy(_ index: Int, account: AccountID, base: Int64) throws -> AllowPolicy
 }
 
 /// What the list benchmark needs of a store: the API's path, the baseline, and a bulk load.
-protocol BenchStore: PolicyStore {
+protocol BenchStore: PolicyStore, PolicyBulkLoader {
     func naiveListPage(account: AccountID, query: ListQuery) async throws -> Int
-    func insert(_ policies: [AllowPolicy]) async throws
 }
 
 extension SQLiteStore: BenchStore {}

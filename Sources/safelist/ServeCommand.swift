@@ -88,6 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an account may go unevaluated before the engine drops it from memory (env SAFELIST_ENGINE_IDLE_EVICTION; default 600).")
     var engineIdleEviction: Double?
 
+    @Option(
+        help:
+            "Days audit entries are kept, fractions allowed; 0 keeps them for good (env SAFELIST_AUDIT_RETENTION_DAYS; default 365)."
+    )
+    var auditRetentionDays: Double?
+
     @OptionGroup var verification: VerificationOptions
 
     @OptionGroup var mail: MailListenerOptions
@@ -111,6 +117,12 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.engine.idleEviction = try DurationFlag.value(seconds, "--engine-idle-eviction")
         }
         try connectionLimits(&configuration.http.connections)
+        if let days = try auditRetentionDays ?? Environment.double("SAFELIST_AUDIT_RETENTION_DAYS") {
+            guard days >= 0, days.isFinite else {
+                throw ValidationError("--audit-retention-days must be 0 (keep for good) or a positive number of days")
+            }
+            configuration.auditRetention = days == 0 ? nil : .milliseconds(Int64(days * 86_400_000))
+        }
         configuration.http.metrics = try metricsEndpoint()
         configuration.bootstrap.file = bootstrapTokenFile ?? Environment.value("SAFELIST_BOOTSTRAP_TOKEN_FILE")
         if let secret = bootstrapToken ?? Environment.value("SAFELIST_BOOTSTRAP_TOKEN") {

@@ -4,7 +4,7 @@ import SafelistCore
 import SafelistPostgres
 import SafelistSQLite
 
-public typealias AnyStore = PolicyStore & CredentialStore & PolicyChangeFeed & CompiledRegexCache & AccountDirectory
+public typealias AnyStore = PolicyStore & CredentialStore & PolicyChangeFeed & CompiledRegexCache & AccountDirectory & AuditLog & PolicyBulkLoader
 
 /// The backends the shared suites run on: SQLite always, PostgreSQL when a test database is
 /// configured (`SAFELIST_TEST_POSTGRES_URL`; `scripts/test` starts a private cluster and sets it).

@@ -10,6 +10,7 @@ struct PolicyController: Sendable {
     let store: EngineAppliedStore
     let body: RequestBody
     let evaluation: EvaluationRequest.Context
+    let audit: any AuditLog
 
     typealias Handler = @Sendable (Request, SafelistRequestContext) async throws -> Response
 
@@ -19,6 +20,7 @@ struct PolicyController: Sendable {
             (.init(method: .post, path: ""), create),
             (.init(method: .post, path: "batch"), batch),
             EvaluateController(engine: store.engine, body: body, reading: evaluation).route,
+            (.init(method: .get, path: "audit"), auditTrail),
             (.init(method: .get, path: ":policy_id"), get),
             (.init(method: .patch, path: ":policy_id"), edit),
             (.init(method: .put, path: ":policy_id"), replace),
@@ -50,7 +52,7 @@ struct PolicyController: Sendable {
         let account = try context.account(for: .write, path: request.uri.path)
         var notices: [ErrorItem] = []
         let fields = try PolicyFields.parse(await body.json(request), notices: &notices)
-        let policy = try await store.create(account: account, fields: fields)
+        let policy = try await store.create(account: account, fields: fields, origin: context.origin(.api))
         return EnvelopeResponse.success(PolicyJSON(policy: policy), status: .created, messages: notices)
     }
 
@@ -66,7 +68,7 @@ struct PolicyController: Sendable {
         let id = try context.policyID(path: request.uri.path)
         var notices: [ErrorItem] = []
         let edit = try PolicyEdit.parse(await body.json(request), notices: &notices)
-        let policy = try await store.edit(account: account, id: id, edit: edit)
+        let policy = try await store.edit(account: account, id: id, edit: edit, origin: context.origin(.api))
         return EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
 
@@ -75,7 +77,7 @@ struct PolicyController: Sendable {
         let id = try context.policyID(path: request.uri.path)
         var notices: [ErrorItem] = []
         let fields = try PolicyFields.parse(await body.json(request), notices: &notices)
-        let policy = try await store.replace(account: account, id: id, fields: fields)
+        let policy = try await store.replace(account: account, id: id, fields: fields, origin: context.origin(.api))
         return EnvelopeResponse.success(PolicyJSON(policy: policy), messages: notices)
     }
 
@@ -83,7 +85,7 @@ struct PolicyController: Sendable {
     @Sendable func delete(_ request: Request, context: SafelistRequestContext) async throws -> Response {
         let account = try context.account(for: .write, path: request.uri.path)
         let id = try context.policyID(path: request.uri.path)
-        try await store.delete(account: account, id: id)
+        try await store.delete(account: account, id: id, origin: context.origin(.api))
         return EnvelopeResponse.success(DeletedJSON(id: id))
     }
 
@@ -91,7 +93,16 @@ struct PolicyController: Sendable {
         let account = try context.account(for: .write, path: request.uri.path)
         var notices: [ErrorItem] = []
         let batch = try BatchRequest.parse(await body.json(request), notices: &notices)
-        let result = try await store.write(account: account, request: batch)
+        let result = try await store.write(account: account, request: batch.from(context.origin(.batch)))
         return EnvelopeResponse.success(BatchResultJSON(result), messages: notices)
+    }
+
+    /// Safelist's own route: the account's audit trail, newest first (Read permission).
+    @Sendable func auditTrail(_ request: Request, context: SafelistRequestContext) async throws -> Response {
+        let account = try context.account(for: .read, path: request.uri.path)
+        let query = try AuditQuery.parse(QueryString.pairs(request.uri.query))
+        let page = try await audit.audit(account: account, query: query)
+        let info = ResultInfo(page: query.page, perPage: query.perPage, count: page.entries.count, totalCount: page.totalCount)
+        return EnvelopeResponse.success(page.entries.map(AuditJSON.init), info: info)
     }
 }

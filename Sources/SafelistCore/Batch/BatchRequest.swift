@@ -56,6 +56,8 @@ public struct BatchRequest: Sendable, Equatable {
     /// planner refuses to write any other. Nil when the caller needs no check (tests, and
     /// loads of rows that were checked when they were first written).
     public var checkedRegexes: Set<String>?
+    /// Who asked, for the audit trail.
+    public var origin = ChangeOrigin.system
 
     public init(deletes: [Delete] = [], patches: [Patch] = [], puts: [Put] = [], posts: [Post] = []) {
         self.deletes = deletes
@@ -78,6 +80,13 @@ public struct BatchRequest: Sendable, Equatable {
 
     public static func delete(_ id: PolicyID) -> BatchRequest {
         BatchRequest(deletes: [Delete(id: id)])
+    }
+
+    /// The same request, recorded in the audit trail as `origin`'s.
+    public func from(_ origin: ChangeOrigin) -> BatchRequest {
+        var request = self
+        request.origin = origin
+        return request
     }
 
     /// Every existing policy the request refers to: what a store fetches before planning.

@@ -21,11 +21,29 @@ public enum WritePlanner {
         public var change: Change
         /// Where a conflict caused by this change is reported (`/posts/2/pattern`, or `/pattern`).
         public var conflictPointer: String
+        /// What the audit trail records: the request's verb, when, and the policy before it.
+        public var action: AuditAction
+        public var at: Timestamp
+        public var before: AllowPolicy?
     }
 
     public struct Plan: Sendable, Equatable {
         public var changes: [PlannedChange] = []
         public var result = BatchResult()
+
+        /// The audit trail's entries for these changes, in order; the store numbers them.
+        public func audit(account: AccountID, origin: ChangeOrigin) -> [AuditEntry] {
+            changes.map { planned in
+                let after: AllowPolicy? =
+                    switch planned.change {
+                    case .delete: nil
+                    case .update(let policy), .insert(let policy): policy
+                    }
+                return AuditEntry(
+                    sequence: 0, accountID: account, policyID: planned.change.policyID, action: planned.action, origin: origin,
+                    at: planned.at, before: planned.before, after: after)
+            }
+        }
     }
 
     public static func plan(
@@ -48,9 +66,9 @@ public enum WritePlanner {
             return policy
         }
         for item in request.deletes {
-            _ = try existingPolicy(item.id, pointer: item.pointer)
+            let before = try existingPolicy(item.id, pointer: item.pointer)
             current[item.id] = nil
-            plan.changes.append(PlannedChange(change: .delete(item.id), conflictPointer: ""))
+            plan.changes.append(PlannedChange(change: .delete(item.id), conflictPointer: "", action: .delete, at: tick(), before: before))
             plan.result.deletes.append(item.id)
         }
         for item in request.patches {
@@ -62,19 +80,29 @@ public enum WritePlanner {
                 throw SafelistError(error.kind, error.errors.map { $0.nested(under: item.pointer ?? "") })
             }
             current[item.id] = updated
-            plan.changes.append(PlannedChange(change: .update(updated), conflictPointer: (item.pointer ?? "") + "/pattern"))
+            plan.changes.append(
+                PlannedChange(
+                    change: .update(updated), conflictPointer: (item.pointer ?? "") + "/pattern", action: .edit, at: updated.modifiedAt,
+                    before: policy))
             plan.result.patches.append(updated)
         }
         for item in request.puts {
-            var policy = try existingPolicy(item.id, pointer: item.pointer)
+            let before = try existingPolicy(item.id, pointer: item.pointer)
+            var policy = before
             policy.replace(with: item.fields, now: tick())
             current[item.id] = policy
-            plan.changes.append(PlannedChange(change: .update(policy), conflictPointer: (item.pointer ?? "") + "/pattern"))
+            plan.changes.append(
+                PlannedChange(
+                    change: .update(policy), conflictPointer: (item.pointer ?? "") + "/pattern", action: .replace, at: policy.modifiedAt,
+                    before: before))
             plan.result.puts.append(policy)
         }
         for item in request.posts {
             let policy = AllowPolicy(accountID: account, fields: item.fields, now: tick())
-            plan.changes.append(PlannedChange(change: .insert(policy), conflictPointer: (item.pointer ?? "") + "/pattern"))
+            plan.changes.append(
+                PlannedChange(
+                    change: .insert(policy), conflictPointer: (item.pointer ?? "") + "/pattern", action: .create, at: policy.createdAt,
+                    before: nil))
             plan.result.posts.append(policy)
         }
         if let checked = request.checkedRegexes {

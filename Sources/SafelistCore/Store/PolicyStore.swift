@@ -12,20 +12,20 @@ public protocol PolicyStore: Sendable {
 }
 
 extension PolicyStore {
-    public func create(account: AccountID, fields: PolicyFields) async throws -> AllowPolicy {
-        try await single(write(account: account, request: .create(fields)).posts)
+    public func create(account: AccountID, fields: PolicyFields, origin: ChangeOrigin = .system) async throws -> AllowPolicy {
+        try await single(write(account: account, request: .create(fields).from(origin)).posts)
     }
 
-    public func replace(account: AccountID, id: PolicyID, fields: PolicyFields) async throws -> AllowPolicy {
-        try await single(write(account: account, request: .replace(id, with: fields)).puts)
+    public func replace(account: AccountID, id: PolicyID, fields: PolicyFields, origin: ChangeOrigin = .system) async throws -> AllowPolicy {
+        try await single(write(account: account, request: .replace(id, with: fields).from(origin)).puts)
     }
 
-    public func edit(account: AccountID, id: PolicyID, edit: PolicyEdit) async throws -> AllowPolicy {
-        try await single(write(account: account, request: .edit(id, edit)).patches)
+    public func edit(account: AccountID, id: PolicyID, edit: PolicyEdit, origin: ChangeOrigin = .system) async throws -> AllowPolicy {
+        try await single(write(account: account, request: .edit(id, edit).from(origin)).patches)
     }
 
-    public func delete(account: AccountID, id: PolicyID) async throws {
-        _ = try await write(account: account, request: .delete(id))
+    public func delete(account: AccountID, id: PolicyID, origin: ChangeOrigin = .system) async throws {
+        _ = try await write(account: account, request: .delete(id).from(origin))
     }
 
     private func single(_ policies: [AllowPolicy]) throws -> AllowPolicy {

@@ -1,0 +1,118 @@
+import SafelistCore
+
+/// The `policy_audit` table: one row per policy change, written by the store's write in the
+/// same transaction. Two indexes serve the reads an operator makes: an account's trail newest
+/// first, and one policy's history. An actor or time filter walks the account's index.
+public enum AuditSQL {
+    public static func create(_ dialect: SQLDialect) -> [String] {
+        let sequence = dialect == .sqlite ? "seq INTEGER PRIMARY KEY" : "seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+        let text = dialect.type(.text), integer = dialect.type(.integer)
+        return [
+            """
+            CREATE TABLE policy_audit (
+                \(sequence),
+                account_id \(text) NOT NULL,
+                policy_id \(text) NOT NULL,
+                action \(text) NOT NULL,
+                channel \(text) NOT NULL,
+                actor \(text) NOT NULL,
+                client \(text),
+                request_id \(text),
+                at \(integer) NOT NULL,
+                before \(text),
+                after \(text)
+            )
+            """,
+            "CREATE INDEX policy_audit_by_account ON policy_audit(account_id, seq)",
+            "CREATE INDEX policy_audit_by_policy ON policy_audit(account_id, policy_id, seq)",
+        ]
+    }
+
+    static let insertedColumns = "account_id, policy_id, action, channel, actor, client, request_id, at, before, after"
+
+    /// One entry (SQLite, where a statement per row is a function call); arguments are `values`.
+    public static let insert = DialectStatement { dialect in
+        "INSERT INTO policy_audit (\(insertedColumns)) VALUES (\((1...10).map(dialect.parameter).joined(separator: ", ")))"
+    }
+
+    public static func values(_ entry: AuditEntry) -> [SQLValue] {
+        [
+            .text(entry.accountID.rawValue), .text(entry.policyID.rawValue), .text(entry.action.rawValue),
+            .text(entry.origin.channel.rawValue), .text(entry.origin.actor), entry.origin.client.map(SQLValue.text) ?? .null,
+            entry.origin.requestID.map(SQLValue.text) ?? .null, .integer(entry.at.microseconds),
+            entry.before.map { .text(PolicySnapshot.encode($0)) } ?? .null, entry.after.map { .text(PolicySnapshot.encode($0)) } ?? .null,
+        ]
+    }
+
+    /// A write's entries in one statement (PostgreSQL, where a statement is a round trip): the
+    /// origin is the write's, the rest travels as arrays. Arrays carry no NULLs here, and a
+    /// snapshot is never empty, so an empty string stands for a missing one.
+    public static let insertMany = """
+        INSERT INTO policy_audit (\(insertedColumns))
+        SELECT $1, policy_id, action, $2, $3, $4, $5, at, NULLIF(before, ''), NULLIF(after, '')
+        FROM unnest($6::text[], $7::text[], $8::int8[], $9::text[], $10::text[]) AS rows(policy_id, action, at, before, after)
+        """
+
+    /// `insertMany`'s arrays, in parameter order from $6.
+    public static func columns(_ entries: [AuditEntry]) -> (policies: [String], actions: [String], at: [Int64], before: [String], after: [String]) {
+        (
+            entries.map(\.policyID.rawValue), entries.map(\.action.rawValue), entries.map(\.at.microseconds),
+            entries.map { $0.before.map(PolicySnapshot.encode) ?? "" }, entries.map { $0.after.map(PolicySnapshot.encode) ?? "" }
+        )
+    }
+
+    static let selectList = "seq, account_id, policy_id, action, channel, actor, client, request_id, at, before, after"
+
+    /// A page of `query` and the count of everything it matches, newest first.
+    public struct Read: Sendable {
+        public let page: (sql: String, arguments: [SQLValue])
+        public let count: (sql: String, arguments: [SQLValue])
+
+        public init(_ dialect: SQLDialect, account: AccountID, query: AuditQuery) {
+            var conditions = ["account_id = \(dialect.parameter(1))"]
+            var arguments: [SQLValue] = [.text(account.rawValue)]
+            func add(_ condition: (String) -> String, _ value: SQLValue) {
+                arguments.append(value)
+                conditions.append(condition(dialect.parameter(arguments.count)))
+            }
+            if let policy = query.policyID { add({ "policy_id = \($0)" }, .text(policy.rawValue)) }
+            if let actor = query.actor { add({ "actor = \($0)" }, .text(actor)) }
+            if let since = query.since { add({ "at >= \($0)" }, .integer(since.microseconds)) }
+            if let until = query.until { add({ "at < \($0)" }, .integer(until.microseconds)) }
+            let filter = conditions.joined(separator: " AND ")
+            count = ("SELECT count(*) FROM policy_audit WHERE \(filter)", arguments)
+            let limit = dialect.parameter(arguments.count + 1), offset = dialect.parameter(arguments.count + 2)
+            page = (
+                "SELECT \(selectList) FROM policy_audit WHERE \(filter) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
+                arguments + [.integer(Int64(query.perPage)), .integer(Int64(query.offset))]
+            )
+        }
+    }
+
+    /// An entry from the columns of `selectList`, in order.
+    public static func decode(_ row: some PolicyRowReader) throws -> AuditEntry {
+        let accountText = try row.text(1), policyText = try row.text(2), actionText = try row.text(3), channelText = try row.text(4)
+        guard let account = AccountID(accountText), let policy = PolicyID(policyText), let action = AuditAction(rawValue: actionText),
+            let channel = ChangeOrigin.Channel(rawValue: channelText)
+        else {
+            throw SafelistError.internalError("An audit entry is malformed (\(accountText), \(policyText), \(actionText), \(channelText))")
+        }
+        return AuditEntry(
+            sequence: try row.integer(0), accountID: account, policyID: policy, action: action,
+            origin: ChangeOrigin(actor: try row.text(5), client: try row.optionalText(6), requestID: try row.optionalText(7), channel: channel),
+            at: Timestamp(microseconds: try row.integer(8)), before: try row.optionalText(9).map(PolicySnapshot.decode),
+            after: try row.optionalText(10).map(PolicySnapshot.decode))
+    }
+
+    /// The oldest entries, for retention: the trail is pruned from its head, in sequence order,
+    /// up to the first entry young enough to keep. (Times follow sequence within an account; a
+    /// late entry among old ones waits for the next pass.)
+    public static let head = DialectStatement { dialect in "SELECT seq, at FROM policy_audit ORDER BY seq LIMIT \(dialect.parameter(1))" }
+    public static let deleteThrough = DialectStatement { dialect in "DELETE FROM policy_audit WHERE seq <= \(dialect.parameter(1))" }
+
+    /// The last sequence of `head`'s rows to delete: the run of rows older than `cutoff` at its start.
+    public static func pruneThrough(_ head: [(sequence: Int64, at: Int64)], cutoff: Timestamp) -> (sequence: Int64, count: Int)? {
+        let old = head.prefix { $0.at < cutoff.microseconds }
+        return old.last.map { ($0.sequence, old.count) }
+    }
+}

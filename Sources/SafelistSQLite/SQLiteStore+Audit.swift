@@ -1,0 +1,30 @@
+import GRDB
+import SafelistCore
+import SafelistSQL
+
+extension SQLiteStore: AuditLog {
+    public func audit(account: AccountID, query: AuditQuery) async throws -> AuditPage {
+        let read = AuditSQL.Read(.sqlite, account: account, query: query)
+        return try await self.read { db in
+            let total = try Int.fetchOne(db.cachedStatement(sql: read.count.sql), arguments: StatementArguments(read.count.arguments)) ?? 0
+            let entries = try Row.fetchAll(db.cachedStatement(sql: read.page.sql), arguments: StatementArguments(read.page.arguments))
+                .map(AuditSQL.decode)
+            return AuditPage(entries: entries, totalCount: total)
+        }
+    }
+
+    public func pruneAudit(olderThan cutoff: Timestamp, limit: Int) async throws -> Int {
+        try await write { db in
+            let head = try Row.fetchAll(db.cachedStatement(sql: AuditSQL.head(.sqlite)), arguments: [limit])
+                .map { (sequence: $0[0] as Int64, at: $0[1] as Int64) }
+            guard let through = AuditSQL.pruneThrough(head, cutoff: cutoff) else { return 0 }
+            try db.cachedStatement(sql: AuditSQL.deleteThrough(.sqlite)).execute(arguments: [through.sequence])
+            return through.count
+        }
+    }
+
+    static func recordAudit(_ db: Database, _ entries: [AuditEntry]) throws {
+        let statement = try db.cachedStatement(sql: AuditSQL.insert(.sqlite))
+        for entry in entries { try statement.execute(arguments: StatementArguments(AuditSQL.values(entry))) }
+    }
+}

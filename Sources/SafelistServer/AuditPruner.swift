@@ -1,0 +1,46 @@
+import Logging
+import SafelistCore
+import ServiceLifecycle
+
+/// Keeps the audit trail to its retention: at start, then every `interval`, it removes the
+/// entries older than `retention`, a few thousand a transaction so that writes interleave.
+/// While the store cannot be written (PostgreSQL down), a pass fails and the next one retries.
+public struct AuditPruner: Service {
+    let log: any AuditLog
+    let retention: Duration
+    let interval: Duration
+    let logger: Logger
+    static let batch = 5000
+
+    public init(log: any AuditLog, retention: Duration, interval: Duration = .seconds(3600), logger: Logger) {
+        self.log = log
+        self.retention = retention
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await pass()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func pass() async {
+        let (seconds, attoseconds) = retention.components
+        let cutoff = Timestamp(microseconds: Timestamp.now().microseconds - seconds * 1_000_000 - attoseconds / 1_000_000_000_000)
+        var removed = 0
+        do {
+            while !Task.isCancelled {
+                let count = try await log.pruneAudit(olderThan: cutoff, limit: Self.batch)
+                removed += count
+                if count < Self.batch { break }
+            }
+            if removed > 0 { logger.info("audit trail pruned", metadata: ["entries": "\(removed)", "before": "\(cutoff.rfc3339)"]) }
+        } catch {
+            logger.warning("audit trail not pruned; retrying at the next pass", metadata: ["error": "\(error)"])
+        }
+    }
+}
