@@ -39,7 +39,7 @@ public func buildRouter(
     if options.metrics != nil { router.add(middleware: RequestMetricsMiddleware()) }
     let verify = TokenVerifyController()
     router.add(middleware: ErrorMiddleware(routes: RouteTable(routes: controller.table.routes + [TokenVerifyController.route])))
-    var publicPaths = HealthController.paths
+    var publicPaths = HealthController.paths.union([OpenAPIController.path])
     if let metrics = options.metrics, metrics.access != .token { publicPaths.insert(MetricsController.path) }
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials), publicPaths: publicPaths))
     router.add(middleware: RegexBudgetMiddleware(perPattern: options.regexPerPattern, perRequest: options.regexPerRequest))
@@ -49,6 +49,7 @@ public func buildRouter(
     controller.register(on: router)
     verify.register(on: router)
     HealthController(readiness: readiness).register(on: router)
+    OpenAPIController().register(on: router)
     if let metrics = options.metrics { MetricsController(endpoint: metrics).register(on: router) }
     return router
 }

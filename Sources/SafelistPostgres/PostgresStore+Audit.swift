@@ -13,8 +13,9 @@ extension PostgresStore: AuditLog {
             {
                 total = count
             }
+            guard let page = read.page else { return AuditPage(entries: [], totalCount: total) }
             var entries: [AuditEntry] = []
-            for try await row in try await connection.query(PostgresQuery(read.page.sql, read.page.arguments), logger: logger) {
+            for try await row in try await connection.query(PostgresQuery(page.sql, page.arguments), logger: logger) {
                 entries.append(try AuditSQL.decode(row.makeRandomAccess()))
             }
             return AuditPage(entries: entries, totalCount: total)

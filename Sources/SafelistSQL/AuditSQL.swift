@@ -65,7 +65,8 @@ public enum AuditSQL {
 
     /// A page of `query` and the count of everything it matches, newest first.
     public struct Read: Sendable {
-        public let page: (sql: String, arguments: [SQLValue])
+        /// Nil when the page lies beyond any possible trail.
+        public let page: (sql: String, arguments: [SQLValue])?
         public let count: (sql: String, arguments: [SQLValue])
 
         public init(_ dialect: SQLDialect, account: AccountID, query: AuditQuery) {
@@ -82,10 +83,12 @@ public enum AuditSQL {
             let filter = conditions.joined(separator: " AND ")
             count = ("SELECT count(*) FROM policy_audit WHERE \(filter)", arguments)
             let limit = dialect.parameter(arguments.count + 1), offset = dialect.parameter(arguments.count + 2)
-            page = (
-                "SELECT \(selectList) FROM policy_audit WHERE \(filter) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
-                arguments + [.integer(Int64(query.perPage)), .integer(Int64(query.offset))]
-            )
+            page = query.offset.map { skipped in
+                (
+                    "SELECT \(selectList) FROM policy_audit WHERE \(filter) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
+                    arguments + [.integer(Int64(query.perPage)), .integer(Int64(skipped))]
+                )
+            }
         }
     }
 

@@ -7,7 +7,8 @@ extension SQLiteStore: AuditLog {
         let read = AuditSQL.Read(.sqlite, account: account, query: query)
         return try await self.read { db in
             let total = try Int.fetchOne(db.cachedStatement(sql: read.count.sql), arguments: StatementArguments(read.count.arguments)) ?? 0
-            let entries = try Row.fetchAll(db.cachedStatement(sql: read.page.sql), arguments: StatementArguments(read.page.arguments))
+            guard let page = read.page else { return AuditPage(entries: [], totalCount: total) }
+            let entries = try Row.fetchAll(db.cachedStatement(sql: page.sql), arguments: StatementArguments(page.arguments))
                 .map(AuditSQL.decode)
             return AuditPage(entries: entries, totalCount: total)
         }

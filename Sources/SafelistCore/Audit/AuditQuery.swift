@@ -12,7 +12,12 @@ public struct AuditQuery: Sendable, Equatable {
 
     public init() {}
 
-    public var offset: Int { (page - 1) * perPage }
+    /// Entries to skip, or nil when the page lies beyond any possible trail (a page number so
+    /// large that the product overflows).
+    public var offset: Int? {
+        let (product, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        return overflow || product > Int(Int64.max) ? nil : product
+    }
 }
 
 public struct AuditPage: Sendable, Equatable {
