@@ -97,7 +97,7 @@ public final class PostgresStore: Sendable, Service {
                 if announced != nil { logger.notice("connected to \(location)") }
                 return
             } catch {
-                let reason = Self.reason(error)
+                let reason = location.explain(error)
                 state.withLock { $0 = .starting(reason: reason) }
                 attempts.add(1, ordering: .relaxed)
                 if announced != reason {
@@ -201,7 +201,7 @@ public final class PostgresStore: Sendable, Service {
         do {
             try await probe(connectTimeout: .seconds(1))
         } catch {
-            reason = Self.reason(error)
+            reason = location.explain(error)
         }
         logger.warning("PostgreSQL at \(location) failed a request: \(reason)")
         state.withLock { state in

@@ -39,15 +39,19 @@ public final class SQLiteStore: Sendable {
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         self.path = path
         try Self.createPrivately(path)
-        pool = try DatabasePool(path: path, configuration: configuration)
         groups = GroupCommit()
-        // Set on the writer after the pool is open: `DatabasePool` puts its writer in WAL mode
-        // after `prepareDatabase` runs, and that sets `synchronous = NORMAL`. Readers never
-        // commit, so the writer's setting is the one that decides durability.
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // Set on the writer after the pool is open: `DatabasePool` puts its writer in WAL mode
+            // after `prepareDatabase` runs, and that sets `synchronous = NORMAL`. Readers never
+            // commit, so the writer's setting is the one that decides durability.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+            }
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw SQLiteOpenError.opening(path, error)
         }
-        try Self.migrator.migrate(pool)
         commits = WALChangeCounter(databasePath: path)
     }
 
@@ -63,7 +67,7 @@ public final class SQLiteStore: Sendable {
         if descriptor >= 0 {
             close(descriptor)
         } else if errno != EEXIST {
-            throw SafelistError.unavailable("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw SQLiteOpenError.creating(path, errno: errno)
         }
     }
 

@@ -51,7 +51,11 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     if let postgres = opened.postgres { app.addServices(postgres) }
     app.addServices(EngineFollower(engine: engine), warmUp)
     if let retention = configuration.auditRetention {
-        app.addServices(AuditPruner(log: opened.store, retention: retention, logger: logger))
+        let postgres = opened.postgres
+        app.addServices(
+            AuditPruner(log: opened.store, retention: retention, logger: logger) {
+                try await postgres?.waitUntilReady(retrying: true)
+            })
     }
     if let mail = configuration.mail {
         let decisions = MailDecisions(engine: engine, options: mail.options)

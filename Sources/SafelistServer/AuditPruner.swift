@@ -10,17 +10,25 @@ public struct AuditPruner: Service {
     let retention: Duration
     let interval: Duration
     let logger: Logger
+    /// Returns once the store can be written (PostgreSQL connected and migrated), so that the
+    /// first pass does not fail while the database is still coming up.
+    let ready: @Sendable () async throws -> Void
     static let batch = 5000
 
-    public init(log: any AuditLog, retention: Duration, interval: Duration = .seconds(3600), logger: Logger) {
+    public init(
+        log: any AuditLog, retention: Duration, interval: Duration = .seconds(3600), logger: Logger,
+        ready: @escaping @Sendable () async throws -> Void = {}
+    ) {
         self.log = log
         self.retention = retention
         self.interval = interval
         self.logger = logger
+        self.ready = ready
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            do { try await ready() } catch { return }
             while !Task.isCancelled {
                 await pass()
                 try? await Task.sleep(for: interval)

@@ -38,8 +38,12 @@ public struct StoreConfiguration: Sendable {
         }
         var options = SQLiteStore.Options()
         options.synchronous = sqliteSynchronous
-        let store = try SQLiteStore(path: location, options: options)
-        return OpenedStore(store: store, postgres: nil, description: store.path)
+        do {
+            let store = try SQLiteStore(path: location, options: options)
+            return OpenedStore(store: store, postgres: nil, description: store.path)
+        } catch let error as SQLiteOpenError {
+            throw StoreConfigurationError("--database: \(error)")
+        }
     }
 }
 

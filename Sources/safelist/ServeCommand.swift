@@ -164,8 +164,6 @@ struct ServeCommand: AsyncParsableCommand {
             var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             group.maximumGracefulShutdownDuration = .seconds(30)
             try await ServiceGroup(configuration: group).run()
-        } catch let error as StoreConfigurationError {
-            throw ValidationError(error.description)
         } catch is StoppedBeforeStart {
             // SIGTERM or SIGINT while waiting for the database: nothing was served, nothing to drain.
         } catch let error as IOError where error.errnoCode == EADDRINUSE {

@@ -50,12 +50,8 @@ struct StoreOptions: ParsableArguments {
     func withStore<T: Sendable>(_ body: @escaping @Sendable (any SafelistStore) async throws -> T) async throws -> T {
         var logger = Logger(label: "safelist")
         logger.logLevel = .critical
-        let opened: OpenedStore
-        do {
-            opened = try configuration().open(logger: logger, creating: false)
-        } catch let error as StoreConfigurationError {
-            throw ValidationError(error.description)
-        }
+        // A StoreConfigurationError says what is wrong and what to do; printed as it is, with no usage text.
+        let opened = try configuration().open(logger: logger, creating: false)
         guard let postgres = opened.postgres else { return try await body(opened.store) }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
