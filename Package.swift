@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Vectorscan (the maintained Hyperscan) from Debian's libvectorscan-dev: the only engine
@@ -88,6 +89,11 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
+        // Policy files: import (JSON lines, full CSV, the dashboard's upload CSV) and export.
+        .target(
+            name: "SafelistTransfer",
+            dependencies: ["SafelistCore", "SafelistWire", .product(name: "CSV", package: "CSV.swift")]
+        ),
         // The mail listeners: Postfix policy delegation and the milter protocol, over the engine.
         .target(
             name: "SafelistMail",
@@ -105,7 +111,7 @@ let package = Package(
             name: "SafelistServer",
             dependencies: [
                 "SafelistCore", "SafelistEngine", "SafelistAPI", "SafelistSQLite", "SafelistPostgres", "SafelistRegex", "SafelistMail",
-                "SafelistWire",
+                "SafelistWire", "SafelistTransfer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,6 +122,7 @@ let package = Package(
             name: "safelist",
             dependencies: [
                 "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite", "SafelistRegex", "SafelistMail",
+                "SafelistTransfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +164,7 @@ let package = Package(
             ],
             path: "Tests/SafelistTesting"
         ),
+        .testTarget(name: "SafelistTransferTests", dependencies: ["SafelistCore", "SafelistTransfer", "SafelistTesting", "SafelistWire"]),
         .testTarget(name: "SafelistCoreTests", dependencies: ["SafelistCore", "SafelistEngine", "SafelistWire", "SafelistSQL", "SafelistTesting"]),
         .testTarget(
             name: "SafelistEngineTests",

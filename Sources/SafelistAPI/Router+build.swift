@@ -19,6 +19,8 @@ public struct HTTPOptions: Sendable {
     public var trustedAuthservIDs: Set<String> = []
     /// `/metrics` and the request metrics behind it; nil leaves both out.
     public var metrics: MetricsEndpoint?
+    /// Whether `POST /client/v4/safelist/reset` may empty accounts (`serve --allow-reset`).
+    public var allowReset = false
 
     public init() {}
 }
@@ -26,7 +28,8 @@ public struct HTTPOptions: Sendable {
 /// The router with every route and middleware. The composition root (`SafelistServer`) puts it
 /// in an application; nothing else builds one.
 public func buildRouter(
-    policies: EngineAppliedStore, audit: any AuditLog, credentials: any CredentialStore, readiness: Readiness, options: HTTPOptions
+    policies: EngineAppliedStore, audit: any AuditLog & AccountDirectory, credentials: any CredentialStore, readiness: Readiness,
+    options: HTTPOptions
 ) -> Router<SafelistRequestContext> {
     let router = Router(context: SafelistRequestContext.self)
     let body = RequestBody(maxBytes: options.maxBodyBytes, budget: BodyBudget(limit: options.connections.maxBufferedBodyBytes))
@@ -38,7 +41,9 @@ public func buildRouter(
     // middleware, so refusals count by their status.
     if options.metrics != nil { router.add(middleware: RequestMetricsMiddleware()) }
     let verify = TokenVerifyController()
-    router.add(middleware: ErrorMiddleware(routes: RouteTable(routes: controller.table.routes + [TokenVerifyController.route])))
+    let reset = ResetController(reset: PolicyReset(store: policies, directory: audit), allowed: options.allowReset)
+    router.add(
+        middleware: ErrorMiddleware(routes: RouteTable(routes: controller.table.routes + [TokenVerifyController.route, ResetController.route])))
     var publicPaths = HealthController.paths.union([OpenAPIController.path])
     if let metrics = options.metrics, metrics.access != .token { publicPaths.insert(MetricsController.path) }
     router.add(middleware: AuthMiddleware(authenticator: Authenticator(store: credentials), publicPaths: publicPaths))
@@ -48,6 +53,7 @@ public func buildRouter(
     }
     controller.register(on: router)
     verify.register(on: router)
+    reset.register(on: router)
     HealthController(readiness: readiness).register(on: router)
     OpenAPIController().register(on: router)
     if let metrics = options.metrics { MetricsController(endpoint: metrics).register(on: router) }

@@ -267,3 +267,31 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
 /// A write as PostgreSQL's group commit runs it: on the group's connection, inside its
 /// transaction.
 typealias PostgresWrite = @Sendable (PostgresConnection) async throws -> any Sendable
+
+extension PostgresStore {
+    public func conflictKeys(account: AccountID) async throws -> [PolicyConflictKey: PolicyID] {
+        let logger = logger
+        return try await withConnection { connection in
+            var keys: [PolicyConflictKey: PolicyID] = [:]
+            let rows = try await connection.query(
+                "SELECT id, pattern_type, is_regex, match_key FROM policies WHERE account_id = \(account.rawValue)", logger: logger)
+            for try await (idText, type, isRegex, matchKey) in rows.decode((String, String, Bool, String).self) {
+                guard let id = PolicyID(idText) else { continue }
+                keys[PolicyConflictKey(patternType: PatternType(rawValue: type) ?? .unknown, isRegex: isRegex, matchKey: matchKey)] = id
+            }
+            return keys
+        }
+    }
+
+    public func existingIDs(_ ids: [PolicyID]) async throws -> Set<PolicyID> {
+        let logger = logger
+        return try await withConnection { connection in
+            var found: Set<PolicyID> = []
+            let rows = try await connection.query("SELECT id FROM policies WHERE id = ANY(\(ids.map(\.rawValue)))", logger: logger)
+            for try await text in rows.decode(String.self) {
+                if let id = PolicyID(text) { found.insert(id) }
+            }
+            return found
+        }
+    }
+}

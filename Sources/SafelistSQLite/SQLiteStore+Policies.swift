@@ -121,3 +121,33 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
         return result
     }
 }
+
+extension SQLiteStore {
+    public func conflictKeys(account: AccountID) async throws -> [PolicyConflictKey: PolicyID] {
+        try await read { db in
+            var keys: [PolicyConflictKey: PolicyID] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, pattern_type, is_regex, match_key FROM policies WHERE account_id = ?", arguments: [account.rawValue])
+            while let row = try rows.next() {
+                guard let id = PolicyID(row[0] as String) else { continue }
+                let key = PolicyConflictKey(patternType: PatternType(rawValue: row[1]) ?? .unknown, isRegex: row[2], matchKey: row[3])
+                keys[key] = id
+            }
+            return keys
+        }
+    }
+
+    public func existingIDs(_ ids: [PolicyID]) async throws -> Set<PolicyID> {
+        try await read { db in
+            var found: Set<PolicyID> = []
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)]
+                let sql = "SELECT id FROM policies WHERE id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
+                for text in try String.fetchAll(db, sql: sql, arguments: StatementArguments(chunk.map(\.rawValue))) {
+                    if let id = PolicyID(text) { found.insert(id) }
+                }
+            }
+            return found
+        }
+    }
+}

@@ -42,9 +42,15 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
             let base = "http://\(Startup.reachableHost(host)):\(port)"
             // Minted once the port is bound: a port already taken fails the start before
             // anything is minted. Announced before the listening line, which scripts wait for.
-            await Startup.bootstrap(bootstrap, store: opened.store, base: base, announce: announce, logger: logger)
-            announce(
-                "Safelist listening on http://\(Startup.urlHost(host)):\(port) (version \(SafelistVersion.current), database \(opened.description))")
+            let tokenID = await Startup.bootstrap(bootstrap, store: opened.store, base: base, announce: announce, logger: logger)
+            switch configuration.startLine {
+            case .text:
+                announce(
+                    "Safelist listening on http://\(Startup.urlHost(host)):\(port) (version \(SafelistVersion.current), database \(opened.description))"
+                )
+            case .json:
+                announce(StartLineJSON(url: base + "/client/v4", port: port, tokenID: tokenID, database: opened.description).text)
+            }
         },
         logger: logger
     )
@@ -73,6 +79,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         }
     }
     if configuration.regexWorkers == nil, let workers { app.addServices(RegexWorkersStopper(workers: workers)) }
+    let seeds = configuration.seeds
     app.beforeServerStarts {
         if let postgres = opened.postgres {
             do {
@@ -81,6 +88,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
                 throw StoppedBeforeStart()
             }
         }
+        try await Seeding.load(seeds, store: opened.store, compileCheck: compileCheck, announce: announce)
     }
     return app
 }
@@ -108,33 +116,45 @@ enum Startup {
     }
 
     /// Mints the first token of a database without credentials, and says where its secret is.
+    /// The id of the token the operator now holds: the one minted, or the one `--bootstrap-token`
+    /// names when it exists already; nil otherwise.
+    @discardableResult
     static func bootstrap(
         _ bootstrap: BootstrapToken, store: any CredentialStore, base: String, announce: @Sendable (String) -> Void, logger: Logger
-    ) async {
+    ) async -> String? {
         let minted: (token: APIToken, secret: String)?
         do {
             minted = try await CredentialIssuer(store: store).bootstrapIfEmpty(secret: bootstrap.secret)
         } catch {
-            return logger.error("could not create the bootstrap token", metadata: ["error": "\(error)"])
+            logger.error("could not create the bootstrap token", metadata: ["error": "\(error)"])
+            return nil
         }
         guard let (token, secret) = minted else {
+            if let secret = bootstrap.secret,
+                case .token(let token)? = try? await Authenticator(store: store).authenticate(
+                    authorization: "Bearer \(secret)", authEmail: nil, authKey: nil)
+            {
+                return token.id
+            }
             if bootstrap.secret != nil || bootstrap.file != nil {
                 announce(
                     "Credentials exist already: no bootstrap token was created (--bootstrap-token and --bootstrap-token-file apply to a database without credentials)"
                 )
             }
-            return
+            return nil
         }
         let use = "curl -H \"Authorization: Bearer $TOKEN\" \(base)/client/v4/user/tokens/verify"
         if bootstrap.secret != nil {
-            return announce("Created the bootstrap token given by --bootstrap-token (id \(token.id)), with Write on all accounts. Use it:\n  \(use)")
+            announce("Created the bootstrap token given by --bootstrap-token (id \(token.id)), with Write on all accounts. Use it:\n  \(use)")
+            return token.id
         }
         if let file = bootstrap.file {
             do {
                 try SecretFile.write(secret + "\n", to: file)
-                return announce(
+                announce(
                     "Created a bootstrap token with Write on all accounts (id \(token.id)); its secret is in \(file) (mode 0600). Use it:\n  TOKEN=$(cat \(file)); \(use)"
                 )
+                return token.id
             } catch {
                 logger.error("could not write the bootstrap token to \(file); printing it instead", metadata: ["error": "\(error)"])
             }
@@ -147,6 +167,7 @@ enum Startup {
             Use it:
               curl -H "Authorization: Bearer \(secret)" \(base)/client/v4/accounts/<account_id>/email-security/settings/allow_policies
             """)
+        return token.id
     }
 
     /// A host to connect to for a server listening on `host`: the loopback address for the

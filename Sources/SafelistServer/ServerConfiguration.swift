@@ -1,4 +1,5 @@
 import SafelistAPI
+import SafelistCore
 import SafelistEngine
 import SafelistMail
 import SafelistRegex
@@ -22,10 +23,29 @@ public struct ServerConfiguration: Sendable {
     public var announce: @Sendable (String) -> Void = Console.line
     /// The first token of a database without credentials, and where its secret goes.
     public var bootstrap = BootstrapToken()
+    /// Policy files loaded into empty accounts before the port opens (`--seed ACCOUNT=FILE`).
+    public var seeds: [Seed] = []
+    /// The listening line as text, or as one JSON object for a test harness to read.
+    public var startLine = StartLine.text
     /// How long audit entries are kept; nil keeps them for good.
     public var auditRetention: Duration? = .seconds(365 * 86400)
 
     public init() {}
+}
+
+/// A policy file to load into an account at start, when the account has no policies yet.
+public struct Seed: Sendable, Equatable {
+    public var account: AccountID
+    public var path: String
+
+    public init(account: AccountID, path: String) {
+        self.account = account
+        self.path = path
+    }
+}
+
+public enum StartLine: String, Sendable, CaseIterable {
+    case text, json
 }
 
 /// A database without credentials gets one Write token for all accounts at its first start.

@@ -7,6 +7,6 @@ struct SafelistCommand: AsyncParsableCommand {
         commandName: "safelist",
         abstract: "A self-hosted, Cloudflare-compatible email allow-policy service.",
         version: SafelistVersion.current,
-        subcommands: [ServeCommand.self, EvaluateCommand.self, TokenCommand.self, UserCommand.self, AuditCommand.self]
+        subcommands: [ServeCommand.self, EvaluateCommand.self, PolicyCommand.self, TokenCommand.self, UserCommand.self, AuditCommand.self]
     )
 }

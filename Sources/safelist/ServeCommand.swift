@@ -88,6 +88,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an account may go unevaluated before the engine drops it from memory (env SAFELIST_ENGINE_IDLE_EVICTION; default 600).")
     var engineIdleEviction: Double?
 
+    @Flag(help: "A throwaway database in a temporary directory, removed when the server stops (test suites).")
+    var ephemeral = false
+
+    @Option(help: "ACCOUNT=FILE: load a policy file (JSON lines or CSV) into an account that has none, before listening; repeatable.")
+    var seed: [String] = []
+
+    @Option(help: "The listening line: text, or json (one object with url, port, version, database, token_id) for a test harness.")
+    var startLine: StartLine?
+
+    @Flag(help: "Serve POST /client/v4/safelist/reset, which empties accounts (test set-ups only; Write on all accounts needed).")
+    var allowReset = false
+
     @Option(
         help:
             "Days audit entries are kept, fractions allowed; 0 keeps them for good (env SAFELIST_AUDIT_RETENTION_DAYS; default 365)."
@@ -110,6 +122,29 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(configuration.port) else { throw ValidationError("--port must be 0 to 65535") }
         guard configuration.http.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         configuration.store = try store.configuration()
+        var throwaway: String?
+        if ephemeral {
+            guard store.database == nil, Environment.value("SAFELIST_DATABASE") == nil else {
+                throw ValidationError("--ephemeral makes its own database; leave out --database and SAFELIST_DATABASE")
+            }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-ephemeral-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            throwaway = directory
+            configuration.store.location = directory + "/safelist.sqlite"
+        }
+        defer { if let throwaway { try? FileManager.default.removeItem(atPath: throwaway) } }
+        configuration.seeds = try seed.map { text in
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let account = AccountID(parts[0]), !parts[1].isEmpty else {
+                throw ValidationError("--seed takes ACCOUNT=FILE (32 hexadecimal characters, '=', a path), not '\(text)'")
+            }
+            guard FileManager.default.isReadableFile(atPath: parts[1]) else { throw ValidationError("--seed: cannot read \(parts[1])") }
+            return Seed(account: account, path: parts[1])
+        }
+        let lineText = startLine?.rawValue ?? Environment.value("SAFELIST_START_LINE") ?? "text"
+        guard let line = StartLine(rawValue: lineText) else { throw ValidationError("--start-line must be text or json, not '\(lineText)'") }
+        configuration.startLine = line
+        configuration.http.allowReset = allowReset || Environment.value("SAFELIST_ALLOW_RESET") == "1"
         configuration.engine.publicSuffixes = try verification.publicSuffixes()
         configuration.http.trustedAuthservIDs = verification.trustedAuthservIDs
         configuration.mail = try mail.configuration(trustedAuthservIDs: verification.trustedAuthservIDs)
@@ -164,6 +199,8 @@ struct ServeCommand: AsyncParsableCommand {
             var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             group.maximumGracefulShutdownDuration = .seconds(30)
             try await ServiceGroup(configuration: group).run()
+        } catch let error as SeedFailed {
+            throw CommandFailure(error.description)
         } catch is StoppedBeforeStart {
             // SIGTERM or SIGINT while waiting for the database: nothing was served, nothing to drain.
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
@@ -212,3 +249,5 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension StartLine: ExpressibleByArgument {}

@@ -21,7 +21,7 @@ struct OpenAPITests {
             let path = route.template.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
             return "\(route.method.rawValue) /\(RouteTable.basePath)/" + path.joined(separator: "/")
         }
-        var served = Set((controller.table.routes + [TokenVerifyController.route]).map(documented))
+        var served = Set((controller.table.routes + [TokenVerifyController.route, ResetController.route]).map(documented))
         for path in HealthController.paths.union([MetricsController.path, OpenAPIController.path]) { served.insert("GET \(path)") }
 
         let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])

@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import SafelistWire
 import Testing
 
@@ -93,5 +94,21 @@ struct PolicyIDOrderTests {
         // 74 random bits: two ids of the same millisecond differ.
         let same = Set((0..<1000).map { _ in PolicyID.timeOrdered(milliseconds: 1).rawValue })
         #expect(same.count == 1000)
+    }
+}
+
+@Suite("Timestamps read back exactly")
+struct TimestampRoundTripTests {
+    @Test func writtenTimesParseToTheMicrosecond() {
+        var generator = SplitMix(seed: 7)
+        for _ in 0..<2000 {
+            let time = Timestamp(microseconds: Int64(generator.next() % 8_000_000_000_000_000) - 1_000_000_000_000_000)
+            #expect(Timestamp(rfc3339: time.rfc3339) == time, "\(time.rfc3339)")
+        }
+        #expect(Timestamp(rfc3339: "2030-01-01T00:00:00Z")?.microseconds == 1_893_456_000_000_000)
+        #expect(Timestamp(rfc3339: "2030-01-01T00:00:00.5Z")?.microseconds == 1_893_456_000_500_000)
+        #expect(Timestamp(rfc3339: "2030-01-01T01:00:00+01:00")?.microseconds == 1_893_456_000_000_000)
+        #expect(Timestamp(rfc3339: "2030-13-01T00:00:00Z") == nil)
+        #expect(Timestamp(rfc3339: "yesterday") == nil)
     }
 }

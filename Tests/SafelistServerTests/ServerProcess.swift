@@ -21,13 +21,18 @@ final class ServerProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    init(database: String, extraArguments: [String] = []) throws {
+    convenience init(database: String, extraArguments: [String] = []) throws {
+        try self.init(database: database, arguments: ["serve", "--port", "0", "--database", database, "--log-level", "warning"] + extraArguments)
+    }
+
+    /// `safelist` with exactly these arguments (`database` is only what the test calls it).
+    init(database: String, arguments: [String]) throws {
         self.database = database
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
             throw ServerError("no safelist executable at \(Self.binary.path); run `swift build` first")
         }
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "0", "--database", database, "--log-level", "warning"] + extraArguments
+        process.arguments = arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -52,6 +57,25 @@ final class ServerProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ServerError("server did not start within \(Int(seconds)) s: \(stdout)")
+    }
+
+    /// Starts the server and waits for its JSON start line (`--start-line json`), which it returns.
+    func startReadingJSON(within seconds: TimeInterval = 30) async throws -> [String: Any] {
+        if !process.isRunning { try process.run() }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            for line in stdout.split(separator: "\n") where line.hasPrefix("{") {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    object["event"] as? String == "listening", let port = object["port"] as? Int
+                {
+                    self.port = port
+                    return object
+                }
+            }
+            guard process.isRunning else { throw ServerError("server exited early: \(stdout)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ServerError("no JSON start line within \(Int(seconds)) s: \(stdout)")
     }
 
     /// The secret the first start printed, if it printed one.

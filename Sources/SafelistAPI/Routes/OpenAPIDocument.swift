@@ -1031,6 +1031,83 @@ enum OpenAPIDocument {
              }
             }
            }
+          },
+          "/client/v4/safelist/reset": {
+           "post": {
+            "operationId": "resetPolicies",
+            "tags": [
+             "Safelist"
+            ],
+            "summary": "Empty one account, or every account, of its policies (Safelist's own, for test suites)",
+            "description": "Refused with 403/25063 unless the server was started with --allow-reset, and to a credential without Write on every account.",
+            "parameters": [
+             {
+              "name": "account_id",
+              "in": "query",
+              "required": false,
+              "description": "The account to empty (repeatable); every account when absent.",
+              "schema": {
+               "type": "string",
+               "pattern": "^[0-9a-f]{32}$"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "description": "How many policies were deleted.",
+              "headers": {
+               "X-Request-ID": {
+                "$ref": "#/components/headers/RequestID"
+               }
+              },
+              "content": {
+               "application/json": {
+                "schema": {
+                 "type": "object",
+                 "required": [
+                  "success",
+                  "errors",
+                  "messages",
+                  "result"
+                 ],
+                 "additionalProperties": false,
+                 "properties": {
+                  "success": {
+                   "const": true
+                  },
+                  "errors": {
+                   "type": "array",
+                   "maxItems": 0
+                  },
+                  "messages": {
+                   "type": "array",
+                   "items": {
+                    "$ref": "#/components/schemas/Message"
+                   }
+                  },
+                  "result": {
+                   "type": "object",
+                   "required": [
+                    "deleted"
+                   ],
+                   "additionalProperties": false,
+                   "properties": {
+                    "deleted": {
+                     "type": "integer",
+                     "minimum": 0
+                    }
+                   }
+                  }
+                 }
+                }
+               }
+              }
+             },
+             "default": {
+              "$ref": "#/components/responses/Failure"
+             }
+            }
+           }
           }
          },
          "components": {

@@ -43,6 +43,7 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case storeUnavailable = 25060
     case internalError = 25061
     case serverBusy = 25062
+    case resetNotAllowed = 25063
     case deprecatedField = 25070
     case ignoredInput = 25071
 }

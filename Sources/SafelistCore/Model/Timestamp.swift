@@ -55,8 +55,13 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     }
 
     /// Parses the RFC 3339 forms a person types on the command line (`2030-01-01T00:00:00Z`,
-    /// with optional fraction or numeric offset).
+    /// with optional fraction or numeric offset). The form Safelist writes is read exactly, to
+    /// the microsecond (an export read back keeps its times), and without a formatter per call.
     public init?(rfc3339 text: String) {
+        if let exact = Self.utc(text) {
+            self = exact
+            return
+        }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) {
@@ -66,6 +71,49 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         formatter.formatOptions = [.withInternetDateTime]
         guard let date = formatter.date(from: text) else { return nil }
         self.init(date)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z`, digit by digit; nil for any other form.
+    private static func utc(_ text: String) -> Timestamp? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 27, bytes.last == UInt8(ascii: "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for index in range {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int64(digit)
+            }
+            return value
+        }
+        for (position, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")] as [(Int, Unicode.Scalar)]
+        where bytes[position] != UInt8(ascii: separator) {
+            return nil
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), (1...31).contains(day),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
+        var micros: Int64 = 0
+        if bytes.count > 20 {
+            guard bytes[19] == UInt8(ascii: "."), bytes.count > 21, let fraction = number(20..<bytes.count - 1) else { return nil }
+            micros = fraction
+            for _ in 0..<(26 - (bytes.count - 1)) { micros *= 10 }
+        } else if bytes[19] != UInt8(ascii: "Z") {
+            return nil
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Timestamp(microseconds: ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + micros)
+    }
+
+    /// Howard Hinnant's civil-to-days algorithm, the inverse of `civilDate(fromDays:)`.
+    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = y.floorDivided(by: 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// Howard Hinnant's days-to-civil algorithm: exact for the proleptic Gregorian calendar.

@@ -2,8 +2,33 @@
 /// generation per account, each policy recorded as a create by `origin` in the audit trail.
 public protocol PolicyBulkLoader: Sendable {
     func insert(_ policies: [AllowPolicy], origin: ChangeOrigin) async throws
+
+    /// Every policy of the account by its conflict key: what an import checks its rows against,
+    /// in one read rather than one a row.
+    func conflictKeys(account: AccountID) async throws -> [PolicyConflictKey: PolicyID]
+
+    /// Which of these ids some policy, of any account, already has.
+    func existingIDs(_ ids: [PolicyID]) async throws -> Set<PolicyID>
 }
 
 extension PolicyBulkLoader {
     public func insert(_ policies: [AllowPolicy]) async throws { try await insert(policies, origin: .system) }
+}
+
+/// What the conflict rule compares (spec: one policy per pattern type, regex flag and canonical
+/// pattern in an account), as the stores' unique index does.
+public struct PolicyConflictKey: Hashable, Sendable {
+    public var patternType: PatternType
+    public var isRegex: Bool
+    public var matchKey: String
+
+    public init(patternType: PatternType, isRegex: Bool, matchKey: String) {
+        self.patternType = patternType
+        self.isRegex = isRegex
+        self.matchKey = matchKey
+    }
+
+    public init(_ fields: PolicyFields) {
+        self.init(patternType: fields.patternType, isRegex: fields.isRegex, matchKey: fields.pattern.matchKey)
+    }
 }

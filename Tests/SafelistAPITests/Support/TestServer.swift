@@ -28,9 +28,10 @@ struct TestServer {
 
     init(
         _ kind: StoreKind = .sqlite, maxBodyBytes: Int? = nil, rateLimit: Int = 0, trustedAuthservIDs: Set<String> = [],
-        metrics: MetricsAccess? = nil
+        metrics: MetricsAccess? = nil, allowReset: Bool = false
     ) async throws {
         self.metrics = metrics
+        self.allowReset = allowReset
         self.rateLimit = rateLimit
         self.maxBodyBytes = maxBodyBytes
         self.trustedAuthservIDs = trustedAuthservIDs
@@ -39,6 +40,7 @@ struct TestServer {
     }
 
     private let metrics: MetricsAccess?
+    private let allowReset: Bool
     private let maxBodyBytes: Int?
     private let rateLimit: Int
     private let trustedAuthservIDs: Set<String>
@@ -59,6 +61,7 @@ struct TestServer {
         if let maxBodyBytes { configuration.http.maxBodyBytes = maxBodyBytes }
         configuration.http.rateLimit = rateLimit
         configuration.http.trustedAuthservIDs = trustedAuthservIDs
+        configuration.http.allowReset = allowReset
         if let metrics {
             // Bootstrapped before the application makes its metrics, as `serve` does.
             let registry = TestMetrics.registry
