@@ -22,6 +22,16 @@ public enum PolicyCountsSQL {
         "INSERT INTO policy_counts (\(key), n) SELECT \(key), count(*) FROM policies GROUP BY \(key)"
     }
 
+    /// One account's counts computed again from its rows (SQLite), after a bulk load that ran
+    /// without the insert trigger; `?1` is the account.
+    public static var recountSQLite: String {
+        "INSERT INTO policy_counts (\(key), n) SELECT \(key), count(*) FROM policies WHERE account_id = ?1 GROUP BY \(key) "
+            + "ON CONFLICT (\(key)) DO UPDATE SET n = excluded.n"
+    }
+
+    /// The SQLite trigger that counts each insert, which a bulk load sets aside.
+    public static let sqliteInsertTrigger = "policies_count_insert"
+
     /// The table, filled from the policies already stored, and its triggers.
     public static func migration(_ dialect: SQLDialect) -> [String] {
         switch dialect {

@@ -30,7 +30,7 @@ extension PolicyCommand {
             options.skipInvalid = skipInvalid
             options.keepIDs = keepIds
             let chosen = options
-            let outcome = try await target.store.withStore { store in
+            let outcome = try await target.store.withStore(longRunning: true) { store in
                 try await PolicyImporter(store: store, compileCheck: InProcessRegexCompileCheck())
                     .load(read, account: account, origin: .commandLine(.import), options: chosen)
             }
@@ -75,7 +75,9 @@ extension PolicyCommand {
                 handle = FileHandle.standardOutput
             }
             let writer = try PolicyFileWriter(format: format, output: handle)
-            let count = try await target.store.withStore { try await PolicyExporter.export(from: $0, account: account, to: writer) }
+            let count = try await target.store.withStore(longRunning: true) {
+                try await PolicyExporter.export(from: $0, account: account, to: writer)
+            }
             if output != nil { print("exported \(count) policies to \(output ?? "")") }
         }
     }
@@ -98,7 +100,7 @@ extension PolicyCommand {
             case (nil, true): scope = nil
             default: throw ValidationError("give --account or --all-accounts")
             }
-            let deleted = try await store.withStore { store in
+            let deleted = try await store.withStore(longRunning: true) { store in
                 try await PolicyReset(store: store, directory: store).reset(accounts: scope, origin: .commandLine(.cli))
             }
             print("deleted \(deleted) policies")

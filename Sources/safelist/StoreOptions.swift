@@ -47,11 +47,17 @@ struct StoreOptions: ParsableArguments {
     /// For the one-shot commands: opens the store, runs `body`, closes it. PostgreSQL is tried
     /// once; a command fails with the reason rather than waiting for the database. A SQLite file
     /// that does not exist is not created: the command fails, naming the path.
-    func withStore<T: Sendable>(_ body: @escaping @Sendable (any SafelistStore) async throws -> T) async throws -> T {
+    /// `longRunning`: one statement may take minutes (an import's transaction), so PostgreSQL's
+    /// per-request timeout is an hour unless `--database-timeout` says otherwise.
+    func withStore<T: Sendable>(longRunning: Bool = false, _ body: @escaping @Sendable (any SafelistStore) async throws -> T) async throws -> T {
         var logger = Logger(label: "safelist")
         logger.logLevel = .critical
+        var configuration = try configuration()
+        if longRunning, databaseTimeout == nil, Environment.value("SAFELIST_DATABASE_TIMEOUT") == nil {
+            configuration.postgresTimeout = .seconds(3600)
+        }
         // A StoreConfigurationError says what is wrong and what to do; printed as it is, with no usage text.
-        let opened = try configuration().open(logger: logger, creating: false)
+        let opened = try configuration.open(logger: logger, creating: false)
         guard let postgres = opened.postgres else { return try await body(opened.store) }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {

@@ -1,6 +1,7 @@
 import Foundation
 import SafelistCore
 import SafelistSQL
+import SafelistTesting
 import Testing
 
 /// The things written once that everything else reads: the policy table's description, and the
@@ -38,5 +39,31 @@ struct DescriptionTests {
         }
         #expect(PolicyID("not-a-uuid") == nil)
         #expect(PolicyID("0123456789abcdef0123456789abcdef0123") == nil)
+    }
+
+    /// The hand-written parser reads every canonical UUID as Foundation does, and nothing else:
+    /// Foundation's (through `sscanf`) also takes a space or a stray hyphen in place of a
+    /// digit, which an id never has.
+    @Test func policyIDParsingAgreesWithFoundation() {
+        var generator = SplitMix(seed: 11)
+        let alphabet = Array("0123456789abcdefABCDEFgG-xz {}".utf8)
+        for _ in 0..<20_000 {
+            var bytes = Array(UUID().uuidString.utf8)
+            for _ in 0..<Int(generator.next() % 3) {
+                let position = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 3 {
+                case 0: bytes[position] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: position)
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let canonical = text.wholeMatch(of: #/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/#) != nil
+            if canonical {
+                #expect(PolicyID(text)?.uuid == UUID(uuidString: text), "\(text)")
+            } else {
+                #expect(PolicyID(text) == nil, "\(text)")
+            }
+        }
     }
 }

@@ -150,6 +150,44 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// A large load builds the indexes after its rows: afterwards the schema is what it was,
+    /// the counts agree with the rows (other accounts' too), and the conflict rule holds.
+    @Test func aBulkLoadRestoresIndexesAndCounts() async throws {
+        let store = try SQLiteStore(path: try temporaryPath())
+        func schema() async throws -> [String] {
+            try await store.read { db in
+                try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name = 'policies' AND sql IS NOT NULL ORDER BY name")
+            }
+        }
+        let before = try await schema()
+        _ = try await store.create(account: otherAccount, fields: fields("other@example.com"))
+        let kept = try await store.create(account: account, fields: fields("kept@example.com"))
+        let now = Timestamp.now()
+        let rows = try (0..<SQLiteStore.bulkThreshold).map { index in
+            var item = try fields("bulk\(index)@example.com")
+            item.isExemptRecipient = index % 3 == 0
+            return AllowPolicy(accountID: account, fields: item, now: Timestamp(microseconds: now.microseconds + Int64(index)))
+        }
+        try await store.insert(rows, origin: ChangeOrigin(actor: "cli:test", channel: .import))
+        #expect(try await schema() == before)
+        var exempt = ListQuery()
+        exempt.isExemptRecipient = true
+        #expect(try await store.list(account: account, query: exempt).totalCount == (SQLiteStore.bulkThreshold + 2) / 3)
+        #expect(try await store.list(account: account, query: ListQuery()).totalCount == SQLiteStore.bulkThreshold + 1)
+        #expect(try await store.list(account: otherAccount, query: ListQuery()).totalCount == 1)
+        #expect(try await store.policy(account: account, id: kept.id) == kept)
+        await #expect(throws: SafelistError.duplicatePattern(pointer: "/pattern")) {
+            _ = try await store.create(account: account, fields: fields("bulk7@example.com"))
+        }
+        // A load whose rows break the conflict rule fails whole.
+        let clash = try (0..<SQLiteStore.bulkThreshold).map { index in
+            AllowPolicy(accountID: otherAccount, fields: try fields(index == 5 ? "other@example.com" : "clash\(index)@example.com"), now: now)
+        }
+        await #expect(throws: SafelistError.duplicatePattern()) { try await store.insert(clash, origin: .system) }
+        #expect(try await store.list(account: otherAccount, query: ListQuery()).totalCount == 1)
+        #expect(try await schema() == before)
+    }
+
     /// `UNKNOWN` cannot be written through the API; rows of it come from older data.
     @Test func legacyUnknownRowsListAndFilter() async throws {
         let store = try SQLiteStore(path: try temporaryPath())

@@ -57,3 +57,8 @@ public struct SafelistError: Error, Sendable, Equatable {
         SafelistError(.internalError, code: .internalError, detail)
     }
 }
+
+extension SafelistError: CustomStringConvertible {
+    /// The messages, as a command prints them: never the type's fields.
+    public var description: String { errors.map(\.message).joined(separator: "; ") }
+}
