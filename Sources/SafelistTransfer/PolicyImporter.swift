@@ -12,21 +12,26 @@ public struct PolicyImporter: Sendable {
         public var skipInvalid = false
         /// Keep the file's ids and times (an export read back); new ones otherwise.
         public var keepIDs = false
+        /// A row whose pattern an existing policy has replaces that policy (its id and creation
+        /// time stay) instead of being reported.
+        public var upsert = false
 
         public init() {}
     }
 
     public struct Outcome: Sendable {
         public var imported = 0
+        /// Existing policies a row replaced (`upsert`).
+        public var replaced = 0
         public var problems: [ImportProblem] = []
         /// Nothing was written because of the problems (and no `--skip-invalid`).
         public var refused = false
     }
 
-    let store: any PolicyBulkLoader
+    let store: any PolicyStore & PolicyBulkLoader
     let compileCheck: any RegexCompileCheck
 
-    public init(store: any PolicyBulkLoader, compileCheck: any RegexCompileCheck) {
+    public init(store: any PolicyStore & PolicyBulkLoader, compileCheck: any RegexCompileCheck) {
         self.store = store
         self.compileCheck = compileCheck
     }
@@ -37,7 +42,8 @@ public struct PolicyImporter: Sendable {
         var outcome = Outcome()
         outcome.problems = file.problems
         outcome.problems += try await regexProblems(file.records)
-        outcome.problems += try await conflicts(file.records, account: account, keepingIDs: options.keepIDs)
+        let found = try await conflicts(file.records, account: account, options: options)
+        outcome.problems += found.problems
         outcome.problems.sort { ($0.line, $0.field) < ($1.line, $1.field) }
         if options.dryRun { return outcome }
         if !outcome.problems.isEmpty, !options.skipInvalid {
@@ -45,6 +51,11 @@ public struct PolicyImporter: Sendable {
             return outcome
         }
         let refusedLines = Set(outcome.problems.map(\.line))
+        if !found.replacing.isEmpty {
+            return try await upsert(
+                file.records.filter { !refusedLines.contains($0.line) }, replacing: found.replacing, account: account, origin: origin,
+                outcome: outcome)
+        }
         // A microsecond apart, in file order: listed by creation time, the policies keep the
         // file's order, as the posts of one batch do.
         let policies = file.records.filter { !refusedLines.contains($0.line) }.enumerated().map { index, record in
@@ -71,27 +82,57 @@ public struct PolicyImporter: Sendable {
         return problems
     }
 
+    /// Rows that replace existing policies, with the rest, in one write through the store's
+    /// planner: one transaction, each replacement audited with the policy before it.
+    private func upsert(
+        _ records: [PolicyRecord], replacing: [Int: PolicyID], account: AccountID, origin: ChangeOrigin, outcome: Outcome
+    ) async throws -> Outcome {
+        var request = BatchRequest()
+        for record in records {
+            if let id = replacing[record.line] {
+                request.puts.append(.init(id: id, fields: record.fields))
+            } else {
+                request.posts.append(.init(fields: record.fields))
+            }
+        }
+        let result = try await store.write(account: account, request: request.from(origin))
+        var outcome = outcome
+        outcome.imported = result.posts.count
+        outcome.replaced = result.puts.count
+        return outcome
+    }
+
     /// A row whose pattern an existing policy or an earlier row already has, or (keeping ids)
-    /// whose id is taken.
-    private func conflicts(_ records: [PolicyRecord], account: AccountID, keepingIDs: Bool) async throws -> [ImportProblem] {
+    /// whose id is taken. With `upsert`, a row whose pattern an existing policy has is to
+    /// replace it: those come back by line, with the policy.
+    private func conflicts(
+        _ records: [PolicyRecord], account: AccountID, options: Options
+    ) async throws -> (problems: [ImportProblem], replacing: [Int: PolicyID]) {
+        let keepingIDs = options.keepIDs
         let existing = try await store.conflictKeys(account: account)
         var problems: [ImportProblem] = []
+        var replacing: [Int: PolicyID] = [:]
         var firstLine: [PolicyConflictKey: Int] = [:]
         for record in records {
             let key = PolicyConflictKey(record.fields)
-            if let id = existing[key] {
-                problems.append(
-                    ImportProblem(
-                        line: record.line, field: "pattern",
-                        message: "a policy with this pattern, pattern_type and is_regex already exists (\(id.rawValue))"))
-            } else if let line = firstLine[key] {
+            if let line = firstLine[key] {
                 problems.append(
                     ImportProblem(line: record.line, field: "pattern", message: "the same pattern, pattern_type and is_regex as line \(line)"))
+            } else if let id = existing[key] {
+                if options.upsert {
+                    replacing[record.line] = id
+                    firstLine[key] = record.line
+                } else {
+                    problems.append(
+                        ImportProblem(
+                            line: record.line, field: "pattern",
+                            message: "a policy with this pattern, pattern_type and is_regex already exists (\(id.rawValue))"))
+                }
             } else {
                 firstLine[key] = record.line
             }
         }
-        guard keepingIDs else { return problems }
+        guard keepingIDs else { return (problems, replacing) }
         var idLines: [PolicyID: Int] = [:]
         for record in records {
             guard let id = record.id else { continue }
@@ -104,6 +145,6 @@ public struct PolicyImporter: Sendable {
         for id in try await store.existingIDs(Array(idLines.keys)) {
             problems.append(ImportProblem(line: idLines[id] ?? 0, field: "id", message: "a policy with id \(id.rawValue) already exists"))
         }
-        return problems
+        return (problems, replacing)
     }
 }

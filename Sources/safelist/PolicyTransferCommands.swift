@@ -18,9 +18,13 @@ extension PolicyCommand {
         @Flag(help: "Check every row and report, writing nothing.") var dryRun = false
         @Flag(help: "Load the good rows and report the others.") var skipInvalid = false
         @Flag(help: "Keep the file's ids and times (an export read back), instead of new ones.") var keepIds = false
+        @Flag(help: "A row whose pattern a policy of the account has replaces that policy (which keeps its id).") var upsert = false
 
         func run() async throws {
             let account = try target.accountID()
+            guard !(upsert && keepIds) else {
+                throw ValidationError("--upsert keeps the ids of the policies it replaces; it cannot be used with --keep-ids")
+            }
             let started = ContinuousClock.now
             let meter = ProgressMeter(total: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil)
             let read = try PolicyFileReader(path: file) { records, bytes in meter.update(records: records, bytes: bytes) }.read(format: format)
@@ -29,6 +33,7 @@ extension PolicyCommand {
             options.dryRun = dryRun
             options.skipInvalid = skipInvalid
             options.keepIDs = keepIds
+            options.upsert = upsert
             let chosen = options
             let outcome = try await target.store.withStore(longRunning: true) { store in
                 try await PolicyImporter(store: store, compileCheck: InProcessRegexCompileCheck())
@@ -52,7 +57,7 @@ extension PolicyCommand {
                     String(
                         format: "imported %d policies into %@ in %.1f s (%.0f rows/s)", outcome.imported, account.rawValue, seconds,
                         Double(outcome.imported) / max(seconds, 0.001))
-                        + (bad > 0 ? "; skipped \(bad) rows with problems" : ""))
+                        + (outcome.replaced > 0 ? "; replaced \(outcome.replaced)" : "") + (bad > 0 ? "; skipped \(bad) rows with problems" : ""))
             }
         }
     }

@@ -55,6 +55,10 @@ struct PolicyCommandTests {
         _ = try await runCommand(["policy", "export", "-o", file] + scope, database: database)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == before, "export → rm → import --keep-ids → export is the same file")
 
+        let upserted = try await runCommand(["policy", "import", file, "--upsert"] + scope, database: database)
+        #expect(upserted.output.contains("imported 0 policies") && upserted.output.contains("replaced 2"), "\(upserted.output)")
+        #expect(try await runCommand(["policy", "import", file, "--upsert", "--keep-ids"] + scope, database: database).status != 0)
+
         let upload = directory.appendingPathComponent("upload.csv").path
         try Data("Pattern,Notes,Verify Email,Trusted Sender,Exempt Recipient,Acceptable Sender\n198.51.100.0/24,lab,false,true,false,false\n".utf8)
             .write(to: URL(fileURLWithPath: upload))

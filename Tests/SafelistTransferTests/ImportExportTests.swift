@@ -137,6 +137,38 @@ struct ImportExportTests {
         }
     }
 
+    /// With upsert, a row whose pattern the account has replaces that policy (id and creation
+    /// time kept, audited as a replace with the policy before), in the same write as the new rows;
+    /// a second row for the same pattern is still a problem.
+    @Test(arguments: StoreKind.available)
+    func upsertReplacesExistingPolicies(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let existing = try await store.create(account: account, fields: fields("ceo@example.com", comments: "old"))
+            let line = { (pattern: String, comments: String) in
+                #"{"pattern":"\#(pattern)","pattern_type":"EMAIL","is_regex":false,"is_trusted_sender":false,"is_exempt_recipient":true,"is_acceptable_sender":false,"verify_sender":false,"comments":"\#(comments)"}"#
+            }
+            let path = try temporaryFile(
+                "upsert.jsonl",
+                [line("CEO@example.com", "new"), line("cfo@example.com", "added"), line("ceo@EXAMPLE.com", "again")].joined(separator: "\n"))
+            let read = try PolicyFileReader(path: path).read()
+            var options = PolicyImporter.Options()
+            options.upsert = true
+            let importer = PolicyImporter(store: store, compileCheck: InProcessRegexCompileCheck())
+            let refused = try await importer.load(read, account: account, origin: Self.origin, options: options)
+            #expect(refused.refused && refused.problems.map(\.line) == [3] && refused.problems.first?.message.contains("as line 1") == true)
+
+            options.skipInvalid = true
+            let outcome = try await importer.load(read, account: account, origin: Self.origin, options: options)
+            #expect(outcome.replaced == 1 && outcome.imported == 1)
+            let replaced = try #require(try await store.policy(account: account, id: existing.id))
+            #expect(replaced.comments == "new" && replaced.isExemptRecipient && replaced.createdAt == existing.createdAt)
+            #expect(try await everything(store).count == 2)
+            let trail = try await store.audit(account: account, query: AuditQuery())
+            let replace = try #require(trail.entries.first { $0.action == .replace })
+            #expect(replace.before == existing && replace.after == replaced && replace.origin == Self.origin)
+        }
+    }
+
     /// Kept ids must be free, in the file and in the store.
     @Test(arguments: StoreKind.available)
     func keptIDsMustBeFree(kind: StoreKind) async throws {
