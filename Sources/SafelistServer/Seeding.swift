@@ -10,7 +10,10 @@ enum Seeding {
         _ seeds: [Seed], store: any SafelistStore, compileCheck: any RegexCompileCheck, announce: @Sendable (String) -> Void
     ) async throws {
         for seed in seeds {
-            if !(try await store.conflictKeys(account: seed.account)).isEmpty {
+            // A count, not a read of the account's policies: a kept database may hold a million.
+            var first = ListQuery()
+            first.perPage = 1
+            if try await store.list(account: seed.account, query: first).totalCount > 0 {
                 announce("Account \(seed.account.rawValue) has policies already: --seed \(seed.path) skipped")
                 continue
             }

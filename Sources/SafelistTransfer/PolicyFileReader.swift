@@ -11,7 +11,6 @@ public struct PolicyFileReader {
         public var format: PolicyFileFormat
         public var records: [PolicyRecord] = []
         public var problems: [ImportProblem] = []
-        public var lines = 0
     }
 
     /// Members of an exported policy that a create body has not: kept with `--keep-ids`, or ignored.
@@ -54,7 +53,6 @@ public struct PolicyFileReader {
                 }
                 if line % 10_000 == 0 { progress(line, start) }
             }
-            result.lines = line
         }
         return result
     }
@@ -102,7 +100,6 @@ public struct PolicyFileReader {
             if line % 10_000 == 0 { progress(line, bytes) }
         }
         if let error = reader.error { throw ImportFileError("\(path): line \(line + 1) is not valid CSV: \(error)") }
-        result.lines = line
         return result
     }
 

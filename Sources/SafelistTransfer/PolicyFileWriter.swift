@@ -1,7 +1,6 @@
 import Foundation
 import SafelistCore
 import SafelistWire
-import Synchronization
 
 /// Writes policies in an import format, so that export → import gives the same policies:
 /// JSON lines of the API's own objects, the full CSV, or the dashboard's upload CSV (which
@@ -26,19 +25,10 @@ public final class PolicyFileWriter: @unchecked Sendable {
     public func write(_ policies: [AllowPolicy]) throws {
         switch format {
         case .jsonl:
-            // Encoding is most of an export's time: the two halves of a page on two cores.
-            let halves = [policies.prefix(policies.count / 2), policies.suffix(from: policies.count / 2)]
-            let encoded = Mutex([[UInt8]](repeating: [], count: 2))
-            DispatchQueue.concurrentPerform(iterations: 2) { half in
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(halves[half].count * 512)
-                for policy in halves[half] {
-                    bytes += PolicyJSON(policy: policy).jsonBytes()
-                    bytes.append(UInt8(ascii: "\n"))
-                }
-                encoded.withLock { $0[half] = bytes }
+            for policy in policies {
+                buffer += PolicyJSON(policy: policy).jsonBytes()
+                buffer.append(UInt8(ascii: "\n"))
             }
-            encoded.withLock { parts in for part in parts { buffer += part } }
         case .csv:
             try appendCSV(
                 policies.map { policy in

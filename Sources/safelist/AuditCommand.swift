@@ -43,7 +43,7 @@ struct AuditCommand: AsyncParsableCommand {
             ]
         }
         printTable(header: ["AT", "ACTION", "VIA", "ACTOR", "CLIENT", "POLICY", "PATTERN"], rows: rows)
-        let shown = (query.offset ?? Int.max - result.entries.count) + result.entries.count
-        print("\(result.entries.count) of \(result.totalCount) entries" + (shown < result.totalCount ? "; next: --page \(query.page + 1)" : ""))
+        let more = query.offset.map { $0 + result.entries.count < result.totalCount } ?? false
+        print("\(result.entries.count) of \(result.totalCount) entries" + (more ? "; next: --page \(query.page + 1)" : ""))
     }
 }
