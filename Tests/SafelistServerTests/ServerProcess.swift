@@ -36,7 +36,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
+            let data = readSome(handle.fileDescriptor)
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.captured += String(decoding: data, as: UTF8.self) }
         }
@@ -172,7 +172,12 @@ private func runBlocking(_ arguments: [String], within seconds: TimeInterval) th
     try process.run()
     let deadline = DispatchWorkItem { process.terminate() }
     DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    var data = Data()
+    while true {
+        let chunk = readSome(pipe.fileHandleForReading.fileDescriptor)
+        if chunk.isEmpty { break }
+        data += chunk
+    }
     process.waitUntilExit()
     deadline.cancel()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -188,4 +193,16 @@ struct Reply: Sendable {
     let data: Data
     var requestID: String? = nil
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
+}
+
+/// One `read(2)` of what a pipe holds, empty at its end, retried when a signal interrupts it.
+/// Foundation's `availableData` and `readDataToEndOfFile()` stop the process (a `try!` inside)
+/// on EINTR, which the signals of other test processes starting and ending caused in CI.
+func readSome(_ descriptor: Int32) -> Data {
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count >= 0 { return Data(buffer[0..<count]) }
+        if errno != EINTR { return Data() }
+    }
 }
