@@ -36,7 +36,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = readSome(handle.fileDescriptor)
+            let data = handle.availableData
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.captured += String(decoding: data, as: UTF8.self) }
         }
@@ -195,9 +195,10 @@ struct Reply: Sendable {
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
 }
 
-/// One `read(2)` of what a pipe holds, empty at its end, retried when a signal interrupts it.
-/// Foundation's `availableData` and `readDataToEndOfFile()` stop the process (a `try!` inside)
-/// on EINTR, which the signals of other test processes starting and ending caused in CI.
+/// One `read(2)` of what a pipe holds, empty at its end, retried when a signal interrupts it:
+/// Foundation's `readDataToEndOfFile()` stops the process (a `try!` inside) on EINTR, which
+/// the signals of other test processes starting and ending caused in CI. (The readability
+/// handler above keeps Foundation's `availableData`: it reads only when the pipe has data.)
 func readSome(_ descriptor: Int32) -> Data {
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
