@@ -60,7 +60,9 @@ struct HealthTests {
             #expect(key.status == 400 && key.errorCodes == [6003])
             let post = try await api.send(.post, "/client/v4/user/tokens/verify", json: [:])
             #expect(post.status == 405 && post.headers[.allow] == "GET")
-            #expect(try await api.send(.get, "/client/v4/user/tokens/verify", auth: .bearer("x" + issued.secret.dropFirst())).errorCodes == [10000])
+            // A secret one character off (never the same one: a secret may start with "x").
+            let forged = (issued.secret.first == "x" ? "y" : "x") + issued.secret.dropFirst()
+            #expect(try await api.send(.get, "/client/v4/user/tokens/verify", auth: .bearer(forged)).errorCodes == [10000])
         }
     }
 
