@@ -18,7 +18,8 @@ extension PostgresStore: AuditLog {
             for try await row in try await connection.query(PostgresQuery(page.sql, page.arguments), logger: logger) {
                 entries.append(try AuditSQL.decode(row.makeRandomAccess()))
             }
-            return AuditPage(entries: entries, totalCount: total)
+            let current = try await Self.fetch(connection, account: account, ids: AuditSQL.unresolvedCreates(entries), logger: logger)
+            return AuditPage(entries: AuditSQL.resolveCreates(entries, current: current), totalCount: total)
         }
     }
 

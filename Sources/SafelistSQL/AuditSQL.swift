@@ -40,8 +40,16 @@ public enum AuditSQL {
             .text(entry.accountID.rawValue), .text(entry.policyID.rawValue), .text(entry.action.rawValue),
             .text(entry.origin.channel.rawValue), .text(entry.origin.actor), entry.origin.client.map(SQLValue.text) ?? .null,
             entry.origin.requestID.map(SQLValue.text) ?? .null, .integer(entry.at.microseconds),
-            entry.before.map { .text(PolicySnapshot.encode($0)) } ?? .null, entry.after.map { .text(PolicySnapshot.encode($0)) } ?? .null,
+            entry.before.map { .text(PolicySnapshot.encode($0)) } ?? .null, storedAfter(entry).map { .text(PolicySnapshot.encode($0)) } ?? .null,
         ]
+    }
+
+    /// A create's policy is the row it inserted: the policy's next entry records it as its
+    /// `before`, and until there is one the policy itself still holds it. So a create stores no
+    /// snapshot (a third of an entry's bytes, and of an import's writes), and a read finds it
+    /// (`resolveCreates`).
+    static func storedAfter(_ entry: AuditEntry) -> AllowPolicy? {
+        entry.action == .create ? nil : entry.after
     }
 
     /// A write's entries in one statement (PostgreSQL, where a statement is a round trip): the
@@ -57,11 +65,20 @@ public enum AuditSQL {
     public static func columns(_ entries: [AuditEntry]) -> (policies: [String], actions: [String], at: [Int64], before: [String], after: [String]) {
         (
             entries.map(\.policyID.rawValue), entries.map(\.action.rawValue), entries.map(\.at.microseconds),
-            entries.map { $0.before.map(PolicySnapshot.encode) ?? "" }, entries.map { $0.after.map(PolicySnapshot.encode) ?? "" }
+            entries.map { $0.before.map(PolicySnapshot.encode) ?? "" }, entries.map { storedAfter($0).map(PolicySnapshot.encode) ?? "" }
         )
     }
 
-    static let selectList = "seq, account_id, policy_id, action, channel, actor, client, request_id, at, before, after"
+    /// The columns `decode` reads; the last is a create's policy as its next entry found it.
+    static let selectList = """
+        seq, account_id, policy_id, action, channel, actor, client, request_id, at, before, after,
+        CASE WHEN after IS NULL AND action = 'create' THEN (
+            SELECT later.before FROM policy_audit later
+            WHERE later.account_id = policy_audit.account_id AND later.policy_id = policy_audit.policy_id
+                AND later.seq > policy_audit.seq
+            ORDER BY later.seq LIMIT 1
+        ) END
+        """
 
     /// A page of `query` and the count of everything it matches, newest first.
     public struct Read: Sendable {
@@ -104,7 +121,22 @@ public enum AuditSQL {
             sequence: try row.integer(0), accountID: account, policyID: policy, action: action,
             origin: ChangeOrigin(actor: try row.text(5), client: try row.optionalText(6), requestID: try row.optionalText(7), channel: channel),
             at: Timestamp(microseconds: try row.integer(8)), before: try row.optionalText(9).map(PolicySnapshot.decode),
-            after: try row.optionalText(10).map(PolicySnapshot.decode))
+            after: try (row.optionalText(10) ?? row.optionalText(11)).map(PolicySnapshot.decode))
+    }
+
+    /// The creates of `entries` whose policy no later entry recorded: the policy has not
+    /// changed since, so it is what the create wrote.
+    public static func unresolvedCreates(_ entries: [AuditEntry]) -> [PolicyID] {
+        entries.filter { $0.action == .create && $0.after == nil }.map(\.policyID)
+    }
+
+    public static func resolveCreates(_ entries: [AuditEntry], current: [PolicyID: AllowPolicy]) -> [AuditEntry] {
+        entries.map { entry in
+            guard entry.action == .create, entry.after == nil else { return entry }
+            var resolved = entry
+            resolved.after = current[entry.policyID]
+            return resolved
+        }
     }
 
     /// The oldest entries, for retention: the trail is pruned from its head, in sequence order,

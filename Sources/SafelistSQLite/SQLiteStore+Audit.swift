@@ -10,7 +10,8 @@ extension SQLiteStore: AuditLog {
             guard let page = read.page else { return AuditPage(entries: [], totalCount: total) }
             let entries = try Row.fetchAll(db.cachedStatement(sql: page.sql), arguments: StatementArguments(page.arguments))
                 .map(AuditSQL.decode)
-            return AuditPage(entries: entries, totalCount: total)
+            let current = try Self.fetch(db, account: account, ids: AuditSQL.unresolvedCreates(entries))
+            return AuditPage(entries: AuditSQL.resolveCreates(entries, current: current), totalCount: total)
         }
     }
 

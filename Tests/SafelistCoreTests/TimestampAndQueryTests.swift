@@ -95,6 +95,16 @@ struct PolicyIDOrderTests {
         let same = Set((0..<1000).map { _ in PolicyID.timeOrdered(milliseconds: 1).rawValue })
         #expect(same.count == 1000)
     }
+
+    /// The random bits come from a shared pool refilled every 409 ids: threads drawing at once
+    /// never get the same bits.
+    @Test func idsMadeOnManyThreadsDiffer() async {
+        let made = await withTaskGroup(of: [PolicyID].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<3000).map { _ in PolicyID.timeOrdered(milliseconds: 1) } } }
+            return await group.reduce(into: [PolicyID]()) { $0 += $1 }
+        }
+        #expect(Set(made).count == 12_000)
+    }
 }
 
 @Suite("Timestamps read back exactly")

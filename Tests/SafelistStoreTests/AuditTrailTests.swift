@@ -118,6 +118,29 @@ struct AuditTrailTests {
         }
     }
 
+    /// A create keeps no copy of its policy: the policy's next entry recorded it as its
+    /// `before`, or the policy still is as created. Each way gives the policy as it was loaded.
+    @Test(arguments: StoreKind.available)
+    func createsShowThePolicyAsCreated(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let now = Timestamp.now()
+            let loaded = try (0..<3).map { AllowPolicy(accountID: account, fields: try fields("kept\($0)@example.com"), now: now) }
+            try await store.insert(loaded, origin: Self.alice)
+            _ = try await store.edit(account: account, id: loaded[0].id, edit: PolicyEdit(comments: .some("later")), origin: Self.bob)
+            _ = try await store.edit(account: account, id: loaded[0].id, edit: PolicyEdit(comments: .some("later still")), origin: Self.bob)
+            _ = try await store.write(account: account, request: BatchRequest(deletes: [.init(id: loaded[1].id)]).from(Self.bob))
+            let single = try await store.create(account: account, fields: fields("single@example.com"), origin: Self.alice)
+            _ = try await store.write(account: account, request: BatchRequest(deletes: [.init(id: single.id)]).from(Self.bob))
+
+            var creates = AuditQuery()
+            creates.actor = Self.alice.actor
+            let page = try await store.audit(account: account, query: creates)
+            #expect(page.entries.map(\.action) == [.create, .create, .create, .create])
+            let after = Dictionary(uniqueKeysWithValues: page.entries.compactMap { entry in entry.after.map { (entry.policyID, $0) } })
+            #expect(after == Dictionary(uniqueKeysWithValues: (loaded + [single]).map { ($0.id, $0) }))
+        }
+    }
+
     /// Retention removes entries older than the cutoff from the head of the trail, in batches,
     /// and keeps the rest.
     @Test(arguments: StoreKind.available)

@@ -72,9 +72,9 @@ public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// per create on SQLite (docs/benchmarks.md, "Time-ordered ids"). Clients see a UUID, as
     /// Cloudflare's are; the random bits keep ids unguessable.
     public static func timeOrdered(milliseconds: UInt64 = UInt64(max(0, Date().timeIntervalSince1970 * 1000))) -> PolicyID {
-        // A version 4 UUID's random bits (one read of the system's generator) under the time.
-        var bytes = UUID().uuid
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &bytes) { output in
+            RandomPool.fill(UnsafeMutableRawBufferPointer(rebasing: output[6...]))
             for index in 0..<6 { output[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
             output[6] = 0x70 | (output[6] & 0x0F)
             output[8] = 0x80 | (output[8] & 0x3F)

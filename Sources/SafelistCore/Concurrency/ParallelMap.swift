@@ -1,9 +1,9 @@
 import Dispatch
 
-/// Runs independent CPU-bound jobs (shard compiles) on all cores, outside Swift's cooperative
-/// pool so that evaluations and requests keep their threads.
-enum ParallelMap {
-    static func run<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+/// Runs independent CPU-bound jobs (shard compiles, an import file's chunks) on all cores,
+/// outside Swift's cooperative pool so that evaluations and requests keep their threads.
+public enum ParallelMap {
+    public static func run<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         guard items.count > 1 else { return items.map(transform) }
         let results = UnsafeResults<R>(count: items.count)
         DispatchQueue.concurrentPerform(iterations: items.count) { index in
