@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Vectorscan (the maintained Hyperscan) from Debian's libvectorscan-dev: the only engine
@@ -124,10 +125,12 @@ let package = Package(
                 "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite", "SafelistRegex", "SafelistMail",
                 "SafelistTransfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -180,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "SafelistAPITests",
             dependencies: [
-                "SafelistCore", "SafelistSQLite", "SafelistTesting", "SafelistAPI", "SafelistEngine", "SafelistServer",
+                "SafelistCore", "SafelistSQLite", "SafelistTesting", "SafelistAPI", "SafelistEngine", "SafelistServer", "SafelistWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,9 +12,26 @@ struct PolicyCommand: AsyncParsableCommand {
         commandName: "policy", abstract: "List, show, add, edit, remove, import and export an account's allow policies.",
         subcommands: [List.self, Get.self, Add.self, Edit.self, Remove.self, Import.self, Export.self, Reset.self])
 
+    /// Where the policies are: the database (`StoreOptions`), or a running server's API with
+    /// `--url` and a token.
     struct Target: ParsableArguments {
         @OptionGroup var store: StoreOptions
         @Option(help: "The account (32 hexadecimal characters).") var account: String
+        @Option(help: "A running server (http://host:port): work through its API, as the Cloudflare SDK does, instead of on the database.")
+        var url: String?
+        @Option(help: "The API token for --url, with Email Security Write for changes (env CLOUDFLARE_API_TOKEN).") var token: String?
+
+        var remote: Bool { url != nil }
+
+        func withPolicies<T: Sendable>(
+            longRunning: Bool = false, _ body: @escaping @Sendable (any PolicyStore & PolicyBulkLoader) async throws -> T
+        ) async throws -> T {
+            guard let url else { return try await store.withStore(longRunning: longRunning) { try await body($0) } }
+            guard let token = token ?? Environment.value("CLOUDFLARE_API_TOKEN") else {
+                throw ValidationError("--url needs an API token: --token, or CLOUDFLARE_API_TOKEN")
+            }
+            return try await body(try RemotePolicyStore(url: url, token: token))
+        }
 
         func accountID() throws -> AccountID {
             guard let id = AccountID(account) else { throw ValidationError("--account must be 32 hexadecimal characters, not '\(account)'") }
@@ -35,7 +52,7 @@ struct PolicyCommand: AsyncParsableCommand {
             var pairs: [(name: String, value: String)] = [("page", String(page)), ("per_page", String(perPage))]
             if let search { pairs.append(("search", search)) }
             let query = try await refusingPlainly { try ListQuery.parse(pairs) }
-            let page = try await target.store.withStore { try await $0.list(account: account, query: query) }
+            let page = try await target.withPolicies { try await $0.list(account: account, query: query) }
             if json { return page.policies.forEach(printJSON) }
             printTable(header: PolicyRow.header, rows: page.policies.map(PolicyRow.cells))
             print("\(page.policies.count) of \(page.totalCount) policies")
@@ -51,7 +68,7 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             let account = try target.accountID()
             let id = try policyID(id)
-            guard let policy = try await target.store.withStore({ try await $0.policy(account: account, id: id) }) else {
+            guard let policy = try await target.withPolicies({ try await $0.policy(account: account, id: id) }) else {
                 throw CommandFailure("no policy \(id.rawValue) in account \(account.rawValue)")
             }
             if json { return printJSON(policy) }
@@ -100,7 +117,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let account = try target.accountID()
             var notices: [ErrorItem] = []
             let parsed = try await refusingPlainly { try PolicyFields.parse(fields.object(pattern: pattern, creating: true), notices: &notices) }
-            let policy = try await target.store.withStore { store in
+            let policy = try await target.withPolicies { store in
                 try await checked(store).create(account: account, fields: parsed, origin: .commandLine(.cli))
             }
             if json { return printJSON(policy) }
@@ -121,7 +138,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let id = try policyID(id)
             var notices: [ErrorItem] = []
             let edit = try await refusingPlainly { try PolicyEdit.parse(fields.object(pattern: pattern, creating: false), notices: &notices) }
-            let policy = try await target.store.withStore { store in
+            let policy = try await target.withPolicies { store in
                 try await refusingPlainly { try await checked(store).edit(account: account, id: id, edit: edit, origin: .commandLine(.cli)) }
             }
             if json { return printJSON(policy) }
@@ -137,7 +154,7 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             let account = try target.accountID()
             let id = try policyID(id)
-            try await target.store.withStore { store in
+            try await target.withPolicies { store in
                 try await refusingPlainly { try await store.delete(account: account, id: id, origin: .commandLine(.cli)) }
             }
             print("deleted \(id.rawValue)")

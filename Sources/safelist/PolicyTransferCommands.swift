@@ -11,6 +11,8 @@ extension PolicyCommand {
             discussion: """
                 All or nothing: a file with any bad row loads nothing, and every problem is listed with its line and field.
                 The format is told by the name (.jsonl, .csv) and a CSV's header row; --format says it outright.
+                With --url the whole file is checked first, against the server's policies too, then sent 1,000 rows a batch:
+                each batch is all or nothing, the file is one transaction only on the database.
                 """)
         @OptionGroup var target: Target
         @Argument(help: "The file.") var file: String
@@ -22,6 +24,9 @@ extension PolicyCommand {
 
         func run() async throws {
             let account = try target.accountID()
+            guard !(target.remote && keepIds) else {
+                throw ValidationError("--keep-ids writes ids into the database; through --url the server gives new ones")
+            }
             guard !(upsert && keepIds) else {
                 throw ValidationError("--upsert keeps the ids of the policies it replaces; it cannot be used with --keep-ids")
             }
@@ -35,7 +40,7 @@ extension PolicyCommand {
             options.keepIDs = keepIds
             options.upsert = upsert
             let chosen = options
-            let outcome = try await target.store.withStore(longRunning: true) { store in
+            let outcome = try await target.withPolicies(longRunning: true) { store in
                 try await PolicyImporter(store: store, compileCheck: InProcessRegexCompileCheck())
                     .load(read, account: account, origin: .commandLine(.import), options: chosen)
             }
@@ -80,7 +85,7 @@ extension PolicyCommand {
                 handle = FileHandle.standardOutput
             }
             let writer = try PolicyFileWriter(format: format, output: handle)
-            let count = try await target.store.withStore(longRunning: true) {
+            let count = try await target.withPolicies(longRunning: true) {
                 try await PolicyExporter.export(from: $0, account: account, to: writer)
             }
             if output != nil { print("exported \(count) policies to \(output ?? "")") }

@@ -77,6 +77,70 @@ struct PolicyCommandTests {
         #expect(try await server.waitForExit() == 0)
     }
 
+    /// `--url`: the same commands through a running server's API, with a token, never opening
+    /// the database; what they print is what the database mode prints.
+    @Test(.timeLimit(.minutes(3)))
+    func throughARunningServersAPI() async throws {
+        let directory = try temporaryDirectory("safelist-policy-remote")
+        let database = directory.appendingPathComponent("policies.sqlite").path
+        let server = try ServerProcess(database: database)
+        try await server.start()
+        let token = try #require(server.bootstrapToken)
+        let absent = directory.appendingPathComponent("absent.sqlite").path
+        let remote = ["--account", account, "--url", "http://127.0.0.1:\(server.port)/", "--token", token]
+        func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+            try await runCommand(arguments + remote, database: absent)
+        }
+
+        let add = try await run(["policy", "add", "ceo+board@example.com", "--trusted-sender", "true", "--comments", "the CEO"])
+        let id = try #require(created(add.output), "\(add.output)")
+        let (status, fetched) = try await server.request("GET", path + "/\(id)", token: token)
+        #expect(status == 200 && (fetched["result"] as? [String: Any])?["comments"] as? String == "the CEO")
+        let twice = try await run(["policy", "add", "CEO+board@example.com"])
+        #expect(twice.status != 0 && twice.output.contains("already exists") && !twice.output.contains("Usage"), "\(twice.output)")
+
+        let searched = try await run(["policy", "list", "--search", "+board"])
+        #expect(searched.output.contains("ceo+board@example.com") && searched.output.contains("1 of 1 policies"), "\(searched.output)")
+        let edited = try await run(["policy", "edit", id, "--comments", "", "--exempt-recipient", "true"])
+        #expect(edited.status == 0, "\(edited.output)")
+        let shown = try await run(["policy", "get", id, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any], "\(shown.output)")
+        #expect(object["comments"] is NSNull && object["is_exempt_recipient"] as? Bool == true)
+
+        // More rows than one batch holds.
+        let file = directory.appendingPathComponent("many.jsonl").path
+        let rows = (0..<1_500).map {
+            #"{"pattern":"host\#($0).example","pattern_type":"DOMAIN","is_regex":false,"is_trusted_sender":true,"is_exempt_recipient":false,"is_acceptable_sender":false,"verify_sender":false}"#
+        }
+        try Data(
+            (rows + [
+                #"{"pattern":"ceo+BOARD@example.com","pattern_type":"EMAIL","is_regex":false,"is_trusted_sender":false,"is_exempt_recipient":false,"is_acceptable_sender":true,"verify_sender":false}"#
+            ]).joined(separator: "\n").utf8
+        )
+        .write(to: URL(fileURLWithPath: file))
+        let refused = try await run(["policy", "import", file])
+        #expect(refused.status != 0 && refused.output.contains("line 1501") && refused.output.contains(id), "\(refused.output)")
+        let imported = try await run(["policy", "import", file, "--skip-invalid"])
+        #expect(imported.output.contains("imported 1500 policies"), "\(imported.output)")
+        #expect(try await run(["policy", "import", file, "--keep-ids"]).status != 0)
+
+        let exported = directory.appendingPathComponent("remote.jsonl").path, local = directory.appendingPathComponent("local.jsonl").path
+        #expect(try await run(["policy", "export", "-o", exported]).output.contains("exported 1501 policies"))
+        _ = try await runCommand(["policy", "export", "-o", local, "--account", account], database: database)
+        #expect(try String(contentsOfFile: exported, encoding: .utf8) == String(contentsOfFile: local, encoding: .utf8))
+
+        #expect(try await run(["policy", "rm", id]).status == 0)
+        let gone = try await run(["policy", "get", id])
+        #expect(gone.status != 0 && gone.output.contains("no policy \(id)"), "\(gone.output)")
+        let forged = try await runCommand(["policy", "list", "--account", account, "--url", "http://127.0.0.1:\(server.port)", "--token", "wrong"])
+        #expect(forged.status != 0 && !forged.output.contains("Usage"), "\(forged.output)")
+        let nowhere = try await runCommand(["policy", "list", "--account", account, "--url", "ftp://x", "--token", token])
+        #expect(nowhere.status != 0 && nowhere.output.contains("--url must be"), "\(nowhere.output)")
+        #expect(!FileManager.default.fileExists(atPath: absent), "remote commands never open a database")
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+    }
+
     /// What a test suite needs: a throwaway database, seed data, a known token, a start line a
     /// harness can read, and a reset between tests.
     @Test(.timeLimit(.minutes(2)))

@@ -23,3 +23,13 @@ public struct PolicyFields: Sendable, Equatable {
         self.comments = comments
     }
 }
+
+extension PolicyFields {
+    /// The fields `policy` holds: what a create of it would send.
+    public init(policy: AllowPolicy) {
+        self.init(
+            pattern: CanonicalPattern(stored: policy.pattern, matchKey: policy.matchKey), patternType: policy.patternType,
+            isRegex: policy.isRegex, isTrustedSender: policy.isTrustedSender, isExemptRecipient: policy.isExemptRecipient,
+            isAcceptableSender: policy.isAcceptableSender, verifySender: policy.verifySender, comments: policy.comments)
+    }
+}
