@@ -50,7 +50,10 @@ let package = Package(
         // Embedded store on SQLite (GRDB).
         .target(
             name: "SafelistSQLite",
-            dependencies: ["SafelistCore", "SafelistSQL", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "SafelistCore", "SafelistSQL", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // Shared store on PostgreSQL (postgres-nio), for several nodes over one database.
         .target(

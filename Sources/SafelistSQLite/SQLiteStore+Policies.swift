@@ -20,8 +20,7 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
                 return ListPage(policies: [], totalCount: total)
             }
             let page = sql.page(read)
-            let policies = try Row.fetchAll(db.cachedStatement(sql: page.sql), arguments: StatementArguments(page.arguments))
-                .map(PolicyTable.decode)
+            let policies = try Self.policies(db.cachedStatement(sql: page.sql), arguments: StatementArguments(page.arguments))
             return boundaries.finish(policies, total: total, query: query, account: account, generation: generation)
         }
     }
@@ -154,9 +153,7 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
         guard !ids.isEmpty else { return result }
         let statement = try db.cachedStatement(sql: selectByID)
         for id in Set(ids) {
-            if let row = try Row.fetchOne(statement, arguments: [id.rawValue, account.rawValue]) {
-                result[id] = try PolicyTable.decode(row)
-            }
+            if let policy = try Self.policies(statement, arguments: [id.rawValue, account.rawValue]).first { result[id] = policy }
         }
         return result
     }

@@ -8,10 +8,18 @@ public struct AccountID: Sendable, Hashable, CustomStringConvertible {
     /// Inlinable so that it is specialized where it is called: every request parses one.
     @inlinable
     public init?(_ text: some StringProtocol) {
-        guard text.utf8.count == 32,
-            text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
-        else { return nil }
-        rawValue = String(text)
+        self.init(String(text))
+    }
+
+    /// Not generic: a generic initialiser is not specialised across modules, and each row a
+    /// list reads parses one (see `PolicyID.init(_:)`).
+    public init?(_ text: String) {
+        var text = text
+        let valid = text.withUTF8 { bytes in
+            bytes.count == 32 && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        }
+        guard valid else { return nil }
+        rawValue = text
     }
 
     public var description: String { rawValue }
@@ -31,12 +39,25 @@ public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Foundation's `UUID(uuidString:)` goes through `sscanf`, which was a tenth of reading a
     /// list page of a million-policy export.
     public init?(_ text: some StringProtocol) {
+        self.init(String(text))
+    }
+
+    /// The parse itself, over the text's bytes: not generic, since generic code is not
+    /// specialised across modules and every stored row and path segment comes through here
+    /// (unspecialised, it was a sixth of an export's time).
+    public init?(_ text: String) {
+        var text = text
+        guard let id = text.withUTF8(Self.parse) else { return nil }
+        self = id
+    }
+
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> PolicyID? {
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
             var count = 0
             var index = 0
             var high: UInt8?
-            for byte in text.utf8 {
+            for byte in text {
                 defer { count += 1 }
                 if count == 8 || count == 13 || count == 18 || count == 23 {
                     guard byte == UInt8(ascii: "-") else { return false }
@@ -53,8 +74,7 @@ public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible 
             }
             return count == 36 && index == 16
         }
-        guard parsed else { return nil }
-        uuid = UUID(uuid: bytes)
+        return parsed ? PolicyID(uuid: UUID(uuid: bytes)) : nil
     }
 
     private static func nibble(_ byte: UInt8) -> UInt8? {
