@@ -125,6 +125,12 @@ public struct ListSQL: Sendable {
         return ""
     }
 
+    /// Every policy of the account (parameter 1) in the list's default order (`orderBy` of a
+    /// default query), for an export; a test holds an export read this way to one read by pages.
+    public static func everyPolicy(_ dialect: SQLDialect) -> String {
+        "SELECT \(PolicyTable.selectList) FROM policies WHERE account_id = \(dialect.parameter(1)) ORDER BY created_at ASC, id ASC"
+    }
+
     /// The benchmark's baseline: `LIMIT … OFFSET …` over full rows, no deferred join.
     public func naivePage(offset: Int) -> (sql: String, arguments: [SQLValue]) {
         let n = arguments.count

@@ -38,3 +38,24 @@ extension SQLiteStore {
         return policies
     }
 }
+
+extension SQLiteStore: PolicyExportSource {
+    /// One read transaction (WAL: writers go on meanwhile), one statement stepped to the end.
+    public func forEachPolicy(account: AccountID, batch: Int, _ body: @escaping @Sendable ([AllowPolicy]) throws -> Void) async throws {
+        try await read { db in
+            let statement = try db.makeStatement(sql: ListSQL.everyPolicy(.sqlite))
+            let rows = try Row.fetchCursor(statement, arguments: [account.rawValue])
+            let columns = SQLiteColumns(statement: statement.sqliteStatement)
+            var policies: [AllowPolicy] = []
+            policies.reserveCapacity(batch)
+            while try rows.next() != nil {
+                policies.append(try PolicyTable.decode(columns))
+                if policies.count == batch {
+                    try body(policies)
+                    policies.removeAll(keepingCapacity: true)
+                }
+            }
+            if !policies.isEmpty { try body(policies) }
+        }
+    }
+}

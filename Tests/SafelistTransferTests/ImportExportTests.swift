@@ -29,6 +29,37 @@ struct ImportExportTests {
         return try await store.list(account: account, query: query).policies
     }
 
+    /// The streamed read an export uses gives the policies the list's pages give, in their
+    /// order, ties in creation time broken by id, in batches of the size asked.
+    @Test(arguments: StoreKind.available)
+    func theStreamedReadIsTheListsOrder(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let now = Timestamp.now()
+            // Two thirds share one creation time, so the order between them is the id's.
+            let loaded = try (0..<2_500).map { index in
+                AllowPolicy(
+                    accountID: account, fields: try fields("p\(index)@example.com"),
+                    now: Timestamp(microseconds: now.microseconds + Int64(index < 1_700 ? 0 : index)))
+            }
+            try await store.insert(loaded.shuffled())
+            var paged: [AllowPolicy] = []
+            var query = ListQuery()
+            query.perPage = 1000
+            while true {
+                let page = try await store.list(account: account, query: query)
+                paged += page.policies
+                if page.policies.count < query.perPage { break }
+                query.page += 1
+            }
+            let source = try #require(store as? any PolicyExportSource)
+            let batches = Collected()
+            try await source.forEachPolicy(account: account, batch: 1000) { batches.append($0) }
+            #expect(batches.all.map(\.count) == [1000, 1000, 500])
+            #expect(batches.all.flatMap { $0 } == paged)
+            #expect(Set(paged.map(\.id)) == Set(loaded.map(\.id)))
+        }
+    }
+
     /// Policies with every kind of field a file must carry: commas, quotes, line breaks and
     /// non-ASCII in comments, an internationalised domain, a regex, an IPv6 block, no comments.
     func variety(_ store: any AnyStore) async throws {
@@ -195,4 +226,10 @@ struct ImportExportTests {
         let wrongHeader = try temporaryFile("wrong.csv", "name,value\nx,y\n")
         #expect(throws: ImportFileError.self) { try PolicyFileReader(path: wrongHeader).read() }
     }
+}
+
+/// The store calls the body one batch at a time.
+private final class Collected: @unchecked Sendable {
+    private(set) var all: [[AllowPolicy]] = []
+    func append(_ batch: [AllowPolicy]) { all.append(batch) }
 }
