@@ -34,7 +34,7 @@ public enum SQLColumnType: Sendable {
 }
 
 /// A value bound to a statement, in a form both drivers take.
-public enum SQLValue: Sendable, Equatable {
+public enum SQLValue: Sendable, Hashable {
     case text(String)
     case integer(Int64)
     case boolean(Bool)

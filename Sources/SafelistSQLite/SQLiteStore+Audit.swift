@@ -25,7 +25,13 @@ extension SQLiteStore: AuditLog {
         }
     }
 
-    static func recordAudit(_ db: Database, _ entries: [AuditEntry]) throws {
+    /// `direct`: through `DirectStatement`, for a bulk load.
+    static func recordAudit(_ db: Database, _ entries: [AuditEntry], direct: Bool = false) throws {
+        if direct {
+            let statement = try DirectStatement(db, sql: AuditSQL.insert(.sqlite))
+            for entry in entries { try statement.run(AuditSQL.values(entry)) }
+            return
+        }
         let statement = try db.cachedStatement(sql: AuditSQL.insert(.sqlite))
         for entry in entries { try statement.execute(arguments: StatementArguments(AuditSQL.values(entry))) }
     }

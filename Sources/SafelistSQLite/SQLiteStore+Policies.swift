@@ -89,9 +89,10 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
     /// account, each recorded as a create by `origin` in the audit trail. A large load
     /// (`bulkThreshold` rows and more) sets the policies' secondary indexes and count trigger
-    /// aside, appends the rows, then builds each index once by sorting and counts each account
-    /// once: a million rows through nine indexes, a third of them in random order, cost a random
-    /// B-tree walk each (docs/benchmarks.md, "Import and export").
+    /// aside, appends the rows, then builds each index once by sorting and adds the rows it
+    /// counted in memory to the counts: a million rows through nine indexes, a third of them in
+    /// random order, cost a random B-tree walk each (docs/benchmarks.md, "Import and export").
+    /// Rows, feed and trail are bound with `DirectStatement`.
     public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin) async throws {
         let bulk = policies.count >= Self.bulkThreshold
         let generations = try await write { db in
@@ -100,13 +101,13 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
             // The index builds sort in the page cache: 2 MB by default, 256 MB for the load.
             if bulk { try db.execute(sql: "PRAGMA cache_size = -262144") }
             defer { if bulk { try? db.execute(sql: "PRAGMA cache_size = -2000") } }
-            let statement = try db.cachedStatement(sql: PolicyTable.insert(.sqlite))
+            let statement = try DirectStatement(db, sql: PolicyTable.insert(.sqlite))
             var generations: [(AccountID, Int64)] = []
             for (account, rows) in byAccount {
                 let generation = try Self.advanceGeneration(db, account: account)
-                for policy in rows { try statement.execute(arguments: StatementArguments(PolicyTable.insertValues(policy))) }
-                try Self.record(db, account: account, ids: rows.map(\.id), generation: generation)
-                try Self.recordAudit(db, rows.map { AuditEntry(created: $0, by: origin) })
+                for policy in rows { try statement.run(PolicyTable.insertValues(policy)) }
+                try Self.record(db, account: account, ids: rows.map(\.id), generation: generation, direct: true)
+                try Self.recordAudit(db, rows.map { AuditEntry(created: $0, by: origin) }, direct: true)
                 generations.append((account, generation))
             }
             if bulk {
@@ -115,8 +116,8 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                     throw SafelistError.duplicatePattern()
                 }
-                for account in byAccount.keys {
-                    try db.execute(sql: PolicyCountsSQL.recountSQLite, arguments: [account.rawValue])
+                for counted in PolicyCountsSQL.counted(policies) {
+                    try db.execute(sql: PolicyCountsSQL.addSQLite, arguments: StatementArguments(counted))
                 }
             }
             return generations

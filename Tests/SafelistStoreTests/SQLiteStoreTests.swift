@@ -188,6 +188,21 @@ struct SQLiteStoreTests {
         #expect(try await schema() == before)
     }
 
+    /// A load binds its values with SQLite's own functions (`DirectStatement`): text goes in
+    /// byte for byte, a NUL and non-ASCII included, and a taken id is refused.
+    @Test func aLoadStoresTextExactly() async throws {
+        let store = try SQLiteStore(path: try temporaryPath())
+        var item = try fields("exact@example.com")
+        item.comments = "before\u{0}after, naïve ✓ \"quoted\""
+        let policy = AllowPolicy(accountID: account, fields: item, now: .now())
+        try await store.insert([policy])
+        #expect(try await store.policy(account: account, id: policy.id) == policy)
+        var again = AllowPolicy(accountID: account, fields: try fields("other@example.com"), now: .now())
+        again.id = policy.id
+        await #expect(throws: (any Error).self) { try await store.insert([again]) }
+        #expect(try await store.list(account: account, query: ListQuery()).totalCount == 1)
+    }
+
     /// `UNKNOWN` cannot be written through the API; rows of it come from older data.
     @Test func legacyUnknownRowsListAndFilter() async throws {
         let store = try SQLiteStore(path: try temporaryPath())
