@@ -93,7 +93,7 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
     /// counted in memory to the counts: a million rows through nine indexes, a third of them in
     /// random order, cost a random B-tree walk each (docs/benchmarks.md, "Import and export").
     /// Rows, feed and trail are bound with `DirectStatement`.
-    public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin) async throws {
+    public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin, indexing: BulkIndexing) async throws {
         let bulk = policies.count >= Self.bulkThreshold
         let generations = try await write { db in
             let byAccount = Dictionary(grouping: policies, by: \.accountID)

@@ -15,6 +15,9 @@ public struct PolicyImporter: Sendable {
         /// A row whose pattern an existing policy has replaces that policy (its id and creation
         /// time stay) instead of being reported.
         public var upsert = false
+        /// PostgreSQL: drop the policies' secondary indexes for a large load and build them
+        /// after, holding the table meanwhile (`BulkIndexing.rebuiltExclusively`).
+        public var rebuildIndexes = false
 
         public init() {}
     }
@@ -61,7 +64,9 @@ public struct PolicyImporter: Sendable {
         let policies = file.records.filter { !refusedLines.contains($0.line) }.enumerated().map { index, record in
             record.policy(account: account, keepingIDs: options.keepIDs, now: Timestamp(microseconds: now.microseconds + Int64(index)))
         }
-        if !policies.isEmpty { try await store.insert(policies, origin: origin) }
+        if !policies.isEmpty {
+            try await store.insert(policies, origin: origin, indexing: options.rebuildIndexes ? .rebuiltExclusively : .maintained)
+        }
         outcome.imported = policies.count
         return outcome
     }

@@ -48,7 +48,7 @@ struct RemotePolicyStore: PolicyStore, PolicyBulkLoader {
 
     /// New policies, 1,000 a batch (the route's limit): each batch is all or nothing, the load
     /// as a whole is not, so a refusal says how many went in before it.
-    func insert(_ policies: [AllowPolicy], origin: ChangeOrigin) async throws {
+    func insert(_ policies: [AllowPolicy], origin: ChangeOrigin, indexing: BulkIndexing) async throws {
         var loaded = 0
         for (account, rows) in Dictionary(grouping: policies, by: \.accountID) {
             for start in stride(from: 0, to: rows.count, by: BatchRequest.maxItemsPerArray) {

@@ -115,6 +115,48 @@ struct PostgresStoreTests {
         #expect(caughtUp.upserted == [second] && caughtUp.deleted.isEmpty)
     }
 
+    /// A load that rebuilds the indexes (`--rebuild-indexes`) brings every one of them back as
+    /// it was, counts and lists as a maintained load does, and a duplicate in it fails the whole
+    /// load with the indexes as they were.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(2)))
+    func aLoadThatRebuildsTheIndexesRestoresThem() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let node = try await OpenStore.postgres(url)
+        let location = try PostgresLocation(url: url)
+        let definitions = "SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index WHERE indrelid = 'policies'::regclass"
+        try await PostgresTestDatabase.execute("CREATE TABLE index_snapshot AS \(definitions)", on: location)
+        let unchanged = """
+            DO $$ BEGIN
+            IF (SELECT array_agg(d ORDER BY d) FROM index_snapshot) IS DISTINCT FROM (SELECT array_agg(d ORDER BY d) FROM (\(definitions)) now)
+            THEN RAISE EXCEPTION 'the indexes changed'; END IF; END $$
+            """
+        let kept = try await node.store.create(account: account, fields: fields("kept@example.com"))
+        let now = Timestamp.now()
+        let rows = try (0..<20_000).map { index in
+            var item = try fields("bulk\(index)@example.com")
+            item.isExemptRecipient = index % 3 == 0
+            return AllowPolicy(accountID: account, fields: item, now: Timestamp(microseconds: now.microseconds + Int64(index)))
+        }
+        let loader = try #require(node.store as? any PolicyBulkLoader)
+        try await loader.insert(rows, origin: .system, indexing: .rebuiltExclusively)
+        try await PostgresTestDatabase.execute(unchanged, on: location)
+        var exempt = ListQuery()
+        exempt.isExemptRecipient = true
+        #expect(try await node.store.list(account: account, query: exempt).totalCount == 6_667)
+        #expect(try await node.store.list(account: account, query: ListQuery()).totalCount == 20_001)
+        await #expect(throws: SafelistError.duplicatePattern(pointer: "/pattern")) {
+            _ = try await node.store.create(account: account, fields: fields("bulk7@example.com"))
+        }
+        let clash = try (0..<20_000).map { index in
+            AllowPolicy(accountID: account, fields: try fields(index == 5 ? "kept@example.com" : "clash\(index)@example.com"), now: now)
+        }
+        await #expect(throws: SafelistError.duplicatePattern()) { try await loader.insert(clash, origin: .system, indexing: .rebuiltExclusively) }
+        try await PostgresTestDatabase.execute(unchanged, on: location)
+        #expect(try await node.store.list(account: account, query: ListQuery()).totalCount == 20_001)
+        #expect(try await node.store.policy(account: account, id: kept.id) == kept)
+        await node.close()
+    }
+
     /// Writes that arrive while a group commits share the next transaction (`GroupCommit`),
     /// across accounts. Without a failure the group runs without savepoints; with one (a
     /// duplicate pattern), it runs again with them, and the failing write fails alone while the

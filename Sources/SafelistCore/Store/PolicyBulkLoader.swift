@@ -1,7 +1,7 @@
 /// Loads many new policies at once (imports, seeds, benchmarks): one transaction, one
 /// generation per account, each policy recorded as a create by `origin` in the audit trail.
 public protocol PolicyBulkLoader: Sendable {
-    func insert(_ policies: [AllowPolicy], origin: ChangeOrigin) async throws
+    func insert(_ policies: [AllowPolicy], origin: ChangeOrigin, indexing: BulkIndexing) async throws
 
     /// Every policy of the account by its conflict key: what an import checks its rows against,
     /// in one read rather than one a row.
@@ -12,7 +12,20 @@ public protocol PolicyBulkLoader: Sendable {
 }
 
 extension PolicyBulkLoader {
-    public func insert(_ policies: [AllowPolicy]) async throws { try await insert(policies, origin: .system) }
+    public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin = .system) async throws {
+        try await insert(policies, origin: origin, indexing: .maintained)
+    }
+}
+
+/// What a large load does with the policies' secondary indexes where that is a choice. SQLite
+/// always sets them aside and builds them after: its readers keep their snapshot meanwhile.
+/// On PostgreSQL, dropping them inside the load's transaction locks the table until it commits.
+public enum BulkIndexing: Sendable {
+    /// Each row goes through every index; readers are never held up.
+    case maintained
+    /// The indexes are dropped for the load and built once after (PostgreSQL): many times
+    /// faster for a load as large as the table, but reads of any account's policies wait.
+    case rebuiltExclusively
 }
 
 /// What the conflict rule compares (spec: one policy per pattern type, regex flag and canonical
