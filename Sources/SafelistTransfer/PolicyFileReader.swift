@@ -14,9 +14,6 @@ public struct PolicyFileReader {
         public var problems: [ImportProblem] = []
     }
 
-    /// Members of an exported policy that a create body has not: kept with `--keep-ids`, or ignored.
-    static let exportedKeys: Set<String> = ["id", "created_at", "modified_at", "last_modified"]
-
     let path: String
     /// Called every 10,000 records with the records read and the bytes consumed so far, one
     /// call at a time (from whichever thread read them).
@@ -173,7 +170,7 @@ extension PolicyFileReader.Result {
     fileprivate mutating func add(line: Int, _ value: JSONValue) {
         var notices: [ErrorItem] = []
         do {
-            let fields = try PolicyFields.parse(value, extraKeys: PolicyFileReader.exportedKeys, notices: &notices)
+            let fields = try PolicyFields.parse(value, extraKeys: PolicyJSON.serverKeys, notices: &notices)
             let object = value.objectValue ?? [:]
             var record = PolicyRecord(line: line, fields: fields)
             if case .string(let text)? = object["id"] {

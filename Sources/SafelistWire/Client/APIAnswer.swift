@@ -42,7 +42,7 @@ public enum APIAnswer {
     /// A policy object as the API writes it (`PolicyJSON`).
     public static func policy(_ value: JSONValue, account: AccountID) throws(SafelistError) -> AllowPolicy {
         var notices: [ErrorItem] = []
-        let fields = try PolicyFields.parse(value, extraKeys: ["id", "created_at", "modified_at", "last_modified"], notices: &notices)
+        let fields = try PolicyFields.parse(value, extraKeys: PolicyJSON.serverKeys, notices: &notices)
         let object = value.objectValue ?? [:]
         guard case .string(let idText)? = object["id"], let id = PolicyID(idText), case .string(let createdText)? = object["created_at"],
             let created = Timestamp(rfc3339: createdText), case .string(let modifiedText)? = object["modified_at"],

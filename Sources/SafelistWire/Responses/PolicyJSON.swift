@@ -5,6 +5,10 @@ import SafelistCore
 public struct PolicyJSON: JSONWritable {
     let policy: AllowPolicy
 
+    /// The members this object has that a create body has not: what a reader of these objects
+    /// (an import, the command line's remote mode) lets through besides the fields.
+    public static let serverKeys: Set<String> = ["id", "created_at", "modified_at", "last_modified"]
+
     public init(policy: AllowPolicy) {
         self.policy = policy
     }
