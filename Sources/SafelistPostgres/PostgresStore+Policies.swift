@@ -157,32 +157,37 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
     /// account, one statement per 5,000 rows, each recorded as a create by `origin` in the audit
-    /// trail. The rows go through the table's indexes, or with `rebuiltExclusively` (20,000
-    /// rows and more) the secondary ones are dropped for the load and built once after, in the
+    /// trail. The rows go through the table's indexes, or with `rebuiltExclusively` (from
+    /// `Options.rebuildIndexesFrom` rows) the secondary ones are dropped for the load and built once after, in the
     /// same transaction: the unique one then refuses a duplicate for the whole load.
     public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin, indexing: BulkIndexing) async throws {
         let logger = logger
         let byAccount = Dictionary(grouping: policies, by: \.accountID)
-        let rebuild = indexing == .rebuiltExclusively && policies.count >= 20_000
+        let rebuild = indexing == .rebuiltExclusively && policies.count >= options.rebuildIndexesFrom
         let generations = try await transaction { connection in
             let restore = rebuild ? try await Self.dropSecondaryIndexes(connection, logger: logger) : []
             var generations: [AccountID: Int64] = [:]
-            for (account, rows) in byAccount.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
-                for start in stride(from: 0, to: rows.count, by: 5000) {
-                    let chunk = Array(rows[start..<min(start + 5000, rows.count)])
-                    try await connection.query(
-                        PostgresQuery(
-                            unsafeSQL: PostgresPolicyRows.insertSQL,
-                            binds: PostgresPolicyRows.insertBindings(chunk)), logger: logger)
-                    try await Self.record(connection, account: account, ids: chunk.map(\.id), generation: generation, logger: logger)
-                    try await Self.recordAudit(connection, account: account, chunk.map { AuditEntry(created: $0, by: origin) }, logger: logger)
-                }
-                generations[account] = generation
-            }
+            // A pattern taken twice breaks the unique index: as a row goes in, or as the index
+            // is built again. A taken id (the primary key) stays the store's error.
             do {
+                for (account, rows) in byAccount.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
+                    for start in stride(from: 0, to: rows.count, by: 5000) {
+                        let chunk = Array(rows[start..<min(start + 5000, rows.count)])
+                        try await connection.query(
+                            PostgresQuery(
+                                unsafeSQL: PostgresPolicyRows.insertSQL,
+                                binds: PostgresPolicyRows.insertBindings(chunk)), logger: logger)
+                        try await Self.record(connection, account: account, ids: chunk.map(\.id), generation: generation, logger: logger)
+                        try await Self.recordAudit(
+                            connection, account: account, chunk.map { AuditEntry(created: $0, by: origin) }, logger: logger)
+                    }
+                    generations[account] = generation
+                }
                 for statement in restore { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            } catch let error as PSQLError
+                where error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.constraintName] != "policies_pkey"
+            {
                 throw SafelistError.duplicatePattern()
             }
             // Fresh statistics for the planner: without them, the list pages of an export that

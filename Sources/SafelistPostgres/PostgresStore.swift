@@ -19,6 +19,9 @@ public final class PostgresStore: Sendable, Service {
         public var timeout: Duration = .seconds(5)
         /// Between connection attempts while the database is unreachable.
         public var retryInterval: Duration = .seconds(2)
+        /// The smallest load that `BulkIndexing.rebuiltExclusively` rebuilds the indexes for:
+        /// below it, maintaining them costs less than building them again.
+        public var rebuildIndexesFrom = 20_000
 
         public init() {}
     }

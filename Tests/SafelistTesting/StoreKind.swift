@@ -69,10 +69,11 @@ public final class OpenStore: Sendable {
     }
 
     /// Another store object over the same PostgreSQL database: a second node.
-    public static func postgres(_ url: String, timeout: Duration = .seconds(10)) async throws -> OpenStore {
+    public static func postgres(_ url: String, timeout: Duration = .seconds(10), rebuildIndexesFrom: Int = 20_000) async throws -> OpenStore {
         var options = PostgresStore.Options()
         options.poolSize = 4
         options.timeout = timeout
+        options.rebuildIndexesFrom = rebuildIndexesFrom
         var logger = Logger(label: "safelist-test-postgres")
         logger.logLevel = .critical
         let store = try PostgresStore(location: PostgresLocation(url: url), options: options, logger: logger)
