@@ -90,7 +90,7 @@ struct PostgresServerTests {
     func wrongPasswordIsReportedClearly() async throws {
         let database = try #require(PostgresTestDatabase.url).replacingOccurrences(of: "safelist:safelist@", with: "safelist:wrong@")
         let server = try ServerProcess(database: database)
-        try server.process.run()
+        try launch(server.process)
         try await server.waitForOutput("password authentication failed")
         #expect(server.process.isRunning && !server.stdout.contains("listening"))
         #expect(!server.stdout.contains("wrong"), "the password never appears in output")
@@ -111,7 +111,7 @@ struct PostgresServerTests {
         try cluster.start()
         try cluster.stop("fast")
         let server = try ServerProcess(database: cluster.url, extraArguments: ["--database-timeout", "2"])
-        try server.process.run()
+        try launch(server.process)
         try await server.waitForOutput("Waiting for PostgreSQL")
         #expect(server.stdout.contains("refused"), "\(server.stdout)")
         try cluster.start()

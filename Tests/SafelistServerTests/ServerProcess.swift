@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -46,7 +47,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server and waits for its "listening" line.
     func start(within seconds: TimeInterval = 30) async throws {
-        if !process.isRunning { try process.run() }
+        if !process.isRunning { try launch(process) }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let match = stdout.firstMatch(of: #/Safelist listening on http://127\.0\.0\.1:(\d+)/#), let port = Int(match.1) {
@@ -61,7 +62,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server and waits for its JSON start line (`--start-line json`), which it returns.
     func startReadingJSON(within seconds: TimeInterval = 30) async throws -> [String: Any] {
-        if !process.isRunning { try process.run() }
+        if !process.isRunning { try launch(process) }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             for line in stdout.split(separator: "\n") where line.hasPrefix("{") {
@@ -169,7 +170,7 @@ private func runBlocking(_ arguments: [String], within seconds: TimeInterval) th
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    try process.run()
+    try launch(process)
     let deadline = DispatchWorkItem { process.terminate() }
     DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
     var data = Data()
@@ -207,3 +208,12 @@ func readSome(_ descriptor: Int32) -> Data {
         if errno != EINTR { return Data() }
     }
 }
+
+/// Starts `process`, one at a time across the test process: Foundation's `Process.run()` on
+/// Linux crashed in a `memcpy` inside it while other tests started processes at the same time
+/// (a CI run, in a test that had passed every run before).
+func launch(_ process: Process) throws {
+    try launching.withLock { _ in try process.run() }
+}
+
+private let launching = Mutex(())
