@@ -79,7 +79,8 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
                 case .update(let policy):
                     try await writeInserts()
                     do {
-                        try await connection.query(PostgresQuery(PolicyTable.update(.postgres), PolicyTable.updateValues(policy)), logger: logger)
+                        let update = PolicyTable.update(.postgres, from: planned.before, to: policy)
+                        try await connection.query(PostgresQuery(update.sql, update.values), logger: logger)
                     } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                         throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
                     }

@@ -66,8 +66,8 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
                         try db.cachedStatement(sql: "DELETE FROM policies WHERE id = ?1 AND account_id = ?2")
                             .execute(arguments: [id.rawValue, account.rawValue])
                     case .update(let policy):
-                        try db.cachedStatement(sql: PolicyTable.update(.sqlite))
-                            .execute(arguments: StatementArguments(PolicyTable.updateValues(policy)))
+                        let update = PolicyTable.update(.sqlite, from: planned.before, to: policy)
+                        try db.cachedStatement(sql: update.sql).execute(arguments: StatementArguments(update.values))
                     case .insert(let policy):
                         try db.cachedStatement(sql: PolicyTable.insert(.sqlite))
                             .execute(arguments: StatementArguments(PolicyTable.insertValues(policy)))
