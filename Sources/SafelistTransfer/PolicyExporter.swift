@@ -2,9 +2,7 @@ import SafelistCore
 import Synchronization
 
 /// Every policy of an account, oldest first: from one streamed query where the store has one
-/// (`PolicyExportSource`: the databases), else a page of 1,000 at a time (a server's API):
-/// sequential pages seek past the last one (`PageBoundaryCache`), so a million policies are a
-/// thousand index walks, not a thousand growing skips.
+/// (`PolicyExportSource`: the databases), else a page at a time (`forEachPage`: a server's API).
 public enum PolicyExporter {
     public static func export(from store: any PolicyStore, account: AccountID, to writer: PolicyFileWriter) async throws -> Int {
         if let source = store as? any PolicyExportSource {
@@ -16,18 +14,7 @@ public enum PolicyExporter {
             try writer.finish()
             return written.value
         }
-        var query = ListQuery()
-        query.perPage = ListQuery.maxPerPage
-        query.order = .createdAt
-        query.direction = .asc
-        var written = 0
-        while true {
-            let page = try await store.list(account: account, query: query)
-            try writer.write(page.policies)
-            written += page.policies.count
-            if page.policies.count < query.perPage || written >= page.totalCount { break }
-            query.page += 1
-        }
+        let written = try await store.forEachPage(account: account) { try writer.write($0) }
         try writer.finish()
         return written
     }

@@ -69,16 +69,12 @@ struct RemotePolicyStore: PolicyStore, PolicyBulkLoader {
 
     func conflictKeys(account: AccountID) async throws -> [PolicyConflictKey: PolicyID] {
         var keys: [PolicyConflictKey: PolicyID] = [:]
-        var query = ListQuery()
-        query.perPage = ListQuery.maxPerPage
-        while true {
-            let page = try await list(account: account, query: query)
-            for policy in page.policies {
+        try await forEachPage(account: account) { policies in
+            for policy in policies {
                 keys[PolicyConflictKey(patternType: policy.patternType, isRegex: policy.isRegex, matchKey: policy.matchKey)] = policy.id
             }
-            if page.policies.count < query.perPage { return keys }
-            query.page += 1
         }
+        return keys
     }
 
     /// Ids are the server's to give: a remote load makes new ones (`--keep-ids` is refused).

@@ -17,14 +17,7 @@ public struct PolicyReset: Sendable {
         if let accounts { targets = accounts } else { targets = try await directory.writtenAccounts() }
         for account in targets {
             var ids: [PolicyID] = []
-            var query = ListQuery()
-            query.perPage = ListQuery.maxPerPage
-            while true {
-                let page = try await store.list(account: account, query: query)
-                ids += page.policies.map(\.id)
-                if page.policies.count < query.perPage { break }
-                query.page += 1
-            }
+            try await store.forEachPage(account: account) { ids += $0.map(\.id) }
             guard !ids.isEmpty else { continue }
             _ = try await store.write(account: account, request: BatchRequest(deletes: ids.map { .init(id: $0) }).from(origin))
             deleted += ids.count
