@@ -37,18 +37,21 @@ extension PolicyCommand {
             }
             let started = ContinuousClock.now
             let meter = ProgressMeter(total: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil)
-            let read = try PolicyFileReader(path: file) { records, bytes in meter.update(records: records, bytes: bytes) }.read(format: format)
-            meter.finish()
             var options = PolicyImporter.Options()
             options.dryRun = dryRun
             options.skipInvalid = skipInvalid
             options.keepIDs = keepIds
             options.upsert = upsert
             options.rebuildIndexes = rebuildIndexes
-            let chosen = options
-            let outcome = try await target.withPolicies(longRunning: true) { store in
-                try await PolicyImporter(store: store, compileCheck: InProcessRegexCompileCheck())
+            let (chosen, file, format) = (options, file, format)
+            // The database is opened before the file is read: a wrong --database is told at
+            // once, not after reading a million rows.
+            let (read, outcome) = try await target.withPolicies(longRunning: true) { store in
+                let read = try PolicyFileReader(path: file) { records, bytes in meter.update(records: records, bytes: bytes) }.read(format: format)
+                meter.finish()
+                let outcome = try await PolicyImporter(store: store, compileCheck: InProcessRegexCompileCheck())
                     .load(read, account: account, origin: .commandLine(.import), options: chosen)
+                return (read, outcome)
             }
             let shown = outcome.problems.prefix(1000)
             for problem in shown { printError("\(file): \(problem)") }

@@ -18,8 +18,10 @@ struct CLITests {
             "token", "create", "--name", "ci", "--permission", "write", "--account", account,
             "--expires-in", "1h",
         ]
-        // No database yet: the command says so rather than minting into a new, empty one.
-        for arguments in [mint, ["token", "list"], ["user", "list"]] {
+        // No database yet: the command says so rather than minting into a new, empty one. An
+        // import says so before it reads its file (here one that does not exist).
+        let missingFile = directory.appendingPathComponent("absent.jsonl").path
+        for arguments in [mint, ["token", "list"], ["user", "list"], ["policy", "import", missingFile, "--account", account]] {
             let refused = try await runCommand(arguments, database: database)
             #expect(refused.status != 0 && refused.output.contains("no Safelist database at "), "\(refused.output)")
         }
