@@ -157,10 +157,11 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
     }
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
-    /// account, one statement per 5,000 rows, each recorded as a create by `origin` in the audit
-    /// trail. The rows go through the table's indexes, or with `rebuiltExclusively` (from
-    /// `Options.rebuildIndexesFrom` rows) the secondary ones are dropped for the load and built once after, in the
-    /// same transaction: the unique one then refuses a duplicate for the whole load.
+    /// account; the rows and their audit entries (each a create by `origin`) streamed by `COPY`,
+    /// the change feed recorded 5,000 ids a statement. The rows go through the table's indexes,
+    /// or with `rebuiltExclusively` (from `Options.rebuildIndexesFrom` rows) the secondary ones
+    /// are dropped for the load and built once after, in the same transaction: the unique one
+    /// then refuses a duplicate for the whole load.
     public func insert(_ policies: [AllowPolicy], origin: ChangeOrigin, indexing: BulkIndexing) async throws {
         let logger = logger
         let byAccount = Dictionary(grouping: policies, by: \.accountID)
@@ -173,16 +174,16 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
             do {
                 for (account, rows) in byAccount.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
+                    try await CopyRows.copy(
+                        into: "policies", columns: PolicyTable.columns.map(\.name), rows: rows.lazy.map(PolicyTable.insertValues),
+                        on: connection, logger: logger)
                     for start in stride(from: 0, to: rows.count, by: 5000) {
-                        let chunk = Array(rows[start..<min(start + 5000, rows.count)])
-                        try await connection.query(
-                            PostgresQuery(
-                                unsafeSQL: PostgresPolicyRows.insertSQL,
-                                binds: PostgresPolicyRows.insertBindings(chunk)), logger: logger)
-                        try await Self.record(connection, account: account, ids: chunk.map(\.id), generation: generation, logger: logger)
-                        try await Self.recordAudit(
-                            connection, account: account, chunk.map { AuditEntry(created: $0, by: origin) }, logger: logger)
+                        let ids = rows[start..<min(start + 5000, rows.count)].map(\.id)
+                        try await Self.record(connection, account: account, ids: ids, generation: generation, logger: logger)
                     }
+                    try await CopyRows.copy(
+                        into: "policy_audit", columns: AuditSQL.insertedColumnNames,
+                        rows: rows.lazy.map { AuditSQL.values(AuditEntry(created: $0, by: origin)) }, on: connection, logger: logger)
                     generations[account] = generation
                 }
                 for statement in restore { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }

@@ -100,14 +100,24 @@ struct AuditTrailTests {
         }
     }
 
-    /// A bulk load records each policy as a create by its origin.
+    /// A bulk load records each policy as a create by its origin. Its text goes in exactly:
+    /// PostgreSQL's rows and entries travel in `COPY`'s text format, whose own characters
+    /// (backslash, tab, newline, carriage return, `\N`, `\.`) must arrive as written.
     @Test(arguments: StoreKind.available)
     func bulkLoadsAreRecorded(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let now = Timestamp.now()
-            let loaded = try (0..<50).map { AllowPolicy(accountID: account, fields: try fields("bulk\($0)@example.com"), now: now) }
-            let origin = ChangeOrigin(actor: "cli:root", channel: .import)
+            let comments = ["a\\b", "tab\there", "two\nlines", "cr\r", "\\N", "\\.", "naïve ✓ \"quoted\"", "\\", "end\\"]
+            let loaded = try (0..<50).map { index in
+                var item = try fields("bulk\(index)@example.com")
+                item.comments = index < comments.count ? comments[index] : index % 2 == 0 ? nil : "row \(index)"
+                return AllowPolicy(accountID: account, fields: item, now: now)
+            }
+            let origin = ChangeOrigin(actor: "cli:back\\slash\tand tab", client: "\\N", requestID: "line\nbreak", channel: .import)
             try await store.insert(loaded, origin: origin)
+            for policy in loaded { #expect(try await store.policy(account: account, id: policy.id) == policy) }
+            // The counts the list totals read were kept by the load (a statement trigger on COPY).
+            #expect(try await store.list(account: account, query: ListQuery()).totalCount == 50)
             var query = AuditQuery()
             query.perPage = 100
             let page = try await store.audit(account: account, query: query)
