@@ -38,6 +38,8 @@ public final class PostgresStore: Sendable, Service {
     /// What the change listener heard, for caches (`ChangeStamps`).
     let stamps = ListenerStamps()
     private let state = Mutex<ConnectionState>(.starting(reason: "not connected yet"))
+    /// When a probe after a failed request last reached the database (`failure`).
+    private let reachedRecently = Mutex<ContinuousClock.Instant?>(nil)
     /// Failed start attempts: a caller that will not wait gives up after the first.
     private let attempts = Atomic<Int>(0)
 
@@ -193,23 +195,34 @@ public final class PostgresStore: Sendable, Service {
         }
     }
 
-    /// Turns a failed request into the error the client sees. A lost database is probed once
-    /// for a reason, and requests fail fast for a second instead of queueing on the pool.
+    /// Turns a failed request into the error the client sees. The database is probed for a
+    /// reason: if it cannot be reached, requests fail fast for a second instead of queueing on
+    /// the pool. If it answers, the request that failed (one that ran past its deadline) fails
+    /// alone: taking every request down for a second with it turned one slow write into 9,000
+    /// refused reads (`scripts/bench-http`, PostgreSQL). A probe that succeeded stands for a
+    /// second, so a burst of slow requests does not open a connection each.
     private func failure(_ error: any Error) async -> SafelistError {
         if let server = (error as? PSQLError)?.serverInfo, let sqlState = server[.sqlState], !Self.isConnectionState(sqlState) {
             logger.error("PostgreSQL error \(sqlState): \(server[.message] ?? "")")
             return SafelistError(.internalError, code: ErrorCode.internalError, "The store failed: PostgreSQL error \(sqlState)")
         }
         var reason = error is DeadlineExceeded ? "no answer within \(options.timeout)" : Self.reason(error)
-        do {
-            try await probe(connectTimeout: .seconds(1))
-        } catch {
-            reason = location.explain(error)
+        var reachable = true
+        if !reachedRecently.withLock({ $0.map { ContinuousClock.now - $0 < .seconds(1) } ?? false }) {
+            do {
+                try await probe(connectTimeout: .seconds(1))
+                reachedRecently.withLock { $0 = .now }
+            } catch {
+                reason = location.explain(error)
+                reachable = false
+            }
         }
         logger.warning("PostgreSQL at \(location) failed a request: \(reason)")
-        state.withLock { state in
-            if case .starting = state { return }
-            state = .outage(reason: reason, until: .now + .seconds(1))
+        if !reachable {
+            state.withLock { state in
+                if case .starting = state { return }
+                state = .outage(reason: reason, until: .now + .seconds(1))
+            }
         }
         return SafelistError.unavailable("PostgreSQL at \(location.endpoint): \(reason)")
     }

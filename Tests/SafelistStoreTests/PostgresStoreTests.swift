@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SafelistCore
 import SafelistTesting
 import Synchronization
@@ -219,6 +220,29 @@ struct PostgresStoreTests {
         #expect(try await postgres.list(account: other, query: ListQuery()).totalCount == 10)
         let feed = try await postgres.changes(account: other, after: 0)
         #expect(feed.upserted.count == 10 && feed.generation == 10, "one generation a write")
+        await node.close()
+    }
+
+    /// A request that runs past its deadline on a database that still answers fails alone (503):
+    /// the requests after it are served. Only a database the probe cannot reach makes requests
+    /// fail at once for a second (`PostgresServerTests.outageAnswers503AndRecovers`).
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(1)))
+    func aSlowRequestFailsAlone() async throws {
+        let node = try await OpenStore.postgres(try await PostgresTestDatabase.create(), timeout: .seconds(1))
+        let postgres = try #require(node.postgres)
+        let kept = try await postgres.create(account: account, fields: fields("kept@example.com"))
+        await #expect(throws: SafelistError.self) {
+            let _: Int = try await postgres.groups.submit(
+                account: nil,
+                { connection in
+                    try await connection.query("SELECT pg_sleep(3)", logger: Logger(label: "test"))
+                    return 0
+                } as PostgresWrite
+            ) { group in await postgres.commit(group) }
+        }
+        #expect(try await postgres.policy(account: account, id: kept.id) == kept)
+        _ = try await postgres.create(account: account, fields: fields("after@example.com"))
+        #expect(try await postgres.list(account: account, query: ListQuery()).totalCount == 2)
         await node.close()
     }
 
