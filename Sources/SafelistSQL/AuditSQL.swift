@@ -29,7 +29,9 @@ public enum AuditSQL {
     }
 
     /// The columns an insert names, in the order of `values`.
-    public static let insertedColumnNames = ["account_id", "policy_id", "action", "channel", "actor", "client", "request_id", "at", "before", "after"]
+    public static let insertedColumnNames = [
+        "account_id", "policy_id", "action", "channel", "actor", "client", "request_id", "at", "before", "after",
+    ]
     static let insertedColumns = insertedColumnNames.joined(separator: ", ")
 
     /// One entry (SQLite, where a statement per row is a function call); arguments are `values`.

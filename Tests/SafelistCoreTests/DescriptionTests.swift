@@ -37,12 +37,16 @@ struct DescriptionTests {
         comments.modifiedAt = Timestamp(microseconds: comments.modifiedAt.microseconds + 1)
         let update = PolicyTable.update(.sqlite, from: .sample, to: comments)
         #expect(update.sql == "UPDATE policies SET comments = ?1, comments_folded = ?2, modified_at = ?3 WHERE id = ?4 AND account_id = ?5")
-        #expect(update.values == [.text("changed"), .text("changed"), .integer(comments.modifiedAt.microseconds),
-                                  .text(comments.id.rawValue), .text(comments.accountID.rawValue)])
+        #expect(
+            update.values == [
+                .text("changed"), .text("changed"), .integer(comments.modifiedAt.microseconds),
+                .text(comments.id.rawValue), .text(comments.accountID.rawValue),
+            ])
         var flag = comments
         flag.isExemptRecipient.toggle()
-        #expect(PolicyTable.update(.postgres, from: comments, to: flag).sql
-            == "UPDATE policies SET is_exempt_recipient = $1 WHERE id = $2 AND account_id = $3")
+        #expect(
+            PolicyTable.update(.postgres, from: comments, to: flag).sql
+                == "UPDATE policies SET is_exempt_recipient = $1 WHERE id = $2 AND account_id = $3")
     }
 
     @Test func policyIDTextIsTheLowercaseUUID() {
