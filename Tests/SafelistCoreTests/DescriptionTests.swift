@@ -18,24 +18,26 @@ struct DescriptionTests {
     }
 
     /// Both dialects' statements come from the one column list.
-    @Test func bothDialectsWriteEveryColumn() {
+    @Test func bothDialectsWriteEveryColumn() throws {
+        let sample = try Self.sample()
         let columns = PolicyTable.columns.count
         #expect(PolicyTable.insert(.sqlite).components(separatedBy: "?").count - 1 == columns)
         #expect(PolicyTable.insert(.postgres).contains("$\(columns))"))
         let mutable = PolicyTable.columns.filter { !["id", "account_id", "created_at"].contains($0.name) }.count
-        #expect(PolicyTable.update(.sqlite, from: nil, to: .sample).sql.hasSuffix("WHERE id = ?\(mutable + 1) AND account_id = ?\(mutable + 2)"))
-        #expect(PolicyTable.update(.postgres, from: nil, to: .sample).values.count == mutable + 2)
+        #expect(PolicyTable.update(.sqlite, from: nil, to: sample).sql.hasSuffix("WHERE id = ?\(mutable + 1) AND account_id = ?\(mutable + 2)"))
+        #expect(PolicyTable.update(.postgres, from: nil, to: sample).values.count == mutable + 2)
         #expect(PolicyTable.create(.sqlite).contains("id TEXT NOT NULL UNIQUE"))
         #expect(PolicyTable.create(.postgres).contains(#"id text COLLATE "C" PRIMARY KEY"#))
     }
 
     /// An edit sets only what changed: SQLite rewrites every index entry and fires every count
     /// trigger naming a column in the SET list, changed or not.
-    @Test func anEditSetsOnlyTheColumnsThatChanged() {
-        var comments = AllowPolicy.sample
+    @Test func anEditSetsOnlyTheColumnsThatChanged() throws {
+        let sample = try Self.sample()
+        var comments = sample
         comments.comments = "changed"
         comments.modifiedAt = Timestamp(microseconds: comments.modifiedAt.microseconds + 1)
-        let update = PolicyTable.update(.sqlite, from: .sample, to: comments)
+        let update = PolicyTable.update(.sqlite, from: sample, to: comments)
         #expect(update.sql == "UPDATE policies SET comments = ?1, comments_folded = ?2, modified_at = ?3 WHERE id = ?4 AND account_id = ?5")
         #expect(
             update.values == [
@@ -47,6 +49,10 @@ struct DescriptionTests {
         #expect(
             PolicyTable.update(.postgres, from: comments, to: flag).sql
                 == "UPDATE policies SET is_exempt_recipient = $1 WHERE id = $2 AND account_id = $3")
+    }
+
+    static func sample() throws -> AllowPolicy {
+        AllowPolicy(accountID: account, fields: try fields("a@b.example"), now: Timestamp(microseconds: 1))
     }
 
     @Test func policyIDTextIsTheLowercaseUUID() {
@@ -86,12 +92,4 @@ struct DescriptionTests {
             }
         }
     }
-}
-
-extension AllowPolicy {
-    fileprivate static let sample = AllowPolicy(
-        id: PolicyID(uuid: UUID()), accountID: AccountID(String(repeating: "a", count: 32))!, pattern: "a@b.example",
-        matchKey: "a@b.example", patternType: .email, isRegex: false, isTrustedSender: true, isExemptRecipient: false,
-        isAcceptableSender: false, verifySender: true, comments: nil, createdAt: Timestamp(microseconds: 1),
-        modifiedAt: Timestamp(microseconds: 1))
 }
