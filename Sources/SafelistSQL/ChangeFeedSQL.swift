@@ -22,6 +22,14 @@ public enum ChangeFeedSQL {
             + "ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = EXCLUDED.generation"
     }
 
+    /// A SQLite load's policies, the rows after rowid `?2`, recorded at generation `?1` in key
+    /// order (a sort: the unique index on `id` would walk every policy of the table).
+    public static let recordLoadSQLite = """
+        INSERT INTO policy_changes (account_id, policy_id, generation)
+        SELECT account_id, id, ?1 FROM policies WHERE rowid > ?2 ORDER BY +account_id, +id
+        ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = EXCLUDED.generation
+        """
+
     public static let generation = DialectStatement { dialect in
         "SELECT generation FROM policy_generations WHERE account_id = \(dialect.parameter(1))"
     }

@@ -25,13 +25,7 @@ extension SQLiteStore: AuditLog {
         }
     }
 
-    /// `direct`: through `DirectStatement`, for a bulk load.
-    static func recordAudit(_ db: Database, _ entries: [AuditEntry], direct: Bool = false) throws {
-        if direct {
-            let statement = try DirectStatement(db, sql: AuditSQL.insert(.sqlite))
-            for entry in entries { try statement.run(AuditSQL.values(entry)) }
-            return
-        }
+    static func recordAudit(_ db: Database, _ entries: [AuditEntry]) throws {
         let statement = try db.cachedStatement(sql: AuditSQL.insert(.sqlite))
         for entry in entries { try statement.execute(arguments: StatementArguments(AuditSQL.values(entry))) }
     }

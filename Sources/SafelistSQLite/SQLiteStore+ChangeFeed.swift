@@ -44,16 +44,10 @@ extension SQLiteStore: PolicyChangeFeed {
         try Int64.fetchOne(db.cachedStatement(sql: ChangeFeedSQL.advanceGeneration(.sqlite)), arguments: [account.rawValue]) ?? 0
     }
 
-    /// `direct`: through `DirectStatement`, for a bulk load.
-    static func record(_ db: Database, account: AccountID, ids: [PolicyID], generation: Int64, direct: Bool = false) throws {
+    static func record(_ db: Database, account: AccountID, ids: [PolicyID], generation: Int64) throws {
         // In key order: a set's order is random, and a million-row import that wrote its feed
         // in it walked the key's B-tree to a random leaf a row (8 s of a 42 s import).
         let sorted = Set(ids).sorted()
-        if direct {
-            let statement = try DirectStatement(db, sql: ChangeFeedSQL.record(.sqlite))
-            for id in sorted { try statement.run([.text(account.rawValue), .text(id.rawValue), .integer(generation)]) }
-            return
-        }
         let statement = try db.cachedStatement(sql: ChangeFeedSQL.record(.sqlite))
         for id in sorted { try statement.execute(arguments: [account.rawValue, id.rawValue, generation]) }
     }

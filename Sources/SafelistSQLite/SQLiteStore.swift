@@ -11,6 +11,10 @@ public final class SQLiteStore: Sendable {
         /// crash of the process; `NORMAL` survives `kill -9` and commits faster.
         public var synchronous: Synchronous = .full
         public var busyTimeout: TimeInterval = 10
+        /// A large load takes the file out of WAL mode for its transaction when no other
+        /// connection has it open (`SQLiteStore+LoadOutsideWAL.swift`). For the one-shot
+        /// commands, which own their process: the store then reads no WAL-index (`commits`).
+        public var bulkLoadsOutsideWAL = false
 
         public enum Synchronous: String, Sendable { case full = "FULL", normal = "NORMAL" }
 
@@ -19,6 +23,7 @@ public final class SQLiteStore: Sendable {
 
     let pool: DatabasePool
     public let path: String
+    let options: Options
     /// Ends of recent list pages, so sequential paging seeks instead of skipping.
     let boundaries = PageBoundaryCache()
     let hub = ChangeSignalHub()
@@ -38,6 +43,7 @@ public final class SQLiteStore: Sendable {
         // for every write.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         self.path = path
+        self.options = options
         try Self.createPrivately(path)
         groups = GroupCommit()
         do {
@@ -52,7 +58,9 @@ public final class SQLiteStore: Sendable {
         } catch let error as DatabaseError {
             throw SQLiteOpenError.opening(path, error)
         }
-        commits = WALChangeCounter(databasePath: path)
+        // Leaving WAL mode deletes the `-shm` file the counter holds open: it would read a stale
+        // count from then on, and caches trusting it would miss other processes' writes.
+        commits = options.bulkLoadsOutsideWAL ? nil : WALChangeCounter(databasePath: path)
     }
 
     /// A setting of the writer connection, as it runs (`synchronous`: 2 is FULL, 1 NORMAL).

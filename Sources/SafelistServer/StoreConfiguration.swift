@@ -9,6 +9,8 @@ import SafelistSQLite
 public struct StoreConfiguration: Sendable {
     public var location = "./safelist.sqlite"
     public var sqliteSynchronous = SQLiteStore.Options.Synchronous.full
+    /// `SQLiteStore.Options.bulkLoadsOutsideWAL`: for a command that owns its process, never a server.
+    public var sqliteBulkLoadsOutsideWAL = false
     public var postgresPoolSize = 10
     public var postgresTimeout: Duration = .seconds(5)
 
@@ -38,6 +40,7 @@ public struct StoreConfiguration: Sendable {
         }
         var options = SQLiteStore.Options()
         options.synchronous = sqliteSynchronous
+        options.bulkLoadsOutsideWAL = sqliteBulkLoadsOutsideWAL
         do {
             let store = try SQLiteStore(path: location, options: options)
             return OpenedStore(store: store, postgres: nil, description: store.path)

@@ -53,6 +53,9 @@ struct StoreOptions: ParsableArguments {
         var logger = Logger(label: "safelist")
         logger.logLevel = .critical
         var configuration = try configuration()
+        // A command is its process's only user of the store: a large import may write the
+        // SQLite file outside the WAL when no server has it open.
+        configuration.sqliteBulkLoadsOutsideWAL = true
         if longRunning, databaseTimeout == nil, Environment.value("SAFELIST_DATABASE_TIMEOUT") == nil {
             configuration.postgresTimeout = .seconds(3600)
         }

@@ -113,15 +113,24 @@ struct AuditTrailTests {
                 item.comments = index < comments.count ? comments[index] : index % 2 == 0 ? nil : "row \(index)"
                 return AllowPolicy(accountID: account, fields: item, now: now)
             }
+            let others = try (0..<5).map { AllowPolicy(accountID: otherAccount, fields: try fields("other\($0)@example.com"), now: now) }
             let origin = ChangeOrigin(actor: "cli:back\\slash\tand tab", client: "\\N", requestID: "line\nbreak", channel: .import)
-            try await store.insert(loaded, origin: origin)
+            let earlier = try await store.create(account: account, fields: fields("earlier@example.com"))
+            let generation = try #require(try await store.generations(of: [account])[account])
+            try await store.insert(loaded + others, origin: origin)
             for policy in loaded { #expect(try await store.policy(account: account, id: policy.id) == policy) }
             // The counts the list totals read were kept by the load (a statement trigger on COPY).
-            #expect(try await store.list(account: account, query: ListQuery()).totalCount == 50)
+            #expect(try await store.list(account: account, query: ListQuery()).totalCount == 51)
+            // Each account's feed and trail have its own rows of the load, and only those.
+            #expect(Set(try await store.changes(account: account, after: generation).upserted.map(\.id)) == Set(loaded.map(\.id)))
+            #expect(Set(try await store.changes(account: otherAccount, after: 0).upserted.map(\.id)) == Set(others.map(\.id)))
+            #expect(try await store.audit(account: otherAccount, query: AuditQuery()).totalCount == 5)
             var query = AuditQuery()
             query.perPage = 100
-            let page = try await store.audit(account: account, query: query)
-            #expect(page.totalCount == 50)
+            var page = try await store.audit(account: account, query: query)
+            #expect(page.totalCount == 51)
+            #expect(page.entries.last?.after == earlier)
+            page.entries.removeLast()
             #expect(Set(page.entries.compactMap(\.after?.id)) == Set(loaded.map(\.id)))
             #expect(page.entries.allSatisfy { $0.origin == origin && $0.action == .create && $0.before == nil })
             #expect(page.entries.compactMap(\.after).sorted { $0.pattern < $1.pattern } == loaded.sorted { $0.pattern < $1.pattern })

@@ -188,6 +188,44 @@ struct SQLiteStoreTests {
         #expect(try await schema() == before)
     }
 
+    /// A command's large load, with the file to itself, writes the database directly: the WAL
+    /// stays empty, and the file is in WAL mode again after, a failed load's too. With another
+    /// connection open on the file (a server), the load goes through the WAL.
+    @Test func aLoadWithTheFileAloneWritesOutsideTheWAL() async throws {
+        let path = try temporaryPath()
+        var options = SQLiteStore.Options()
+        options.bulkLoadsOutsideWAL = true
+        let store = try SQLiteStore(path: path, options: options)
+        _ = try await store.create(account: account, fields: fields("first@example.com"))
+        func rows(_ prefix: String, clashing: Bool = false) throws -> [AllowPolicy] {
+            let now = Timestamp.now()
+            return try (0..<SQLiteStore.bulkThreshold).map { index in
+                let pattern = clashing && index == 9 ? "first@example.com" : "\(prefix)\(index)@example.com"
+                return AllowPolicy(accountID: account, fields: try fields(pattern), now: Timestamp(microseconds: now.microseconds + Int64(index)))
+            }
+        }
+        func walBytes() throws -> Int {
+            (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        }
+        func journalMode() async throws -> String? {
+            try await store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        }
+        try await store.insert(try rows("alone"), origin: .system)
+        #expect(try walBytes() < 100_000)
+        #expect(try await journalMode() == "wal")
+        #expect(try await store.list(account: account, query: ListQuery()).totalCount == SQLiteStore.bulkThreshold + 1)
+        #expect(try await store.changes(account: account, after: 0).upserted.count == SQLiteStore.bulkThreshold + 1)
+
+        await #expect(throws: SafelistError.duplicatePattern()) { try await store.insert(try rows("failed", clashing: true), origin: .system) }
+        #expect(try await journalMode() == "wal")
+        #expect(try await store.list(account: account, query: ListQuery()).totalCount == SQLiteStore.bulkThreshold + 1)
+
+        let server = try SQLiteStore(path: path)
+        try await store.insert(try rows("shared"), origin: .system)
+        #expect(try walBytes() > 1_000_000)
+        #expect(try await server.list(account: account, query: ListQuery()).totalCount == 2 * SQLiteStore.bulkThreshold + 1)
+    }
+
     /// A load binds its values with SQLite's own functions (`DirectStatement`): text goes in
     /// byte for byte, a NUL and non-ASCII included, and a taken id is refused.
     @Test func aLoadStoresTextExactly() async throws {
