@@ -118,6 +118,7 @@ public struct PolicyImporter: Sendable {
         var problems: [ImportProblem] = []
         var replacing: [Int: PolicyID] = [:]
         var firstLine: [PolicyConflictKey: Int] = [:]
+        firstLine.reserveCapacity(records.count)
         for record in records {
             let key = PolicyConflictKey(record.fields)
             if let line = firstLine[key] {

@@ -21,6 +21,28 @@ struct PatternCanonicalFormTests {
         #expect(Punycode.decode("99999999999999999999") == nil)
     }
 
+    /// The byte-level path for plain ASCII names agrees with the general one wherever it
+    /// answers, and answers for every valid plain name: random names over letters of both
+    /// cases, digits, hyphens, dots and `xn--`, valid and not.
+    @Test func plainNamesTakeTheByteLevelPathToTheSameForm() {
+        var generator = SplitMix(seed: 7)
+        let pieces = ["a", "Z", "q", "7", "0", "-", ".", ".", "xn--", "XN--", "ex", "COM"]
+        var answered = 0
+        for _ in 0..<20_000 {
+            let text = (0..<Int(generator.next() % 12)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            let general = try? DomainName.canonicalizeInGeneral(text)
+            if let plain = DomainName.plainASCII(text) {
+                answered += 1
+                #expect(plain == general, "\(text)")
+            } else if let general, !general.stored.contains("xn--") {
+                Issue.record("\(text) is a valid plain name, but took the general path")
+            }
+        }
+        #expect(answered > 1000)
+        #expect(DomainName.plainASCII(String(repeating: "a", count: 63) + ".com") != nil)
+        #expect(DomainName.plainASCII(String(repeating: "a", count: 64) + ".com") == nil)
+    }
+
     @Test func internationalNamesShareTheirASCIIForm() throws {
         let unicode = try DomainName.canonicalize("Bücher.Example.")
         let ascii = try DomainName.canonicalize("XN--BCHER-KVA.example")
