@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SafelistCore
 import SafelistSQL
@@ -102,9 +103,19 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
             generations = try await write { db in
                 let byAccount = Dictionary(grouping: policies, by: \.accountID)
                 let setAside = bulk ? try Self.setAsideIndexes(db) : []
-                // The index builds sort in the page cache: 2 MB by default, 256 MB for the load.
-                if bulk { try db.execute(sql: "PRAGMA cache_size = -262144") }
-                defer { if bulk { try? db.execute(sql: "PRAGMA cache_size = -2000") } }
+                // The index builds sort in the page cache: 2 MB by default, 256 MB for the load;
+                // and with a helper thread a core (a million-row import: 15.5-16.0 s against
+                // 16.1-16.7 s, alternated).
+                if bulk {
+                    try db.execute(sql: "PRAGMA cache_size = -262144")
+                    try db.execute(sql: "PRAGMA threads = \(ProcessInfo.processInfo.activeProcessorCount)")
+                }
+                defer {
+                    if bulk {
+                        try? db.execute(sql: "PRAGMA cache_size = -2000")
+                        try? db.execute(sql: "PRAGMA threads = 0")
+                    }
+                }
                 let statement = try DirectStatement(db, sql: PolicyTable.insert(.sqlite))
                 var generations: [(AccountID, Int64)] = []
                 for (account, rows) in byAccount {

@@ -170,6 +170,9 @@ struct SQLiteStoreTests {
         }
         try await store.insert(rows, origin: ChangeOrigin(actor: "cli:test", channel: .import))
         #expect(try await schema() == before)
+        // The load's sorting threads and page cache were its own.
+        #expect(try await store.writerSetting("threads") == 0)
+        #expect(try await store.writerSetting("cache_size") == -2000)
         var exempt = ListQuery()
         exempt.isExemptRecipient = true
         #expect(try await store.list(account: account, query: exempt).totalCount == (SQLiteStore.bulkThreshold + 2) / 3)
