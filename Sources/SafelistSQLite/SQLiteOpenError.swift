@@ -52,7 +52,7 @@ public struct SQLiteOpenError: Error, CustomStringConvertible {
             )
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return SQLiteOpenError(
-                "the database \(path) stayed locked by another process (\(detail)); stop whatever holds it (another Safelist on the same file is fine; a copy tool or an open transaction is not) and try again"
+                "the database \(path) stayed locked by another process (\(detail)); stop whatever holds it, or wait for it (another Safelist on the same file is fine; a copy tool, an open transaction or a large `safelist policy import` started while no server had the file open is not) and try again"
             )
         case .SQLITE_FULL, .SQLITE_IOERR:
             return SQLiteOpenError(

@@ -149,8 +149,7 @@ struct PostgresStoreTests {
             item.isExemptRecipient = index % 3 == 0
             return AllowPolicy(accountID: account, fields: item, now: Timestamp(microseconds: now.microseconds + Int64(index)))
         }
-        let loader = try #require(node.store as? any PolicyBulkLoader)
-        try await loader.insert(rows, origin: .system, indexing: .rebuiltExclusively)
+        try await node.store.insert(rows, origin: .system, indexing: .rebuiltExclusively)
         try await PostgresTestDatabase.execute(unchanged, on: location)
         try await PostgresTestDatabase.execute(rebuilt, on: location)
         var exempt = ListQuery()
@@ -163,7 +162,7 @@ struct PostgresStoreTests {
         let clash = try (0..<300).map { index in
             AllowPolicy(accountID: account, fields: try fields(index == 5 ? "kept@example.com" : "clash\(index)@example.com"), now: now)
         }
-        await #expect(throws: SafelistError.duplicatePattern()) { try await loader.insert(clash, origin: .system, indexing: .rebuiltExclusively) }
+        await #expect(throws: SafelistError.duplicatePattern()) { try await node.store.insert(clash, origin: .system, indexing: .rebuiltExclusively) }
         try await PostgresTestDatabase.execute(unchanged, on: location)
         #expect(try await node.store.list(account: account, query: ListQuery()).totalCount == 301)
         #expect(try await node.store.policy(account: account, id: kept.id) == kept)
