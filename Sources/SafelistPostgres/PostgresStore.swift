@@ -201,7 +201,15 @@ public final class PostgresStore: Sendable, Service {
     /// alone: taking every request down for a second with it turned one slow write into 9,000
     /// refused reads (`scripts/bench-http`, PostgreSQL). A probe that succeeded stands for a
     /// second, so a burst of slow requests does not open a connection each.
+    ///
+    /// A request cancelled with its task (the server stopping, its caller gone) says nothing
+    /// about the database, and a probe from that task fails as cancelled too: it took every
+    /// request down for a second, and logged a stop as a failure.
     private func failure(_ error: any Error) async -> SafelistError {
+        if error is CancellationError || Task.isCancelled {
+            logger.debug("PostgreSQL at \(location): a request was cancelled")
+            return SafelistError.unavailable("PostgreSQL at \(location.endpoint): the request was cancelled")
+        }
         if let server = (error as? PSQLError)?.serverInfo, let sqlState = server[.sqlState], !Self.isConnectionState(sqlState) {
             logger.error("PostgreSQL error \(sqlState): \(server[.message] ?? "")")
             return SafelistError(.internalError, code: ErrorCode.internalError, "The store failed: PostgreSQL error \(sqlState)")

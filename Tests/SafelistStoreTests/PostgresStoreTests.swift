@@ -247,6 +247,26 @@ struct PostgresStoreTests {
         await node.close()
     }
 
+    /// A request cancelled with its task (a server stopping) is not the database failing: the
+    /// requests after it are served at once, with no second of refusals.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(2)))
+    func aCancelledRequestIsNotAnOutage() async throws {
+        let node = try await OpenStore.postgres(try await PostgresTestDatabase.create(), timeout: .seconds(10))
+        let postgres = try #require(node.postgres)
+        let kept = try await postgres.create(account: account, fields: fields("kept@example.com"))
+        let sleeping = Task {
+            try await postgres.withConnection { connection in
+                try await connection.query("SELECT pg_sleep(60)", logger: Logger(label: "test"))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        sleeping.cancel()
+        _ = await sleeping.result
+        #expect(try await postgres.policy(account: account, id: kept.id) == kept)
+        _ = try await postgres.create(account: account, fields: fields("after@example.com"))
+        await node.close()
+    }
+
     /// `order=pattern` is byte order on both stores, whatever the database's collation.
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)))
     func patternOrderIsByteOrder() async throws {
