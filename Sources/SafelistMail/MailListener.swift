@@ -55,19 +55,20 @@ public struct MailListener<Decoder: ByteToMessageDecoder>: Service where Decoder
         onListening(server.channel.localAddress?.port ?? port)
         logger.info("\(name) listening", metadata: ["address": "\(host):\(server.channel.localAddress?.port ?? port)"])
         let connections = OpenConnections()
+        // Locals, not `self`: a task that captured the listener captured its decoder's type.
+        let (name, logger, converse, limit) = (name, logger, converse, options.maximumConnections)
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 do {
                     try await server.executeThenClose { accepted in
                         for try await (channel, state) in accepted {
-                            guard connections.open(state, limit: options.maximumConnections) else {
-                                logger.warning("\(name): connection refused, \(options.maximumConnections) already open")
-                                channel.outbound.finish()
-                                channel.channel.close(promise: nil)
+                            guard connections.open(state, limit: limit) else {
+                                logger.warning("\(name): connection refused, \(limit) already open")
+                                group.addTask { try? await channel.executeThenClose { _, _ in } }
                                 continue
                             }
                             group.addTask {
-                                await self.serve(channel, state: state)
+                                await serveConnection(channel, state: state, name: name, logger: logger, converse: converse)
                                 connections.close(state)
                             }
                         }
@@ -83,15 +84,20 @@ public struct MailListener<Decoder: ByteToMessageDecoder>: Service where Decoder
         logger.info("\(name) stopped")
     }
 
-    private func serve(_ channel: NIOAsyncChannel<Inbound, ByteBuffer>, state: ConnectionState) async {
-        let peer = channel.channel.remoteAddress.map { "\($0)" } ?? "unknown"
-        do {
-            try await channel.executeThenClose { inbound, outbound in
-                try await converse(MailConnection(inbound: inbound, outbound: outbound, state: state, peer: peer))
-            }
-        } catch {
-            logger.warning("\(name): connection closed on a protocol error", metadata: ["peer": "\(peer)", "error": "\(error)"])
+}
+
+/// One accepted connection's conversation, then its close.
+private func serveConnection<Inbound: Sendable>(
+    _ channel: NIOAsyncChannel<Inbound, ByteBuffer>, state: ConnectionState, name: String, logger: Logger,
+    converse: @Sendable (MailConnection<Inbound>) async throws -> Void
+) async {
+    let peer = channel.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+    do {
+        try await channel.executeThenClose { inbound, outbound in
+            try await converse(MailConnection(inbound: inbound, outbound: outbound, state: state, peer: peer))
         }
+    } catch {
+        logger.warning("\(name): connection closed on a protocol error", metadata: ["peer": "\(peer)", "error": "\(error)"])
     }
 }
 

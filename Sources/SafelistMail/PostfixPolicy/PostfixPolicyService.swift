@@ -16,7 +16,7 @@ public enum PostfixPolicyService {
             var conversation = PolicyConversation(options: decisions.options)
             for try await request in connection.inbound {
                 defer { connection.state.handled() }
-                let answered = try await connection.exchange {
+                let answered: Void? = try await connection.exchange {
                     let started = ContinuousClock.now
                     let answer = try await conversation.answer(request) { await decisions.evaluate($0, logger: logger) }
                     try await connection.outbound.write(ByteBuffer(string: "action=\(answer.action)\n\n"))
