@@ -78,6 +78,15 @@ struct AuthTests {
         #expect(issued.secret.count == 40 && user.key.count == 37)
     }
 
+    /// A token has Cloudflare's shape, and never begins with `-`, which a command line would
+    /// read as an option (one token in 64 did).
+    @Test func tokensHaveCloudflaresShapeAndNeverLookLikeAnOption() {
+        let tokens = (0..<5_000).map { _ in Secret.newToken() }
+        #expect(tokens.allSatisfy { $0.count == 40 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") } })
+        #expect(!tokens.contains { $0.hasPrefix("-") })
+        #expect(tokens.contains { $0.contains("-") } && tokens.contains { $0.contains("_") })
+    }
+
     /// Proven credentials are cached (`Authenticator`); the test's own store object is another
     /// process (SQLite) or node (PostgreSQL) writing the same database, as `safelist token
     /// revoke` would. SQLite sees the commit at once; PostgreSQL when its notification arrives.
