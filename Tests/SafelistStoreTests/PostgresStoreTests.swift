@@ -229,41 +229,45 @@ struct PostgresStoreTests {
     /// requests took longer than a 1 s one (CI run of 5a42cc1).
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(2)))
     func aSlowRequestFailsAlone() async throws {
-        let node = try await OpenStore.postgres(try await PostgresTestDatabase.create(), timeout: .seconds(10))
-        let postgres = try #require(node.postgres)
-        let kept = try await postgres.create(account: account, fields: fields("kept@example.com"))
-        await #expect(throws: SafelistError.self) {
-            let _: Int = try await postgres.groups.submit(
-                account: nil,
-                { connection in
-                    try await connection.query("SELECT pg_sleep(60)", logger: Logger(label: "test"))
-                    return 0
-                } as PostgresWrite
-            ) { group in await postgres.commit(group) }
+        try await servesAfter { postgres in
+            await #expect(throws: SafelistError.self) {
+                let _: Int = try await postgres.groups.submit(
+                    account: nil,
+                    { connection in
+                        try await connection.query("SELECT pg_sleep(60)", logger: Logger(label: "test"))
+                        return 0
+                    } as PostgresWrite
+                ) { group in await postgres.commit(group) }
+            }
         }
-        #expect(try await postgres.policy(account: account, id: kept.id) == kept)
-        _ = try await postgres.create(account: account, fields: fields("after@example.com"))
-        #expect(try await postgres.list(account: account, query: ListQuery()).totalCount == 2)
-        await node.close()
     }
 
     /// A request cancelled with its task (a server stopping) is not the database failing: the
     /// requests after it are served at once, with no second of refusals.
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.notice)), .timeLimit(.minutes(2)))
     func aCancelledRequestIsNotAnOutage() async throws {
+        try await servesAfter { postgres in
+            let sleeping = Task {
+                try await postgres.withConnection { connection in
+                    try await connection.query("SELECT pg_sleep(60)", logger: Logger(label: "test"))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            sleeping.cancel()
+            _ = await sleeping.result
+        }
+    }
+
+    /// A store on a new database holding one policy: after `trouble`, it serves a read and a
+    /// write at once. The deadline is the test stores' usual 10 s.
+    private func servesAfter(_ trouble: (PostgresStore) async throws -> Void) async throws {
         let node = try await OpenStore.postgres(try await PostgresTestDatabase.create(), timeout: .seconds(10))
         let postgres = try #require(node.postgres)
         let kept = try await postgres.create(account: account, fields: fields("kept@example.com"))
-        let sleeping = Task {
-            try await postgres.withConnection { connection in
-                try await connection.query("SELECT pg_sleep(60)", logger: Logger(label: "test"))
-            }
-        }
-        try await Task.sleep(for: .milliseconds(500))
-        sleeping.cancel()
-        _ = await sleeping.result
+        try await trouble(postgres)
         #expect(try await postgres.policy(account: account, id: kept.id) == kept)
         _ = try await postgres.create(account: account, fields: fields("after@example.com"))
+        #expect(try await postgres.list(account: account, query: ListQuery()).totalCount == 2)
         await node.close()
     }
 
