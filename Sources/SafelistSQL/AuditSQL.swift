@@ -40,11 +40,9 @@ public enum AuditSQL {
     }
 
     public static func values(_ entry: AuditEntry) -> [SQLValue] {
-        [
-            .text(entry.accountID.rawValue), .text(entry.policyID.rawValue), .text(entry.action.rawValue),
-            .text(entry.origin.channel.rawValue), .text(entry.origin.actor), entry.origin.client.map(SQLValue.text) ?? .null,
-            entry.origin.requestID.map(SQLValue.text) ?? .null, .integer(entry.at.microseconds),
-            entry.before.map { .text(PolicySnapshot.encode($0)) } ?? .null, storedAfter(entry).map { .text(PolicySnapshot.encode($0)) } ?? .null,
+        [.text(entry.accountID.rawValue), .text(entry.policyID.rawValue), .text(entry.action.rawValue)] + originValues(entry.origin) + [
+            .integer(entry.at.microseconds), entry.before.map { .text(PolicySnapshot.encode($0)) } ?? .null,
+            storedAfter(entry).map { .text(PolicySnapshot.encode($0)) } ?? .null,
         ]
     }
 
@@ -67,9 +65,14 @@ public enum AuditSQL {
         """
 
     public static func createdByLoadArguments(_ origin: ChangeOrigin, after rowid: Int64) -> [SQLValue] {
+        originValues(origin) + [.integer(rowid)]
+    }
+
+    /// Who made a change, in column order: channel, actor, client, request id.
+    static func originValues(_ origin: ChangeOrigin) -> [SQLValue] {
         [
             .text(origin.channel.rawValue), .text(origin.actor), origin.client.map(SQLValue.text) ?? .null,
-            origin.requestID.map(SQLValue.text) ?? .null, .integer(rowid),
+            origin.requestID.map(SQLValue.text) ?? .null,
         ]
     }
 

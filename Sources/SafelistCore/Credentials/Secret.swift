@@ -4,13 +4,15 @@ import Crypto
 /// randomness, so one unsalted SHA-256 is enough to keep them useless if the database leaks.
 public enum Secret {
     private static let tokenAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".utf8)
+    /// A token's first character: no `-` or `_`.
+    private static let leadingAlphabet = Array(tokenAlphabet.prefix(62))
     private static let hexAlphabet = Array("0123456789abcdef".utf8)
 
     /// 40 characters of `[A-Za-z0-9_-]`, Cloudflare's API token shape (about 240 bits), the first
     /// a letter or digit: a token that began with `-` was read as an option by every command
     /// line it was passed to (`--token -x…`: "Missing value for '--token'"), one in 64.
     public static func newToken() -> String {
-        random(length: 1, from: Array(tokenAlphabet.prefix(62))) + random(length: 39, from: tokenAlphabet)
+        random(length: 1, from: leadingAlphabet) + random(length: 39, from: tokenAlphabet)
     }
 
     /// 37 lowercase hexadecimal characters, Cloudflare's Global API key shape (148 bits).
