@@ -206,7 +206,15 @@ let package = Package(
             ]
         ),
         // Starts the real `safelist` executable: durability across kill -9, signals, first start.
-        .testTarget(name: "SafelistServerTests", dependencies: ["safelist", "safelist-regex-worker", "SafelistTesting"]),
+        .testTarget(
+            name: "SafelistServerTests",
+            dependencies: [
+                "safelist", "safelist-regex-worker", "SafelistTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

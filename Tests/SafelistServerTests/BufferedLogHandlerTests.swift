@@ -23,6 +23,8 @@ struct BufferedLogHandlerTests {
     static func withPipe(_ body: (Int32, Int32) async throws -> Void) async throws {
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
+        // Not for the children other tests spawn meanwhile.
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         defer {
             close(ends[0])
             close(ends[1])

@@ -90,9 +90,9 @@ struct PostgresServerTests {
     func wrongPasswordIsReportedClearly() async throws {
         let database = try #require(PostgresTestDatabase.url).replacingOccurrences(of: "safelist:safelist@", with: "safelist:wrong@")
         let server = try ServerProcess(database: database)
-        try launch(server.process)
+        try server.launch()
         try await server.waitForOutput("password authentication failed")
-        #expect(server.process.isRunning && !server.stdout.contains("listening"))
+        #expect(server.isRunning && !server.stdout.contains("listening"))
         #expect(!server.stdout.contains("wrong"), "the password never appears in output")
         let cli = try await run(["token", "list"], database: database, expectFailure: true)
         #expect(cli.contains("password authentication failed"))
@@ -111,7 +111,7 @@ struct PostgresServerTests {
         try cluster.start()
         try cluster.stop("fast")
         let server = try ServerProcess(database: cluster.url, extraArguments: ["--database-timeout", "2"])
-        try launch(server.process)
+        try server.launch()
         try await server.waitForOutput("Waiting for PostgreSQL")
         #expect(server.stdout.contains("refused"), "\(server.stdout)")
         try cluster.start()
@@ -137,7 +137,7 @@ struct PostgresServerTests {
             #expect(message.contains("PostgreSQL"))
         }
         #expect(Date().timeIntervalSince(started) < 15, "answers come within the database timeout, not after a hang")
-        #expect(server.process.isRunning)
+        #expect(server.isRunning)
 
         try cluster.start()
         let deadline = Date().addingTimeInterval(60)

@@ -60,7 +60,7 @@ struct PrivateCluster {
 
     /// A loopback port nobody listens on now: bind to port 0 and read what the kernel chose.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ServerError("socket failed") }
         defer { close(fd) }
         var address = sockaddr_in()

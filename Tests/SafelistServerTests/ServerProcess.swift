@@ -1,17 +1,21 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Synchronization
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A `safelist serve` child process on a free loopback port, with its standard output captured.
+///
+/// Nothing here registers a descriptor with libdispatch: its epoll bookkeeping on Linux frees a
+/// source's note while the manager thread still reaches it when many are set up and torn down
+/// at once (swift-corelibs-libdispatch#949), which is what `FileHandle.readabilityHandler` and
+/// `URLSession` do. Output is read by a thread of its own with blocking reads, and requests go
+/// through AsyncHTTPClient (NIO). The child is a `ChildProcess`, not a Foundation `Process`.
 final class ServerProcess: @unchecked Sendable {
-    let process = Process()
     let database: String
-    private let output = Pipe()
-    private let lock = NSLock()
-    private var captured = ""
+    private let arguments: [String]
+    private let child = Mutex<ChildProcess?>(nil)
+    private let captured = CapturedOutput()
     private(set) var port = 0
 
     /// The executable `swift build` put next to the test bundle, or `SAFELIST_BINARY`.
@@ -29,32 +33,41 @@ final class ServerProcess: @unchecked Sendable {
     /// `safelist` with exactly these arguments (`database` is only what the test calls it).
     init(database: String, arguments: [String]) throws {
         self.database = database
+        self.arguments = arguments
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
             throw ServerError("no safelist executable at \(Self.binary.path); run `swift build` first")
         }
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.captured += String(decoding: data, as: UTF8.self) }
-        }
     }
 
-    var stdout: String { lock.withLock { captured } }
+    var stdout: String { captured.text }
+
+    var isRunning: Bool { child.withLock { $0 }?.isRunning ?? false }
+
+    /// The reading thread holds the child until its output ends: killed here, it ends.
+    deinit {
+        child.withLock { $0 }?.signal(SIGKILL)
+    }
+
+    /// Runs the executable (standard error discarded) and starts reading its output, once.
+    func launch() throws {
+        let started = try child.withLock { child -> ChildProcess? in
+            guard child == nil else { return nil }
+            child = try ChildProcess(Self.binary.path, arguments, mergeStandardError: false)
+            return child
+        }
+        if let started { captured.read(from: started) }
+    }
 
     /// Starts the server and waits for its "listening" line.
     func start(within seconds: TimeInterval = 30) async throws {
-        if !process.isRunning { try launch(process) }
+        try launch()
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let match = stdout.firstMatch(of: #/Safelist listening on http://127\.0\.0\.1:(\d+)/#), let port = Int(match.1) {
                 self.port = port
                 return
             }
-            guard process.isRunning else { throw ServerError("server exited early: \(stdout)") }
+            guard isRunning else { throw ServerError("server exited early: \(stdout)") }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ServerError("server did not start within \(Int(seconds)) s: \(stdout)")
@@ -62,7 +75,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server and waits for its JSON start line (`--start-line json`), which it returns.
     func startReadingJSON(within seconds: TimeInterval = 30) async throws -> [String: Any] {
-        if !process.isRunning { try launch(process) }
+        try launch()
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             for line in stdout.split(separator: "\n") where line.hasPrefix("{") {
@@ -73,7 +86,7 @@ final class ServerProcess: @unchecked Sendable {
                     return object
                 }
             }
-            guard process.isRunning else { throw ServerError("server exited early: \(stdout)") }
+            guard isRunning else { throw ServerError("server exited early: \(stdout)") }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ServerError("no JSON start line within \(Int(seconds)) s: \(stdout)")
@@ -88,7 +101,7 @@ final class ServerProcess: @unchecked Sendable {
     func waitForOutput(_ text: String, within seconds: TimeInterval = 30) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while !stdout.contains(text) {
-            guard Date() < deadline, process.isRunning || !stdout.isEmpty else {
+            guard Date() < deadline, isRunning || !stdout.isEmpty else {
                 throw ServerError("no '\(text)' within \(Int(seconds)) s: \(stdout)")
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -96,24 +109,24 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        child.withLock { $0 }?.signal(signal)
     }
 
     func waitForExit(timeout: TimeInterval = 30) async throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
+        while true {
+            if let status = child.withLock({ $0 })?.terminationStatus { return status }
             guard Date() < deadline else { throw ServerError("server did not exit") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return process.terminationStatus
     }
 
     /// `/metrics`, as a loopback client without credentials reads it.
     func metrics() async throws -> String {
-        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics") else { throw ServerError("bad port") }
-        let (data, response) = try await URLSession.shared.data(from: url)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw ServerError("/metrics answered \(response)") }
-        return String(decoding: data, as: UTF8.self)
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        guard response.status == .ok else { throw ServerError("/metrics answered \(response.status)") }
+        return String(buffer: body)
     }
 
     func request(_ method: String, _ path: String, token: String, json: Any? = nil) async throws -> (Int, [String: Any]) {
@@ -122,23 +135,30 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     func send(_ method: String, _ path: String, token: String, json: Any? = nil) async throws -> Reply {
-        guard let url = URL(string: "http://127.0.0.1:\(port)/client/v4\(path)") else { throw ServerError("bad path \(path)") }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 30
-        request.httpMethod = method
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/client/v4\(path)")
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+            request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as? HTTPURLResponse
-        return Reply(status: http?.statusCode ?? 0, data: data, requestID: http?.value(forHTTPHeaderField: "X-Request-ID"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), data: Data(body.readableBytesView), requestID: response.headers.first(name: "X-Request-ID"))
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        output.fileHandleForReading.readabilityHandler = nil
+}
+
+/// What a child wrote to its standard output, read to its end by a thread of its own.
+private final class CapturedOutput: Sendable {
+    private let captured = Mutex("")
+
+    var text: String { captured.withLock { $0 } }
+
+    func read(from child: ChildProcess) {
+        Thread.detachNewThread {
+            child.readOutputToEnd { chunk in self.captured.withLock { $0 += String(decoding: chunk, as: UTF8.self) } }
+        }
     }
 }
 
@@ -164,24 +184,14 @@ func runCommand(_ arguments: [String], database: String? = nil, within seconds: 
 }
 
 private func runBlocking(_ arguments: [String], within seconds: TimeInterval) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = ServerProcess.binary
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try launch(process)
-    let deadline = DispatchWorkItem { process.terminate() }
+    let child = try ChildProcess(ServerProcess.binary.path, arguments)
+    let deadline = DispatchWorkItem { child.signal(SIGTERM) }
     DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
     var data = Data()
-    while true {
-        let chunk = readSome(pipe.fileHandleForReading.fileDescriptor)
-        if chunk.isEmpty { break }
-        data += chunk
-    }
-    process.waitUntilExit()
+    child.readOutputToEnd { data += $0 }
+    let status = child.waitUntilExit()
     deadline.cancel()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (status, String(decoding: data, as: UTF8.self))
 }
 
 struct ServerError: Error, CustomStringConvertible {
@@ -198,8 +208,7 @@ struct Reply: Sendable {
 
 /// One `read(2)` of what a pipe holds, empty at its end, retried when a signal interrupts it:
 /// Foundation's `readDataToEndOfFile()` stops the process (a `try!` inside) on EINTR, which
-/// the signals of other test processes starting and ending caused in CI. (The readability
-/// handler above keeps Foundation's `availableData`: it reads only when the pipe has data.)
+/// the signals of other test processes starting and ending caused in CI.
 func readSome(_ descriptor: Int32) -> Data {
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -208,12 +217,3 @@ func readSome(_ descriptor: Int32) -> Data {
         if errno != EINTR { return Data() }
     }
 }
-
-/// Starts `process`, one at a time across the test process: Foundation's `Process.run()` on
-/// Linux crashed in a `memcpy` inside it while other tests started processes at the same time
-/// (a CI run, in a test that had passed every run before).
-func launch(_ process: Process) throws {
-    try launching.withLock { _ in try process.run() }
-}
-
-private let launching = Mutex(())
