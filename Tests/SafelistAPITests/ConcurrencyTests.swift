@@ -32,14 +32,18 @@ struct ConcurrencyTests {
     @Test(arguments: StoreKind.available)
     func racingCreatesOfOnePatternYieldOneWinner(kind: StoreKind) async throws {
         try await TestServer(kind).test { api in
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for _ in 0..<16 {
-                    group.addTask { try await api.send(.post, policiesPath(accountA), json: policyBody("race.example", "DOMAIN")).status }
+                    group.addTask {
+                        let reply = try await api.send(.post, policiesPath(accountA), json: policyBody("race.example", "DOMAIN"))
+                        return (reply.status, reply.text)
+                    }
                 }
-                return try await group.reduce(into: [Int]()) { $0.append($1) }
+                return try await group.reduce(into: [(Int, String)]()) { $0.append($1) }
             }
+            let statuses = replies.map(\.0)
             #expect(statuses.filter { $0 == 201 }.count == 1)
-            #expect(statuses.filter { $0 == 409 }.count == 15)
+            #expect(statuses.filter { $0 == 409 }.count == 15, "\(Set(replies.filter { $0.0 != 409 && $0.0 != 201 }.map(\.1)))")
         }
     }
 
