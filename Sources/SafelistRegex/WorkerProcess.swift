@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// One `safelist-regex-worker` process and the two pipes to it. A job runs on one thread at a
-/// time (the pool hands a worker to one job); `kill` may come from any thread, and only sends
-/// the signal: the job's reads then end, and the pipes close when the last owner lets go.
+/// One `safelist-regex-worker` process and its two channels (socket pairs, used as pipes). A
+/// job runs on one thread at a time (the pool hands a worker to one job); `kill` may come from
+/// any thread, and only sends the signal: the job's reads then end, and the channels close
+/// when the last owner lets go.
 final class WorkerProcess: Sendable {
     private let pid: pid_t
     private let input: Int32
@@ -19,15 +20,18 @@ final class WorkerProcess: Sendable {
     }
 
     static func spawn(_ executable: String, memoryBytes: Int) throws(RegexWorkers.Failure) -> WorkerProcess {
+        // Only this worker may hold its channels: another worker inheriting them would keep
+        // them open after this one dies, and its reader would not see the end. So they are
+        // close-on-exec from the moment they exist: marked after `pipe()`, a worker spawned
+        // by another thread in between inherited them. (Socket pairs: Glibc here has no
+        // `pipe2`.)
         var toWorker: [Int32] = [0, 0], fromWorker: [Int32] = [0, 0]
-        guard pipe(&toWorker) == 0 else { throw .unavailable("pipe: \(String(cString: strerror(errno)))") }
-        guard pipe(&fromWorker) == 0 else {
+        let type = Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, type, 0, &toWorker) == 0 else { throw .unavailable("socketpair: \(String(cString: strerror(errno)))") }
+        guard socketpair(AF_UNIX, type, 0, &fromWorker) == 0 else {
             close(toWorker[0]); close(toWorker[1])
-            throw .unavailable("pipe: \(String(cString: strerror(errno)))")
+            throw .unavailable("socketpair: \(String(cString: strerror(errno)))")
         }
-        // Only this worker may hold these pipes: a later worker inheriting them would keep them
-        // open after this one dies, and its reader would never see the end.
-        for descriptor in toWorker + fromWorker { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

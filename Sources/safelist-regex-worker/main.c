@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int read_all(void *buffer, size_t length) {
@@ -48,7 +49,22 @@ static int write_message(const char *message) {
     return write_u32(length) || write_all(message, length);
 }
 
+// Everything but the three standard descriptors was the server's when it spawned this worker:
+// its clients' connections, its listening socket, its database's, other workers' channels.
+// SwiftNIO does not mark its sockets close-on-exec, so a worker kept a copy of each: a
+// connection the server closed stayed open (no FIN) for as long as the worker lived.
+static void close_inherited_descriptors(void) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0) return;
+#endif
+    struct rlimit limit;
+    long last = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY ? (long)limit.rlim_cur : 65536;
+    if (last > (1L << 20)) last = 1L << 20;
+    for (long descriptor = 3; descriptor < last; descriptor++) close((int)descriptor);
+}
+
 int main(int argc, char **argv) {
+    close_inherited_descriptors();
     for (int index = 1; index + 1 < argc; index += 2) {
         if (strcmp(argv[index], "--memory-mb") == 0) {
             rlim_t bytes = (rlim_t)strtoull(argv[index + 1], NULL, 10) * 1024 * 1024;
