@@ -19,12 +19,11 @@ struct BufferedLogHandlerTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A pipe whose read end does not block, closed when `body` ends: (read end, write end).
+    /// A pipe (a socket pair) whose read end does not block, closed when `body` ends: (read end, write end).
     static func withPipe(_ body: (Int32, Int32) async throws -> Void) async throws {
         var ends: [Int32] = [0, 0]
-        try #require(pipe(&ends) == 0)
-        // Not for the children other tests spawn meanwhile.
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        // A socket pair, close-on-exec as it is made: not for the children other tests spawn.
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0)
         defer {
             close(ends[0])
             close(ends[1])

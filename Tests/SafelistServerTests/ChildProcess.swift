@@ -33,6 +33,7 @@ final class ChildProcess: Sendable {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
+        Self.closeInheritedDescriptors(&actions)
         // A spawning thread's blocked signals and ignored ones would be the child's: a server
         // that started with SIGTERM blocked would never stop on it.
         var attributes = posix_spawnattr_t()
@@ -56,6 +57,20 @@ final class ChildProcess: Sendable {
         self.pid = pid
         output = ends[0]
     }
+
+    /// Everything above the standard three closes in the child, as Foundation's `Process` did:
+    /// SwiftNIO does not mark its sockets close-on-exec, and a server that inherited a test's
+    /// client connection to another server kept it open after the test closed it. Glibc has
+    /// `posix_spawn_file_actions_addclosefrom_np` since 2.34; Swift's Glibc module does not
+    /// declare it.
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        guard let addCloseFrom else { return }
+        _ = addCloseFrom(&actions, 3)
+    }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
 
     deinit {
         guard isRunning else { return }
