@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// A child process started with `posix_spawn`, its standard output and error read from a pipe.
+/// A child process started with `posix_spawn`, its standard output and error read from a
+/// socket pair.
 ///
 /// Not Foundation's `Process`: on Linux (swift-corelibs-foundation in Swift 6.3.1) `run()` copies
 /// 256 bytes of every `/proc/self/fd` entry's name, past the end of glibc's directory buffer when
@@ -100,7 +101,10 @@ final class ChildProcess: Sendable {
         return signal == 0 ? (status >> 8) & 0xFF : signal
     }
 
-    func signal(_ signal: Int32) { kill(pid, signal) }
+    /// Signals the child while it runs: once reaped, its pid may be another process's.
+    func signal(_ signal: Int32) {
+        if isRunning { kill(pid, signal) }
+    }
 
     /// Blocks this thread (never a cooperative one) until the child exits; returns its status.
     func waitUntilExit() -> Int32 {
