@@ -60,6 +60,7 @@ extension PostgresStore {
             ]
         ),
         ("v5-policy-audit", AuditSQL.create(.postgres)),
+        ("v6-policy-loads", [ChangeFeedSQL.createLoads(.postgres)]),
     ]
 
     /// An arbitrary constant naming Safelist's migration lock among the database's advisory locks.

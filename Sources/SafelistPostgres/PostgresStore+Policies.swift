@@ -158,7 +158,7 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
 
     /// Loads many policies in one transaction, for imports and benchmarks: one generation per
     /// account; the rows and their audit entries (each a create by `origin`) streamed by `COPY`,
-    /// the change feed recorded 5,000 ids a statement. The rows go through the table's indexes,
+    /// the change feed recorded as the range of the ids (`recordLoad`). The rows go through the table's indexes,
     /// or with `rebuiltExclusively` (from `Options.rebuildIndexesFrom` rows) the secondary ones
     /// are dropped for the load and built once after, in the same transaction: the unique one
     /// then refuses a duplicate for the whole load.
@@ -177,10 +177,7 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
                     try await CopyRows.copy(
                         into: "policies", columns: PolicyTable.columns.map(\.name), rows: rows.lazy.map(PolicyTable.insertValues),
                         on: connection, logger: logger)
-                    for start in stride(from: 0, to: rows.count, by: 5000) {
-                        let ids = rows[start..<min(start + 5000, rows.count)].map(\.id)
-                        try await Self.record(connection, account: account, ids: ids, generation: generation, logger: logger)
-                    }
+                    try await Self.recordLoad(connection, account: account, rows: rows, generation: generation, logger: logger)
                     try await CopyRows.copy(
                         into: "policy_audit", columns: AuditSQL.insertedColumnNames,
                         rows: rows.lazy.map { AuditSQL.values(AuditEntry(created: $0, by: origin)) }, on: connection, logger: logger)
@@ -276,6 +273,24 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
             SELECT generation FROM advanced, LATERAL (SELECT pg_notify($3, $1 || ':' || advanced.generation::text)) AS notified
             """
         return try await single(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
+    }
+
+    /// Records a load for the change feed as the range of its ids (`ChangeFeedSQL.recordLoad`),
+    /// and tells listening nodes at commit.
+    static func recordLoad(
+        _ connection: PostgresConnection, account: AccountID, rows: [AllowPolicy], generation: Int64, logger: Logger
+    ) async throws {
+        guard let first = rows.min(by: { $0.id < $1.id })?.id, let last = rows.max(by: { $0.id < $1.id })?.id else { return }
+        var bindings = PostgresBindings(capacity: 6)
+        bindings.append(account.rawValue)
+        bindings.append(generation)
+        bindings.append(first.rawValue)
+        bindings.append(last.rawValue)
+        bindings.append(changeChannel)
+        bindings.append(account.rawValue + ":" + String(generation))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "WITH recorded AS (\(ChangeFeedSQL.recordLoad(.postgres))) SELECT pg_notify($5, $6)", binds: bindings),
+            logger: logger)
     }
 
     private static func single(_ rows: PostgresRowSequence) async throws -> Int64 {

@@ -32,13 +32,18 @@ public enum PolicyCountsSQL {
         return "INSERT INTO policy_counts (\(key), n) VALUES (\(parameters)) ON CONFLICT (\(key)) DO UPDATE SET n = n + excluded.n"
     }
 
-    /// `policies` counted by the key's columns: each key's values, then its count (`addSQLite`'s arguments).
-    public static func counted(_ policies: [AllowPolicy]) -> [[SQLValue]] {
-        let columns = PolicyTable.countKeys.compactMap { name in PolicyTable.columns.first { $0.name == name } }
-        var counts: [[SQLValue]: Int64] = [:]
-        for policy in policies { counts[columns.map { $0.value(policy) }, default: 0] += 1 }
-        return counts.map { $0.key + [.integer($0.value)] }
+    /// Adds `policies` to `counts`, by the key's columns (a load counts its rows as it binds
+    /// them, and adds them once: `rows`).
+    public static func tally(_ policies: ArraySlice<AllowPolicy>, into counts: inout [[SQLValue]: Int64]) {
+        for policy in policies { counts[countedColumns.map { $0.value(policy) }, default: 0] += 1 }
     }
+
+    /// Each key's values, then its count: `addSQLite`'s arguments.
+    public static func rows(_ counts: [[SQLValue]: Int64]) -> [[SQLValue]] {
+        counts.map { $0.key + [.integer($0.value)] }
+    }
+
+    private static let countedColumns = PolicyTable.countKeys.compactMap { name in PolicyTable.columns.first { $0.name == name } }
 
     /// The SQLite trigger that counts each insert, which a bulk load sets aside.
     public static let sqliteInsertTrigger = "policies_count_insert"

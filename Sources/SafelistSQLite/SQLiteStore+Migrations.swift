@@ -68,6 +68,9 @@ extension SQLiteStore {
         migrator.registerMigration("v10-policy-audit") { db in
             for statement in AuditSQL.create(.sqlite) { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v11-policy-loads") { db in
+            try db.execute(sql: ChangeFeedSQL.createLoads(.sqlite))
+        }
         return migrator
     }
 

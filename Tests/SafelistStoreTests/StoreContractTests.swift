@@ -255,6 +255,42 @@ struct StoreContractTests {
         }
     }
 
+    /// A load (an import) is one write for the feed, recorded as the range of its ids: asked
+    /// from before it, the feed has every policy it loaded, none of another account's loaded
+    /// alongside, and what later writes did to them; asked from after it, nothing.
+    @Test(arguments: StoreKind.available)
+    func aLoadIsOneChangeInTheFeed(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.create(account: account, fields: fields("before@example.com"))
+            let beforeLoad = try #require(try await store.generations(of: [account])[account])
+            let now = Timestamp.now()
+            func rows(_ owner: AccountID, _ prefix: String) throws -> [AllowPolicy] {
+                try (0..<40).map { index in
+                    AllowPolicy(accountID: owner, fields: try fields("\(prefix)\(index)@example.com"), now: Timestamp(microseconds: now.microseconds + Int64(index)))
+                }
+            }
+            // Interleaved, the other account's ids fall inside this account's range.
+            let loaded = try rows(account, "loaded"), others = try rows(otherAccount, "other")
+            try await store.insert(zip(loaded, others).flatMap { [$0, $1] }, origin: .system)
+            let afterLoad = try #require(try await store.generations(of: [account])[account])
+            #expect(afterLoad == beforeLoad + 1)
+
+            let since = try await store.changes(account: account, after: beforeLoad)
+            let upserted = Dictionary(uniqueKeysWithValues: since.upserted.map { ($0.id, $0) })
+            #expect(loaded.allSatisfy { upserted[$0.id] == $0 } && since.deleted.isEmpty)
+            #expect(upserted.values.allSatisfy { $0.accountID == account })
+            #expect(try await store.changes(account: account, after: afterLoad).upserted.isEmpty)
+
+            let edited = try await store.edit(account: account, id: loaded[3].id, edit: PolicyEdit(comments: .some("edited")))
+            try await store.delete(account: account, id: loaded[5].id)
+            let later = try await store.changes(account: account, after: afterLoad)
+            #expect(later.upserted == [edited] && later.deleted == [loaded[5].id])
+            let whole = try await store.changes(account: account, after: beforeLoad)
+            #expect(whole.deleted == [loaded[5].id] && whole.upserted.contains(edited) && !whole.upserted.contains(loaded[3]))
+            #expect(Set(whole.upserted.map(\.id)).isSuperset(of: loaded.map(\.id).filter { $0 != loaded[5].id }))
+        }
+    }
+
     /// Two nodes (two store objects over one database): a write through one is read through
     /// the other at once; racing creates of one pattern give one winner; concurrent edits of
     /// different fields of one policy all land.
