@@ -44,6 +44,10 @@ public struct PolicyImporter: Sendable {
     ) async throws -> Outcome {
         var outcome = Outcome()
         outcome.problems = file.problems
+        // Made on another core while the checks run: every row's policy, a microsecond apart in
+        // file order (listed by creation time, the policies keep the file's order, as the posts
+        // of one batch do). A refused row's is dropped after.
+        async let made = options.dryRun ? [] : Self.policies(file.records, account: account, keepingIDs: options.keepIDs, now: now)
         outcome.problems += try await regexProblems(file.records)
         let found = try await conflicts(file.records, account: account, options: options)
         outcome.problems += found.problems
@@ -59,16 +63,19 @@ public struct PolicyImporter: Sendable {
                 file.records.filter { !refusedLines.contains($0.line) }, replacing: found.replacing, account: account, origin: origin,
                 outcome: outcome)
         }
-        // A microsecond apart, in file order: listed by creation time, the policies keep the
-        // file's order, as the posts of one batch do.
-        let policies = file.records.filter { !refusedLines.contains($0.line) }.enumerated().map { index, record in
-            record.policy(account: account, keepingIDs: options.keepIDs, now: Timestamp(microseconds: now.microseconds + Int64(index)))
-        }
+        let all = await made
+        let policies = refusedLines.isEmpty ? all : zip(file.records, all).filter { !refusedLines.contains($0.0.line) }.map(\.1)
         if !policies.isEmpty {
             try await store.insert(policies, origin: origin, indexing: options.rebuildIndexes ? .rebuiltExclusively : .maintained)
         }
         outcome.imported = policies.count
         return outcome
+    }
+
+    private static func policies(_ records: [PolicyRecord], account: AccountID, keepingIDs: Bool, now: Timestamp) -> [AllowPolicy] {
+        records.enumerated().map { index, record in
+            record.policy(account: account, keepingIDs: keepingIDs, now: Timestamp(microseconds: now.microseconds + Int64(index)))
+        }
     }
 
     /// Each distinct regex compiled once, as the engine will compile it.
