@@ -165,12 +165,12 @@ struct OperationsTests {
             body["is_acceptable_sender"] = nil
             body["is_sender"] = false
             body["is_recipient"] = true
-            body["is_spoof"] = true
+            body["is_spoof"] = false
             let created = try await api.send(.post, policiesPath(accountA), json: body)
             #expect(created.status == 201)
             #expect(created.result["is_trusted_sender"] as? Bool == false)
             #expect(created.result["is_exempt_recipient"] as? Bool == true)
-            #expect(created.result["is_acceptable_sender"] as? Bool == true)
+            #expect(created.result["is_acceptable_sender"] as? Bool == false)
             #expect(created.messages.count == 3)
             #expect(created.messages.allSatisfy { $0["code"] as? Int == 25070 })
 

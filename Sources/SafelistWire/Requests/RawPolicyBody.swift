@@ -15,9 +15,6 @@ struct RawPolicyBody {
 
     static let maxTextLength = 1024
 
-    /// Every field's key and every deprecated alias.
-    static let knownKeys = Set(PolicyField.allCases.map(\.rawValue) + PolicyField.aliases.map(\.alias))
-
     static func read(
         _ body: JSONValue, extraKeys: Set<String>, notices: inout [ErrorItem]
     ) throws(SafelistError) -> RawPolicyBody {
@@ -27,15 +24,29 @@ struct RawPolicyBody {
                 "The request body must be a JSON object, not \(body.typeName)", pointer: "")
         }
         var raw = RawPolicyBody()
-        // Sorted only when there is something to report: every body of an import or a batch
-        // passes here, and nearly all have no unknown key.
-        let unknown = object.keys.filter { !knownKeys.contains($0) && !extraKeys.contains($0) }
+        // One pass over the members, each key told by comparing it: every body of an import or
+        // a batch passes here, and looking each field and alias up, and each key in the sets
+        // of known and extra keys, hashed twenty strings a body (a fifth of reading a file).
+        var values = InlineArray<8, JSONValue?>(repeating: nil)
+        var aliasValues = InlineArray<3, JSONValue?>(repeating: nil)
+        var unknown: [String] = []
+        for (key, value) in object {
+            let named = PolicyField.named(key)
+            if let field = named.field {
+                values[field.position] = value
+            } else if let alias = named.alias {
+                aliasValues[alias] = value
+            } else if !extraKeys.contains(key) {
+                unknown.append(key)
+            }
+        }
+        // Sorted only when there is something to report: nearly no body has an unknown key.
         for key in unknown.sorted() { raw.problems.append(.unknownField(key)) }
         for field in PolicyField.allCases {
-            if let value = object[field.rawValue] { raw.read(value, as: field, pointer: field.pointer) }
+            if let value = values[field.position] { raw.read(value, as: field, pointer: field.pointer) }
         }
-        for (alias, field) in PolicyField.aliases {
-            guard let value = object[alias] else { continue }
+        for (index, (alias, field)) in PolicyField.aliases.enumerated() {
+            guard let value = aliasValues[index] else { continue }
             let pointer = "/" + alias
             guard case .bool(let flag) = value else {
                 raw.problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a boolean", got: value))
@@ -45,13 +56,14 @@ struct RawPolicyBody {
                 ErrorItem(
                     code: ErrorCode.deprecatedField,
                     message: "\(alias) is deprecated; use \(field.rawValue)", pointer: pointer))
-            if case .bool(let other)? = object[field.rawValue], other != flag {
+            let canonical = values[field.position]
+            if case .bool(let other)? = canonical, other != flag {
                 raw.problems.append(
                     ErrorItem(
                         code: ErrorCode.aliasConflict,
                         message: "\(alias) (deprecated alias of \(field.rawValue)) disagrees with \(field.rawValue)",
                         pointer: pointer))
-            } else if object[field.rawValue] == nil {
+            } else if canonical == nil {
                 raw.read(value, as: field, pointer: pointer)
             }
         }
