@@ -180,13 +180,14 @@ extension PolicyFileReader.Result {
                 }
                 record.id = id
             }
-            for (key, keyPath) in [("created_at", \PolicyRecord.createdAt), ("modified_at", \PolicyRecord.modifiedAt)] {
+            // Each key by itself, not a list of key paths: that list was made again for every row.
+            for key in ["created_at", "modified_at"] {
                 guard case .string(let text)? = object[key] else { continue }
                 guard let time = Timestamp(rfc3339: text) else {
                     problems.append(ImportProblem(line: line, field: key, message: "\(key) must be an RFC 3339 time, not '\(text)'"))
                     return
                 }
-                record[keyPath: keyPath] = time
+                if key == "created_at" { record.createdAt = time } else { record.modifiedAt = time }
             }
             records.append(record)
         } catch {

@@ -27,7 +27,9 @@ enum PolicyField: String, CaseIterable {
     /// The flag this field sets, for the four flag fields (whose names are the flags' names).
     var flag: PolicyFlag? { PolicyFlag(rawValue: rawValue) }
 
-    var pointer: String { "/" + rawValue }
+    /// Made once: every field of every body read passes its pointer along.
+    var pointer: String { Self.pointers[position] }
+    private static let pointers = allCases.map { "/" + $0.rawValue }
 
     /// The field or deprecated alias (its index in `aliases`) a body's key names, by plain
     /// comparisons: `init(rawValue:)` goes through the standard library's generic string
