@@ -106,6 +106,11 @@ struct AuditTrailTests {
     @Test(arguments: StoreKind.available)
     func bulkLoadsAreRecorded(kind: StoreKind) async throws {
         try await kind.withStore { store in
+            // Made a few milliseconds before the load's ids: a load is in the feed as the range
+            // of its ids, which a policy made in the same millisecond could fall inside.
+            let earlier = try await store.create(account: account, fields: fields("earlier@example.com"))
+            let generation = try #require(try await store.generations(of: [account])[account])
+            try await Task.sleep(for: .milliseconds(3))
             let now = Timestamp.now()
             let comments = ["a\\b", "tab\there", "two\nlines", "cr\r", "\\N", "\\.", "naïve ✓ \"quoted\"", "\\", "end\\"]
             let loaded = try (0..<50).map { index in
@@ -115,8 +120,6 @@ struct AuditTrailTests {
             }
             let others = try (0..<5).map { AllowPolicy(accountID: otherAccount, fields: try fields("other\($0)@example.com"), now: now) }
             let origin = ChangeOrigin(actor: "cli:back\\slash\tand tab", client: "\\N", requestID: "line\nbreak", channel: .import)
-            let earlier = try await store.create(account: account, fields: fields("earlier@example.com"))
-            let generation = try #require(try await store.generations(of: [account])[account])
             try await store.insert(loaded + others, origin: origin)
             for policy in loaded { #expect(try await store.policy(account: account, id: policy.id) == policy) }
             // The counts the list totals read were kept by the load (a statement trigger on COPY).
