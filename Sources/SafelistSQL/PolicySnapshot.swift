@@ -8,9 +8,9 @@ import SafelistCore
 public enum PolicySnapshot {
     public static func encode(_ policy: AllowPolicy) -> String {
         var text = "{"
-        for (index, column) in PolicyTable.selected.enumerated() {
-            if index > 0 { text += "," }
-            text += "\"\(column.name)\":"
+        text.reserveCapacity(320)
+        for (column, key) in zip(PolicyTable.selected, keys) {
+            text += key
             switch column.value(policy) {
             case .text(let value): appendQuoted(value, to: &text)
             case .integer(let value): text += String(value)
@@ -28,8 +28,20 @@ public enum PolicySnapshot {
         return try PolicyTable.decode(Reader(object: object))
     }
 
+    /// Each column's key with what comes before it, made once: an edit writes two snapshots.
+    private static let keys = PolicyTable.selected.enumerated().map { index, column in
+        (index > 0 ? "," : "") + "\"\(column.name)\":"
+    }
+
     private static func appendQuoted(_ value: String, to text: inout String) {
         text += "\""
+        // Nearly every value has nothing to escape: appended whole, not a scalar at a time
+        // (two thirds of what an edit's two snapshots cost).
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""
