@@ -8,7 +8,11 @@ struct PipelineTests {
     @Test(arguments: [0, 1, 2, 97])
     func everyPieceInOrder(count: Int) throws {
         var consumed: [Int] = []
-        try Pipeline.run(count: count) { index in index * 3 } consume: { consumed.append($0) }
+        try Pipeline.run(count: count) { index in
+            index * 3
+        } consume: {
+            consumed.append($0)
+        }
         #expect(consumed == (0..<count).map { $0 * 3 })
     }
 

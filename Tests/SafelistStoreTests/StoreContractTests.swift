@@ -266,7 +266,9 @@ struct StoreContractTests {
             let now = Timestamp.now()
             func rows(_ owner: AccountID, _ prefix: String) throws -> [AllowPolicy] {
                 try (0..<40).map { index in
-                    AllowPolicy(accountID: owner, fields: try fields("\(prefix)\(index)@example.com"), now: Timestamp(microseconds: now.microseconds + Int64(index)))
+                    AllowPolicy(
+                        accountID: owner, fields: try fields("\(prefix)\(index)@example.com"),
+                        now: Timestamp(microseconds: now.microseconds + Int64(index)))
                 }
             }
             // Interleaved, the other account's ids fall inside this account's range.
