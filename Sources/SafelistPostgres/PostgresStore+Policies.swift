@@ -280,7 +280,7 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
     static func recordLoad(
         _ connection: PostgresConnection, account: AccountID, rows: [AllowPolicy], generation: Int64, logger: Logger
     ) async throws {
-        guard let first = rows.min(by: { $0.id < $1.id })?.id, let last = rows.max(by: { $0.id < $1.id })?.id else { return }
+        guard let (first, last) = ChangeFeedSQL.loadRange(rows) else { return }
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(account.rawValue)
         bindings.append(generation)

@@ -31,6 +31,15 @@ public enum ChangeFeedSQL {
             + "(\((1...4).map(dialect.parameter).joined(separator: ", ")))"
     }
 
+    /// `recordLoad`'s range: the least and greatest id of a load's policies.
+    public static func loadRange(_ policies: [AllowPolicy]) -> (first: PolicyID, last: PolicyID)? {
+        guard var range = policies.first.map({ (first: $0.id, last: $0.id) }) else { return nil }
+        for policy in policies.dropFirst() {
+            if policy.id < range.first { range.first = policy.id } else if range.last < policy.id { range.last = policy.id }
+        }
+        return range
+    }
+
     /// The table of loads (SQLite migration v11, PostgreSQL v6). The ids compare as `policies.id` does.
     public static let createLoads = DialectStatement { dialect in
         let text = dialect.type(.text, collated: true)

@@ -162,9 +162,7 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
     /// largest plus one). Bound a row at a time from Swift they took 6.1 s of a million-row
     /// import's 19; written by SQLite from the rows, 3.7 s; this way 1.8 s.
     static func recordLoad(_ db: Database, _ policies: [AllowPolicy], after lastRow: Int64, generation: Int64, origin: ChangeOrigin) throws {
-        guard let account = policies.first?.accountID, let first = policies.min(by: { $0.id < $1.id })?.id,
-            let last = policies.max(by: { $0.id < $1.id })?.id
-        else { return }
+        guard let account = policies.first?.accountID, let (first, last) = ChangeFeedSQL.loadRange(policies) else { return }
         try db.execute(sql: ChangeFeedSQL.recordLoad(.sqlite), arguments: [account.rawValue, generation, first.rawValue, last.rawValue])
         try db.execute(sql: AuditSQL.createdByLoadSQLite, arguments: StatementArguments(AuditSQL.createdByLoadArguments(origin, after: lastRow)))
     }
