@@ -31,23 +31,23 @@ enum PolicyField: String, CaseIterable {
     var pointer: String { Self.pointers[position] }
     private static let pointers = allCases.map { "/" + $0.rawValue }
 
-    /// The field or deprecated alias (its index in `aliases`) a body's key names, by plain
+    /// The field a body's key names, and whether by its deprecated alias, told by plain
     /// comparisons: `init(rawValue:)` goes through the standard library's generic string
     /// switch, a twentieth of reading an import file.
-    static func named(_ key: String) -> (field: PolicyField?, alias: Int?) {
+    static func named(_ key: String) -> (field: PolicyField, byAlias: Bool)? {
         switch key {
-        case "pattern": (.pattern, nil)
-        case "pattern_type": (.patternType, nil)
-        case "is_regex": (.isRegex, nil)
-        case "is_trusted_sender": (.isTrustedSender, nil)
-        case "is_exempt_recipient": (.isExemptRecipient, nil)
-        case "is_acceptable_sender": (.isAcceptableSender, nil)
-        case "verify_sender": (.verifySender, nil)
-        case "comments": (.comments, nil)
-        case "is_sender": (nil, 0)
-        case "is_recipient": (nil, 1)
-        case "is_spoof": (nil, 2)
-        default: (nil, nil)
+        case "pattern": (.pattern, false)
+        case "pattern_type": (.patternType, false)
+        case "is_regex": (.isRegex, false)
+        case "is_trusted_sender": (.isTrustedSender, false)
+        case "is_exempt_recipient": (.isExemptRecipient, false)
+        case "is_acceptable_sender": (.isAcceptableSender, false)
+        case "verify_sender": (.verifySender, false)
+        case "comments": (.comments, false)
+        case "is_sender": (.isTrustedSender, true)
+        case "is_recipient": (.isExemptRecipient, true)
+        case "is_spoof": (.isAcceptableSender, true)
+        default: nil
         }
     }
 

@@ -28,14 +28,11 @@ struct RawPolicyBody {
         // a batch passes here, and looking each field and alias up, and each key in the sets
         // of known and extra keys, hashed twenty strings a body (a fifth of reading a file).
         var values = InlineArray<8, JSONValue?>(repeating: nil)
-        var aliasValues = InlineArray<3, JSONValue?>(repeating: nil)
+        var aliasValues = InlineArray<8, JSONValue?>(repeating: nil)
         var unknown: [String] = []
         for (key, value) in object {
-            let named = PolicyField.named(key)
-            if let field = named.field {
-                values[field.position] = value
-            } else if let alias = named.alias {
-                aliasValues[alias] = value
+            if let (field, byAlias) = PolicyField.named(key) {
+                if byAlias { aliasValues[field.position] = value } else { values[field.position] = value }
             } else if !extraKeys.contains(key) {
                 unknown.append(key)
             }
@@ -45,8 +42,8 @@ struct RawPolicyBody {
         for field in PolicyField.allCases {
             if let value = values[field.position] { raw.read(value, as: field, pointer: field.pointer) }
         }
-        for (index, (alias, field)) in PolicyField.aliases.enumerated() {
-            guard let value = aliasValues[index] else { continue }
+        for (alias, field) in PolicyField.aliases {
+            guard let value = aliasValues[field.position] else { continue }
             let pointer = "/" + alias
             guard case .bool(let flag) = value else {
                 raw.problems.append(ErrorItem.wrongType(pointer: pointer, expected: "a boolean", got: value))
