@@ -179,8 +179,23 @@ struct FreshnessTests {
         }
     }
 
+    /// The tail folds where a write's share of tail and delta rebuilds is least, √(2·F·D),
+    /// and never below `tailLimit`.
+    @Test func theTailFoldsAtTheSquareRootThreshold() {
+        let options = EngineOptions()
+        #expect(options.foldThreshold(delta: 0) == options.tailLimit)
+        #expect(options.foldThreshold(delta: 2_500) == 400)
+        #expect(options.foldThreshold(delta: 250_000) == 4_000)
+        // Around the threshold, a write's rebuilds (T / 2F + D / T) cost more on either side.
+        func cost(_ tail: Double, delta: Double) -> Double { tail / Double(2 * options.freshLimit) + delta / tail }
+        for delta in [2_500.0, 40_000, 250_000] {
+            let best = Double(options.foldThreshold(delta: Int(delta)))
+            #expect(cost(best, delta: delta) < cost(best / 2, delta: delta) && cost(best, delta: delta) < cost(best * 2, delta: delta))
+        }
+    }
+
     /// A write rebuilds only the fresh layer; every `freshLimit` writes it joins the tail, and
-    /// when the tail passes `tailLimit` both are folded into the delta. Updates and deletes of
+    /// when the tail passes `foldThreshold` both are folded into the delta. Updates and deletes of
     /// policies in the base, the delta, the tail and the fresh layer all take effect, whichever
     /// layer holds the older form.
     @Test(arguments: StoreKind.available)
@@ -218,10 +233,11 @@ struct FreshnessTests {
                 sizes.append(try await engine.snapshot(for: account).layerSizes)
                 try await expectAgreement(engine, live: Set(live.keys), rounds: round + 1, moved: true)
             }
-            // The base is never rebuilt; the delta only when the tail passes three writes (in the
+            // The base is never rebuilt; the delta only when the tail passes its threshold (in the
             // background), the tail only when the fresh layer passes one.
             #expect(sizes.allSatisfy { $0[0] == 4 })
-            #expect(sizes.allSatisfy { $0[2] <= 3 && $0[3] <= 1 })
+            // The threshold counts the delta's writes, and the one deleted policy is not in its size.
+            #expect(sizes.allSatisfy { $0[2] <= options.foldThreshold(delta: $0[1] + 1) && $0[3] <= 1 }, "\(sizes)")
             let deltaSizes = sizes.map { $0[1] }, tailSizes = sizes.map { $0[2] }
             #expect(Set(deltaSizes).count >= 2 && Set(deltaSizes).count < sizes.count, "delta sizes \(deltaSizes)")
             #expect(Set(tailSizes).count >= 2, "tail sizes \(tailSizes)")

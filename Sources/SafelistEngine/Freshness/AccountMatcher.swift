@@ -203,7 +203,7 @@ actor AccountMatcher {
     /// 10 ms at 10,000 policies, measured). Writes meanwhile keep going to the fresh layer and
     /// the tail.
     private func startFoldIfDue() {
-        guard !folding, snapshot != nil, latest.count > max(options.tailLimit, recent.count / 16) else { return }
+        guard !folding, snapshot != nil, latest.count > options.foldThreshold(delta: recent.count) else { return }
         folding = true
         let captured = recent.merging(latest) { _, newer in newer }
         let candidates = delta.segment.allShards + tail.segment.allShards

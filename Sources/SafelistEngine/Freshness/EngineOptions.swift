@@ -28,10 +28,8 @@ public struct EngineOptions: Sendable {
     /// `deltaShardLimit`.
     public var deltaBaseDivisor = 4
     /// Policies the tail may hold before it is folded into the delta, at least: a write rebuilds
-    /// the tail and, once per fold, the delta. The tail may grow to a sixteenth of the delta
-    /// before it folds, so that a large delta is rebuilt less often: with writes committed
-    /// together (a group of 7 applied at once) that halved the policies a write rebuilds on
-    /// average, measured at a delta of 2,000 (docs/benchmarks.md).
+    /// the tail and, once per fold, the delta. A larger delta lets the tail grow further
+    /// (`foldThreshold`), so that the delta is rebuilt less often.
     public var tailLimit = 64
     /// Policies the freshest layer may hold before they join the tail. A catch-up (one write, or
     /// a group committed together) rebuilds only this layer, a few dozen policies at most; the
@@ -51,4 +49,14 @@ public struct EngineOptions: Sendable {
     public var publicSuffixes = PublicSuffixList.system
 
     public init() {}
+
+    /// The tail size at which it folds into a delta of `delta` policies. Between folds, a write
+    /// pays for a rebuild of the tail every `freshLimit` writes (T / 2F policies a write, T
+    /// this threshold) and for its share of the fold (D / T); their sum is least at
+    /// T = √(2·F·D). At a delta of 2,500 that is 400, and a write rebuilds 12.5 policies of tail
+    /// and delta on average, against 18 when the tail folded at a sixteenth of the delta; at a
+    /// delta of 250,000 (a million-policy base), 125 against 260.
+    public func foldThreshold(delta: Int) -> Int {
+        max(tailLimit, Int(Double(2 * freshLimit * delta).squareRoot()))
+    }
 }
