@@ -73,6 +73,8 @@ public final class GroupCommit<Body: Sendable>: Sendable {
     public var waiting: Int { queue.withLock { $0.waiting.count } }
     /// Groups handed to a commit so far, for tests.
     public var groupsCommitted: Int { committed.load(ordering: .relaxed) }
+    /// Times a group waited for writers to come back, for tests.
+    public var gatherWaits: Int { queue.withLock { $0.gatherings } }
 
     /// Commits groups until none is waiting. A commit's fixed cost (its transaction, the pages
     /// every write touches, the flush) is shared by its group, so larger groups cost less a
