@@ -36,11 +36,16 @@ enum PostgresPolicyRows {
     /// statement for a whole batch or a bulk load, instead of a round trip per row. Arrays
     /// cannot carry NULL elements here, so a nullable column travels with a mask of which rows
     /// have a value.
-    static let insertSQL: String = {
+    static let insertSQL = insertSQL(from: 1)
+
+    /// The arrays `insertBindings` makes, from parameter `first`.
+    static var insertParameters: Int { PolicyTable.columns.count + PolicyTable.columns.filter(\.nullable).count }
+
+    static func insertSQL(from first: Int) -> String {
         let columns = PolicyTable.columns
         let nullable = columns.filter(\.nullable)
-        var arrays = columns.enumerated().map { "$\($0.offset + 1)::\(arrayType($0.element.type))" }
-        arrays += nullable.indices.map { "$\(columns.count + $0 + 1)::bool[]" }
+        var arrays = columns.enumerated().map { "$\($0.offset + first)::\(arrayType($0.element.type))" }
+        arrays += nullable.indices.map { "$\(columns.count + $0 + first)::bool[]" }
         let values = columns.map { column in
             guard let mask = nullable.firstIndex(where: { $0.name == column.name }) else { return column.name }
             return "CASE WHEN has_\(mask) THEN \(column.name) END"
@@ -51,11 +56,16 @@ enum PostgresPolicyRows {
             SELECT \(values.joined(separator: ", "))
             FROM unnest(\(arrays.joined(separator: ", "))) AS rows(\(names.joined(separator: ", ")))
             """
-    }()
+    }
 
     static func insertBindings(_ policies: [AllowPolicy]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: insertParameters)
+        appendInsertBindings(policies, to: &bindings)
+        return bindings
+    }
+
+    static func appendInsertBindings(_ policies: [AllowPolicy], to bindings: inout PostgresBindings) {
         let columns = PolicyTable.columns
-        var bindings = PostgresBindings(capacity: columns.count + 2)
         var masks: [[Bool]] = []
         for column in columns {
             let values = policies.map(column.value)
@@ -70,7 +80,6 @@ enum PostgresPolicyRows {
             }
         }
         for mask in masks { bindings.append(mask) }
-        return bindings
     }
 
     private static func arrayType(_ type: SQLColumnType) -> String {

@@ -38,12 +38,9 @@ extension PostgresStore: AuditLog {
         }
     }
 
-    /// A write's entries in one round trip.
-    static func recordAudit(_ connection: PostgresConnection, account: AccountID, _ entries: [AuditEntry], logger: Logger) async throws {
-        guard let origin = entries.first?.origin else { return }
+    /// `AuditSQL.insertMany`'s nine parameters after the account: the origin, then the arrays.
+    static func appendAuditBindings(_ entries: [AuditEntry], origin: ChangeOrigin, to bindings: inout PostgresBindings) {
         let columns = AuditSQL.columns(entries)
-        var bindings = PostgresBindings(capacity: 10)
-        bindings.append(account.rawValue)
         bindings.append(origin.channel.rawValue)
         bindings.append(origin.actor)
         bindings.append(origin.client)
@@ -53,6 +50,5 @@ extension PostgresStore: AuditLog {
         bindings.append(columns.at)
         bindings.append(columns.before)
         bindings.append(columns.after)
-        try await connection.query(PostgresQuery(unsafeSQL: AuditSQL.insertMany, binds: bindings), logger: logger)
     }
 }

@@ -50,19 +50,16 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
         let logger = logger
         let referenced = request.referencedIDs
         let write: PostgresWrite = { connection in
-            let generation: Int64, plan: WritePlanner.Plan
             if referenced.isEmpty {
-                // Nothing to read first (creates only): the plan is made now, and taking the
-                // account's lock, advancing its generation and recording the new ids are one
-                // statement, still before the rows are written.
-                plan = try WritePlanner.plan(request, account: account, existing: [:])
-                generation = try await Self.advanceGenerationAndRecord(
-                    connection, account: account, ids: plan.changes.map(\.change.policyID), logger: logger)
-            } else {
-                generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
-                let existing = try await Self.fetch(connection, account: account, ids: referenced, logger: logger)
-                plan = try WritePlanner.plan(request, account: account, existing: existing)
+                // Creates only: nothing to read first, so the plan is made now and the whole
+                // write is one statement (`create`).
+                let plan = try WritePlanner.plan(request, account: account, existing: [:])
+                let generation = try await Self.create(plan, account: account, origin: request.origin, connection, logger: logger)
+                return (plan.result, generation)
             }
+            let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
+            let existing = try await Self.fetch(connection, account: account, ids: referenced, logger: logger)
+            let plan = try WritePlanner.plan(request, account: account, existing: existing)
             var inserts: [WritePlanner.PlannedChange] = []
             // Inserts planned before a delete or update are written before it.
             func writeInserts() async throws {
@@ -87,10 +84,9 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
                 }
             }
             try await writeInserts()
-            if !referenced.isEmpty {
-                try await Self.record(connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation, logger: logger)
-            }
-            try await Self.recordAudit(connection, account: account, plan.audit(account: account, origin: request.origin), logger: logger)
+            try await Self.record(
+                connection, account: account, ids: plan.changes.map(\.change.policyID), generation: generation,
+                audit: plan.audit(account: account, origin: request.origin), origin: request.origin, logger: logger)
             return (plan.result, generation)
         }
         let (result, generation): (BatchResult, Int64) = try await groups.submit(account: account, write) { group in
@@ -256,24 +252,54 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
         try await single(connection.query(PostgresQuery(ChangeFeedSQL.advanceGeneration(.postgres), [.text(account.rawValue)]), logger: logger))
     }
 
-    /// `advanceGeneration`, `record` and the notification in one round trip (a write that reads
-    /// no rows before it plans). The generation row is still taken before the write's rows.
-    static func advanceGenerationAndRecord(
-        _ connection: PostgresConnection, account: AccountID, ids: [PolicyID], logger: Logger
+    /// A write of creates only, as one statement: one round trip where it took three (the
+    /// generation, the rows, the audit trail), each a wait for the server on a group commit's
+    /// connection. The account's generation row is taken first, as every write takes it (the
+    /// account's write lock), the new ids recorded for the change feed and listening nodes told
+    /// at commit; the rows go in as `insert` puts them, a row whose pattern is taken skipped so
+    /// that the first post missing from what went in is the one the conflict is reported at,
+    /// and the write then fails and is rolled back with its audit entries.
+    static func create(
+        _ plan: WritePlanner.Plan, account: AccountID, origin: ChangeOrigin, _ connection: PostgresConnection, logger: Logger
     ) async throws -> Int64 {
-        var bindings = PostgresBindings(capacity: 3)
+        let rows: [(policy: AllowPolicy, pointer: String)] = plan.changes.compactMap { planned in
+            guard case .insert(let policy) = planned.change else { return nil }
+            return (policy, planned.conflictPointer)
+        }
+        var bindings = PostgresBindings(capacity: 3 + PostgresPolicyRows.insertParameters + 9)
         bindings.append(account.rawValue)
-        bindings.append(Array(Set(ids.map(\.rawValue))))
+        bindings.append(Array(Set(rows.map(\.policy.id.rawValue))))
         bindings.append(changeChannel)
-        let sql = """
+        PostgresPolicyRows.appendInsertBindings(rows.map(\.policy), to: &bindings)
+        appendAuditBindings(plan.audit(account: account, origin: origin), origin: origin, to: &bindings)
+        var generation: Int64 = 0
+        var inserted: Set<String> = []
+        let result = try await connection.query(PostgresQuery(unsafeSQL: createSQL, binds: bindings), logger: logger)
+        for try await (advanced, ids) in result.decode((Int64, [String]).self) {
+            generation = advanced
+            inserted = Set(ids)
+        }
+        if inserted.count < rows.count, let first = rows.first(where: { !inserted.contains($0.policy.id.rawValue) }) {
+            throw SafelistError.duplicatePattern(pointer: first.pointer)
+        }
+        return generation
+    }
+
+    /// `create`'s statement. Parameters: the account, the new ids, the change channel, then
+    /// the rows' arrays and the audit trail's.
+    private static let createSQL: String = {
+        let rows = 4, trail = rows + PostgresPolicyRows.insertParameters
+        return """
             WITH advanced AS (\(ChangeFeedSQL.advanceGeneration(.postgres))), \
             recorded AS (INSERT INTO policy_changes (account_id, policy_id, generation) \
             SELECT $1, unnest($2::text[]), generation FROM advanced \
-            ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = EXCLUDED.generation) \
-            SELECT generation FROM advanced, LATERAL (SELECT pg_notify($3, $1 || ':' || advanced.generation::text)) AS notified
+            ON CONFLICT (account_id, policy_id) DO UPDATE SET generation = EXCLUDED.generation), \
+            inserted AS (\(PostgresPolicyRows.insertSQL(from: rows)) ON CONFLICT DO NOTHING RETURNING id), \
+            audited AS (\(AuditSQL.insertMany(account: 1, from: trail))) \
+            SELECT generation, ARRAY(SELECT id FROM inserted) FROM advanced, \
+            LATERAL (SELECT pg_notify($3, $1 || ':' || advanced.generation::text)) AS notified
             """
-        return try await single(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
-    }
+    }()
 
     /// Records a load for the change feed as the range of its ids (`ChangeFeedSQL.recordLoad`),
     /// and tells listening nodes at commit.
@@ -299,20 +325,30 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
         return value
     }
 
-    /// Records what a write touched for the change feed, and tells listening nodes at commit.
-    static func record(_ connection: PostgresConnection, account: AccountID, ids: [PolicyID], generation: Int64, logger: Logger) async throws {
+    /// Records what a write touched for the change feed and in the audit trail, and tells
+    /// listening nodes at commit. One round trip: a data-modifying WITH runs once whether or not
+    /// the query reads it.
+    static func record(
+        _ connection: PostgresConnection, account: AccountID, ids: [PolicyID], generation: Int64, audit entries: [AuditEntry],
+        origin: ChangeOrigin, logger: Logger
+    ) async throws {
         guard !ids.isEmpty else { return }
-        var bindings = PostgresBindings(capacity: 3)
+        var bindings = PostgresBindings(capacity: 14)
         bindings.append(account.rawValue)
         bindings.append(Array(Set(ids.map(\.rawValue))))
         bindings.append(generation)
         bindings.append(changeChannel)
         bindings.append(account.rawValue + ":" + String(generation))
-        // One round trip: a data-modifying WITH runs once whether or not the query reads it.
-        try await connection.query(
-            PostgresQuery(unsafeSQL: "WITH recorded AS (\(ChangeFeedSQL.record(.postgres))) SELECT pg_notify($4, $5)", binds: bindings),
-            logger: logger)
+        appendAuditBindings(entries, origin: origin, to: &bindings)
+        try await connection.query(PostgresQuery(unsafeSQL: recordSQL, binds: bindings), logger: logger)
     }
+
+    /// `record`'s statement. Parameters: the account, the ids, the generation, the channel and
+    /// its payload, then the audit trail's.
+    private static let recordSQL = """
+        WITH recorded AS (\(ChangeFeedSQL.record(.postgres))), audited AS (\(AuditSQL.insertMany(account: 1, from: 6))) \
+        SELECT pg_notify($4, $5)
+        """
 
     static let changeChannel = "safelist_policy_changes"
 }

@@ -78,14 +78,21 @@ public enum AuditSQL {
 
     /// A write's entries in one statement (PostgreSQL, where a statement is a round trip): the
     /// origin is the write's, the rest travels as arrays. Arrays carry no NULLs here, and a
-    /// snapshot is never empty, so an empty string stands for a missing one.
-    public static let insertMany = """
-        INSERT INTO policy_audit (\(insertedColumns))
-        SELECT $1, policy_id, action, $2, $3, $4, $5, at, NULLIF(before, ''), NULLIF(after, '')
-        FROM unnest($6::text[], $7::text[], $8::int8[], $9::text[], $10::text[]) AS rows(policy_id, action, at, before, after)
-        """
+    /// snapshot is never empty, so an empty string stands for a missing one. Made to go inside
+    /// a write's other statement: the account is parameter `account`, the origin and the arrays
+    /// the nine from `first`.
+    public static func insertMany(account: Int, from first: Int) -> String {
+        let parameter = { (offset: Int) in "$\(first + offset)" }
+        return """
+            INSERT INTO policy_audit (\(insertedColumns))
+            SELECT $\(account), policy_id, action, \(parameter(0)), \(parameter(1)), \(parameter(2)), \(parameter(3)), at, \
+            NULLIF(before, ''), NULLIF(after, '')
+            FROM unnest(\(parameter(4))::text[], \(parameter(5))::text[], \(parameter(6))::int8[], \(parameter(7))::text[], \
+            \(parameter(8))::text[]) AS rows(policy_id, action, at, before, after)
+            """
+    }
 
-    /// `insertMany`'s arrays, in parameter order from $6.
+    /// `insertMany`'s arrays, in parameter order after the origin.
     public static func columns(_ entries: [AuditEntry]) -> (policies: [String], actions: [String], at: [Int64], before: [String], after: [String]) {
         (
             entries.map(\.policyID.rawValue), entries.map(\.action.rawValue), entries.map(\.at.microseconds),
