@@ -217,10 +217,7 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
     /// statement, so the first one missing from what was inserted is the post the conflict is
     /// reported at, as if the rows had gone in one by one.
     static func insert(_ run: [WritePlanner.PlannedChange], _ connection: PostgresConnection, logger: Logger) async throws {
-        let rows: [(policy: AllowPolicy, pointer: String)] = run.compactMap { planned in
-            guard case .insert(let policy) = planned.change else { return nil }
-            return (policy, planned.conflictPointer)
-        }
+        let rows = insertedRows(run)
         guard !rows.isEmpty else { return }
         let returned = try await connection.query(
             PostgresQuery(
@@ -228,6 +225,19 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
                 binds: PostgresPolicyRows.insertBindings(rows.map(\.policy))), logger: logger)
         var inserted: Set<String> = []
         for try await id in returned.decode(String.self) { inserted.insert(id) }
+        try expectInserted(rows, inserted)
+    }
+
+    /// The new policies of planned changes, each with where its conflict is reported.
+    private static func insertedRows(_ changes: [WritePlanner.PlannedChange]) -> [(policy: AllowPolicy, pointer: String)] {
+        changes.compactMap { planned in
+            guard case .insert(let policy) = planned.change else { return nil }
+            return (policy, planned.conflictPointer)
+        }
+    }
+
+    /// The first row missing from the ids an insert returned had its pattern taken.
+    private static func expectInserted(_ rows: [(policy: AllowPolicy, pointer: String)], _ inserted: Set<String>) throws {
         if inserted.count < rows.count, let first = rows.first(where: { !inserted.contains($0.policy.id.rawValue) }) {
             throw SafelistError.duplicatePattern(pointer: first.pointer)
         }
@@ -262,10 +272,7 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
     static func create(
         _ plan: WritePlanner.Plan, account: AccountID, origin: ChangeOrigin, _ connection: PostgresConnection, logger: Logger
     ) async throws -> Int64 {
-        let rows: [(policy: AllowPolicy, pointer: String)] = plan.changes.compactMap { planned in
-            guard case .insert(let policy) = planned.change else { return nil }
-            return (policy, planned.conflictPointer)
-        }
+        let rows = insertedRows(plan.changes)
         var bindings = PostgresBindings(capacity: 3 + PostgresPolicyRows.insertParameters + 9)
         bindings.append(account.rawValue)
         bindings.append(Array(Set(rows.map(\.policy.id.rawValue))))
@@ -279,9 +286,7 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
             generation = advanced
             inserted = Set(ids)
         }
-        if inserted.count < rows.count, let first = rows.first(where: { !inserted.contains($0.policy.id.rawValue) }) {
-            throw SafelistError.duplicatePattern(pointer: first.pointer)
-        }
+        try expectInserted(rows, inserted)
         return generation
     }
 
