@@ -39,7 +39,7 @@ enum PostgresPolicyRows {
     static let insertSQL = insertSQL(from: 1)
 
     /// The arrays `insertBindings` makes, from parameter `first`.
-    static var insertParameters: Int { PolicyTable.columns.count + PolicyTable.columns.filter(\.nullable).count }
+    static let insertParameters = PolicyTable.columns.count + PolicyTable.columns.filter(\.nullable).count
 
     static func insertSQL(from first: Int) -> String {
         let columns = PolicyTable.columns
