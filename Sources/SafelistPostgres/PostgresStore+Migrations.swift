@@ -61,6 +61,7 @@ extension PostgresStore {
         ),
         ("v5-policy-audit", AuditSQL.create(.postgres)),
         ("v6-policy-loads", [ChangeFeedSQL.createLoads(.postgres)]),
+        ("v7-fewer-indexes", PolicyTable.postgresFewerIndexes),
     ]
 
     /// An arbitrary constant naming Safelist's migration lock among the database's advisory locks.

@@ -19,13 +19,10 @@ public struct ListSQL: Sendable {
         if let pattern = query.pattern { add("pattern", .text(pattern)) }
         if let type = query.patternType { add("pattern_type", .text(type.rawValue)) }
         for (flag, value) in query.flagFilters {
-            // SQLite uses a partial index only when the query says its condition in so many
-            // words: a flag is written as the literal, which comes from a Bool, never from text.
-            if dialect == .sqlite {
-                condition += " AND \(flag.rawValue) = \(value ? 1 : 0)"
-            } else {
-                add(flag.rawValue, .boolean(value))
-            }
+            // A partial index serves a query only when the query says its condition in so many
+            // words, to SQLite and to a PostgreSQL plan made without the parameters' values: a
+            // flag is written as the literal, which comes from a Bool, never from text.
+            condition += " AND \(flag.rawValue) = \(dialect.literal(value))"
         }
         if let search = query.foldedSearch {
             arguments.append(.text(search))

@@ -23,6 +23,14 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// A boolean as a literal: SQLite stores it as an integer.
+    func literal(_ value: Bool) -> String {
+        switch self {
+        case .sqlite: value ? "1" : "0"
+        case .postgres: value ? "true" : "false"
+        }
+    }
+
     /// The position of `needle` in `haystack`, 0 when absent.
     func position(of needle: String, in haystack: String) -> String {
         self == .sqlite ? "instr(\(haystack), \(needle))" : "strpos(\(haystack), \(needle))"

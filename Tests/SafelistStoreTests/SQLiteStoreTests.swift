@@ -103,31 +103,7 @@ struct SQLiteStoreTests {
     /// Every order and every single filter walks an index: no table scan, no sort of the matches.
     @Test func everyListShapeIsServedByAnIndex() async throws {
         let store = try SQLiteStore(path: try temporaryPath())
-        var shapes: [(String, ListQuery)] = []
-        for order in [ListQuery.Order.createdAt, .pattern] {
-            for direction in [ListQuery.Direction.asc, .desc] {
-                var base = ListQuery()
-                base.order = order
-                base.direction = direction
-                shapes.append(("none", base))
-                var q = base
-                q.patternType = .domain
-                shapes.append(("pattern_type", q))
-                q = base
-                q.pattern = "x@example.com"
-                shapes.append(("pattern", q))
-                for flag in 0..<4 {
-                    q = base
-                    switch flag {
-                    case 0: q.isTrustedSender = true
-                    case 1: q.isExemptRecipient = false
-                    case 2: q.isAcceptableSender = true
-                    default: q.verifySender = false
-                    }
-                    shapes.append(("flag \(flag)", q))
-                }
-            }
-        }
+        let shapes = everyListShape()
         for (name, query) in shapes {
             let plan = try await store.listQueryPlan(account: account, query: query)
             let label = "\(name) \(query.order) \(query.direction)"
