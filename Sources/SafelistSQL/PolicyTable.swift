@@ -79,9 +79,9 @@ public enum PolicyTable {
     /// per insert"). A filter in pattern order now walks `policies_by_pattern`, which carries
     /// the filter columns so that rows are skipped inside the index, never read from the table
     /// (creation order followed in v9, `flagIndexes`). Every list shape is still an index walk with no sort.
-    /// SQLite only: `ListSQL` names the index for SQLite, while PostgreSQL's planner, without the
-    /// pattern-ordered filter indexes, chose a sequential scan and a sort (measured at 200,000
-    /// policies), so PostgreSQL keeps them.
+    /// SQLite only: `ListSQL` names the index for SQLite. PostgreSQL's planner, without the
+    /// pattern-ordered filter indexes and without statistics, chose a sequential scan and a sort
+    /// (measured at 200,000 policies); it thinned its own later (`postgresFewerIndexes`).
     public static let fewerIndexes: [String] =
         filterColumns.map { "DROP INDEX policies_\($0)_pattern" } + [
             "DROP INDEX policies_by_pattern",
