@@ -126,7 +126,7 @@ let package = Package(
             name: "safelist",
             dependencies: [
                 "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite", "SafelistRegex", "SafelistMail",
-                "SafelistTransfer",
+                "SafelistTransfer", "CSQLiteSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -159,6 +159,8 @@ let package = Package(
         .target(name: "CBenchSupport"),
         .target(name: "CPrefetch"),
         .target(name: "CAllocator"),
+        // Process-wide SQLite settings, made once at start (`sqlite3_config` is variadic C).
+        .target(name: "CSQLiteSettings", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Test support: a fresh store of each backend for the shared suites (PostgreSQL when
         // configured), and the engine's reference matcher.
         .target(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSQLiteSettings
 import SafelistCore
 
 @main
@@ -9,4 +10,10 @@ struct SafelistCommand: AsyncParsableCommand {
         version: SafelistVersion.current,
         subcommands: [ServeCommand.self, EvaluateCommand.self, PolicyCommand.self, TokenCommand.self, UserCommand.self, AuditCommand.self]
     )
+
+    /// Settles process-wide SQLite settings while no other thread uses SQLite, then runs the command.
+    static func main() async {
+        _ = safelist_sqlite_without_memory_statistics()
+        await main(nil)
+    }
 }
