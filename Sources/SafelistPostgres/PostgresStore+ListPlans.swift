@@ -7,7 +7,7 @@ extension PostgresStore {
     /// seek that replaces it on sequential pages, as `EXPLAIN` prints them with the parameters'
     /// values: for tests that keep every order and filter on an index, as SQLite's
     /// (`SQLiteStore.listQueryPlan`).
-    public func listQueryPlan(account: AccountID, query: ListQuery) async throws -> (window: String, seek: String) {
+    func listQueryPlan(account: AccountID, query: ListQuery) async throws -> (window: String, seek: String) {
         let sql = ListSQL(.postgres, account: account, query: query)
         let logger = logger
         return try await withConnection { connection in
@@ -17,11 +17,8 @@ extension PostgresStore {
                 for try await line in rows.decode(String.self) { lines.append(line) }
                 return lines.joined(separator: " | ")
             }
-            let boundary = PageBoundary(value: query.order == .pattern ? .text("x") : .integer(0), id: PolicyID(uuid: .init()))
-            return (
-                try await plan(sql.windowSQL, sql.arguments + [.integer(Int64(query.perPage)), .integer(0)]),
-                try await plan(sql.seekWindowSQL, sql.arguments + sql.seekArguments(after: boundary))
-            )
+            let probes = sql.planProbes
+            return (try await plan(probes.window.sql, probes.window.arguments), try await plan(probes.seek.sql, probes.seek.arguments))
         }
     }
 }

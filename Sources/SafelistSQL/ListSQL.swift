@@ -97,6 +97,16 @@ public struct ListSQL: Sendable {
             + "(\(dialect.parameter(n + 1)), \(dialect.parameter(n + 2))) ORDER BY \(orderBy) LIMIT \(dialect.parameter(n + 3))"
     }
 
+    /// The window and seek statements with arguments for a first page and a made-up boundary:
+    /// what a store asks its planner about, for tests that keep every list shape on an index.
+    public var planProbes: (window: (sql: String, arguments: [SQLValue]), seek: (sql: String, arguments: [SQLValue])) {
+        let boundary = PageBoundary(value: query.order == .pattern ? .text("x") : .integer(0), id: PolicyID(uuid: .init()))
+        return (
+            (windowSQL, arguments + [.integer(Int64(query.perPage)), .integer(0)]),
+            (seekWindowSQL, arguments + seekArguments(after: boundary))
+        )
+    }
+
     public func seekArguments(after boundary: PageBoundary) -> [SQLValue] {
         let value: SQLValue =
             switch boundary.value {

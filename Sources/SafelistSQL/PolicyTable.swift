@@ -111,11 +111,11 @@ public enum PolicyTable {
     /// insert. The flags' eight indexes give way to four partial ones in creation order, and
     /// the two indexes every list shape falls back on carry the filter columns as `INCLUDE`d
     /// ones, so that an index-only scan skips rows inside the index, as SQLite's do
-    /// (`fewerIndexes`, `flagIndexes`). The two `pattern_type` indexes stay: types follow
-    /// pattern order (addresses, domains, addresses by digit), so a type filter in pattern
-    /// order walked most of the account inside `policies_by_pattern` (235 ms at a million,
-    /// against 0.1 ms). PostgreSQL has no `INDEXED BY`; with statistics (an import analyzes)
-    /// its planner takes these for every shape (docs/benchmarks.md, "PostgreSQL's indexes").
+    /// (`fewerIndexes`, `flagIndexes`). The two `pattern_type` indexes stay: types cluster in
+    /// pattern order (every IP block starts with a digit), so a type filter in pattern order
+    /// walked most of the account inside `policies_by_pattern` (235 ms at a million, against
+    /// 0.1 ms). PostgreSQL has no `INDEXED BY`; with statistics (an import analyzes) its
+    /// planner takes these for every shape (docs/benchmarks.md, "PostgreSQL's indexes, thinned").
     public static let postgresFewerIndexes: [String] = {
         let flags = PolicyFlag.allCases.map(\.rawValue)
         return flags.flatMap { ["DROP INDEX policies_\($0)_pattern", "DROP INDEX policies_\($0)_created"] } + [

@@ -36,10 +36,9 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + text, arguments: StatementArguments(arguments))
                     .map { $0["detail"] as String }.joined(separator: " | ")
             }
-            let boundary = PageBoundary(value: query.order == .pattern ? .text("x") : .integer(0), id: PolicyID(uuid: .init()))
+            let probes = sql.planProbes
             return (
-                try plan(sql.windowSQL, sql.arguments + [.integer(Int64(query.perPage)), .integer(0)]),
-                try plan(sql.seekWindowSQL, sql.arguments + sql.seekArguments(after: boundary)),
+                try plan(probes.window.sql, probes.window.arguments), try plan(probes.seek.sql, probes.seek.arguments),
                 try plan(sql.countSQL, sql.arguments)
             )
         }
