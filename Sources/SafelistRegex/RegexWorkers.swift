@@ -87,6 +87,9 @@ public final class RegexWorkers: Sendable {
         return result
     }
 
+    /// The process ids of the workers waiting for a job, for tests.
+    public var idleWorkerIDs: [pid_t] { state.withLock { $0.idle.map(\.pid) } }
+
     /// Kills every worker and fails every job, waiting or running: shutdown does not wait for
     /// compilations.
     public func shutDown() {

@@ -6,7 +6,7 @@ import Synchronization
 /// any thread, and only sends the signal: the job's reads then end, and the channels close
 /// when the last owner lets go.
 final class WorkerProcess: Sendable {
-    private let pid: pid_t
+    let pid: pid_t
     private let input: Int32
     private let output: Int32
     private let killed = Atomic<Bool>(false)
