@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "SafelistSQLite",
             dependencies: [
-                "SafelistCore", "SafelistSQL", .product(name: "GRDB", package: "GRDB.swift"),
+                "SafelistCore", "SafelistSQL", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
@@ -159,7 +159,8 @@ let package = Package(
         .target(name: "CBenchSupport"),
         .target(name: "CPrefetch"),
         .target(name: "CAllocator"),
-        // Process-wide SQLite settings, made once at start (`sqlite3_config` is variadic C).
+        // Process-wide SQLite settings, made once at start (`sqlite3_config` is variadic C), and
+        // the VFS that gathers a commit's WAL writes.
         .target(name: "CSQLiteSettings", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Test support: a fresh store of each backend for the shared suites (PostgreSQL when
         // configured), and the engine's reference matcher.

@@ -2,9 +2,11 @@ import GRDB
 import GRDBSQLite
 import SafelistSQL
 
-/// A statement bound and stepped with SQLite's own functions, for bulk loads: GRDB's
-/// `StatementArguments` boxes every value as an existential and unboxes it to bind, which was
-/// a fifth of a million-row import. Made uncached, so GRDB never runs it with these bindings.
+/// A statement bound and stepped with SQLite's own functions: GRDB's `StatementArguments`
+/// boxes every value as an existential and unboxes it to bind, which was a fifth of a
+/// million-row import and a twentieth of a create's CPU through HTTP (docs/benchmarks.md,
+/// "Writes bound directly"). A load's is made uncached; a write's is GRDB's cached statement,
+/// which GRDB rebinds whole whenever it runs it with arguments, and nothing runs it without.
 struct DirectStatement {
     private let statement: Statement
     private let connection: SQLiteConnection?
@@ -14,7 +16,31 @@ struct DirectStatement {
         connection = db.sqliteConnection
     }
 
+    init(cached db: Database, sql: String) throws {
+        statement = try db.cachedStatement(sql: sql)
+        connection = db.sqliteConnection
+    }
+
     func run(_ values: [SQLValue]) throws {
+        let pointer = try bound(values)
+        defer { sqlite3_reset(pointer) }
+        let code = sqlite3_step(pointer)
+        guard code == SQLITE_DONE else { throw failure(code) }
+    }
+
+    /// The first column of the one row the statement returns (a `RETURNING`), nil for none.
+    func int64(_ values: [SQLValue]) throws -> Int64? {
+        let pointer = try bound(values)
+        defer { sqlite3_reset(pointer) }
+        let code = sqlite3_step(pointer)
+        switch code {
+        case SQLITE_ROW: return sqlite3_column_int64(pointer, 0)
+        case SQLITE_DONE: return nil
+        default: throw failure(code)
+        }
+    }
+
+    private func bound(_ values: [SQLValue]) throws -> OpaquePointer {
         let pointer = statement.sqliteStatement
         sqlite3_reset(pointer)
         for (offset, value) in values.enumerated() {
@@ -31,8 +57,7 @@ struct DirectStatement {
             }
             guard code == SQLITE_OK else { throw failure(code) }
         }
-        let code = sqlite3_step(pointer)
-        guard code == SQLITE_DONE else { throw failure(code) }
+        return pointer
     }
 
     private func failure(_ code: Int32) -> DatabaseError {

@@ -26,7 +26,7 @@ extension SQLiteStore: AuditLog {
     }
 
     static func recordAudit(_ db: Database, _ entries: [AuditEntry]) throws {
-        let statement = try db.cachedStatement(sql: AuditSQL.insert(.sqlite))
-        for entry in entries { try statement.execute(arguments: StatementArguments(AuditSQL.values(entry))) }
+        let statement = try DirectStatement(cached: db, sql: AuditSQL.insert(.sqlite))
+        for entry in entries { try statement.run(AuditSQL.values(entry)) }
     }
 }

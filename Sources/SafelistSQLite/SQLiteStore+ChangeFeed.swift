@@ -41,14 +41,14 @@ extension SQLiteStore: PolicyChangeFeed {
 
     /// This write's generation; SQLite has one writer at a time, so generations commit in order.
     static func advanceGeneration(_ db: Database, account: AccountID) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: ChangeFeedSQL.advanceGeneration(.sqlite)), arguments: [account.rawValue]) ?? 0
+        try DirectStatement(cached: db, sql: ChangeFeedSQL.advanceGeneration(.sqlite)).int64([.text(account.rawValue)]) ?? 0
     }
 
     static func record(_ db: Database, account: AccountID, ids: [PolicyID], generation: Int64) throws {
         // In key order: a set's order is random, and a million-row import that wrote its feed
         // in it walked the key's B-tree to a random leaf a row (8 s of a 42 s import).
         let sorted = Set(ids).sorted()
-        let statement = try db.cachedStatement(sql: ChangeFeedSQL.record(.sqlite))
-        for id in sorted { try statement.execute(arguments: [account.rawValue, id.rawValue, generation]) }
+        let statement = try DirectStatement(cached: db, sql: ChangeFeedSQL.record(.sqlite))
+        for id in sorted { try statement.run([.text(account.rawValue), .text(id.rawValue), .integer(generation)]) }
     }
 }

@@ -63,14 +63,13 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
                 do {
                     switch planned.change {
                     case .delete(let id):
-                        try db.cachedStatement(sql: "DELETE FROM policies WHERE id = ?1 AND account_id = ?2")
-                            .execute(arguments: [id.rawValue, account.rawValue])
+                        try DirectStatement(cached: db, sql: "DELETE FROM policies WHERE id = ?1 AND account_id = ?2")
+                            .run([.text(id.rawValue), .text(account.rawValue)])
                     case .update(let policy):
                         let update = PolicyTable.update(.sqlite, from: planned.before, to: policy)
-                        try db.cachedStatement(sql: update.sql).execute(arguments: StatementArguments(update.values))
+                        try DirectStatement(cached: db, sql: update.sql).run(update.values)
                     case .insert(let policy):
-                        try db.cachedStatement(sql: PolicyTable.insert(.sqlite))
-                            .execute(arguments: StatementArguments(PolicyTable.insertValues(policy)))
+                        try DirectStatement(cached: db, sql: PolicyTable.insert(.sqlite)).run(PolicyTable.insertValues(policy))
                     }
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                     throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)

@@ -1,5 +1,7 @@
+import CSQLiteSettings
 import Foundation
 import GRDB
+import GRDBSQLite
 import SafelistCore
 
 /// The embedded store: one SQLite file in WAL mode, shared by the server and the CLI (a busy
@@ -46,6 +48,7 @@ public final class SQLiteStore: Sendable {
         self.options = options
         try Self.createPrivately(path)
         groups = GroupCommit()
+        _ = Self.bufferedWAL
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             // Set on the writer after the pool is open: `DatabasePool` puts its writer in WAL mode
@@ -53,6 +56,11 @@ public final class SQLiteStore: Sendable {
             // commit, so the writer's setting is the one that decides durability.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+                // A commit under FULL syncs its WAL before it publishes its frames: they can wait
+                // for that sync in memory, and go out as one write (`buffered_wal.c`).
+                if options.synchronous == .full, Self.bufferedWAL == SQLITE_OK {
+                    _ = safelist_sqlite_buffer_wal(db.sqliteConnection, 1)
+                }
             }
             try Self.migrator.migrate(pool)
         } catch let error as DatabaseError {
@@ -61,6 +69,20 @@ public final class SQLiteStore: Sendable {
         // Leaving WAL mode deletes the `-shm` file the counter holds open: it would read a stale
         // count from then on, and caches trusting it would miss other processes' writes.
         commits = options.bulkLoadsOutsideWAL ? nil : WALChangeCounter(databasePath: path)
+    }
+
+    /// The VFS every connection opened from then on goes through: registered before the first
+    /// store opens its pool.
+    private static let bufferedWAL = safelist_sqlite_register_buffered_wal()
+
+    /// Whether the writer gathers its WAL writes until each commit's sync (`buffered_wal.c`).
+    func writerBuffersWAL() async throws -> Bool {
+        try await pool.writeWithoutTransaction { db in safelist_sqlite_buffers_wal(db.sqliteConnection) == 1 }
+    }
+
+    /// SQLite's own check of the file's structure: `["ok"]`, or what it found wrong.
+    func integrityCheck() async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
     /// A setting of the writer connection, as it runs (`synchronous`: 2 is FULL, 1 NORMAL).
