@@ -31,23 +31,26 @@ final class ByteKeyTable: Sendable {
         starts.reserveCapacity(keys.count)
         lengths.reserveCapacity(keys.count)
         values.reserveCapacity(keys.count)
+        arena.reserveCapacity(keys.reduce(0) { $0 + $1.key.utf8.count })
         for (key, value) in keys {
-            let utf8 = key.utf8
-            guard utf8.count <= Int(UInt16.max) else { continue }
-            let labels = utf8.reduce(1) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 }
-            labelCounts |= labels < 64 ? 1 << UInt64(labels) : 0
-            let entry = starts.count
-            starts.append(UInt32(arena.count))
-            lengths.append(UInt16(utf8.count))
-            values.append(value)
-            arena.append(contentsOf: utf8)
-            let hash = arena.withUnsafeBytes {
-                ByteHash.hash(UnsafeRawBufferPointer(rebasing: $0[Int(starts[entry])...]), seed: seed)
+            var key = key
+            // One pass over the key's own bytes: counted, copied to the arena, hashed.
+            key.withUTF8 { utf8 in
+                guard utf8.count <= Int(UInt16.max) else { return }
+                var labels = 1
+                for byte in utf8 where byte == UInt8(ascii: ".") { labels += 1 }
+                labelCounts |= labels < 64 ? 1 << UInt64(labels) : 0
+                let entry = starts.count
+                starts.append(UInt32(arena.count))
+                lengths.append(UInt16(utf8.count))
+                values.append(value)
+                arena.append(contentsOf: utf8)
+                let hash = ByteHash.hash(UnsafeRawBufferPointer(utf8), seed: seed)
+                hashes.append(hash)
+                var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+                slots[slot] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(entry + 1)
             }
-            hashes.append(hash)
-            var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
-            while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
-            slots[slot] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(entry + 1)
         }
         self.slots = slots
         self.starts = starts
