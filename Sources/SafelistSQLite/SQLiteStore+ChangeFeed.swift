@@ -41,7 +41,8 @@ extension SQLiteStore: PolicyChangeFeed {
 
     /// This write's generation; SQLite has one writer at a time, so generations commit in order.
     static func advanceGeneration(_ db: Database, account: AccountID) throws -> Int64 {
-        try DirectStatement(cached: db, sql: ChangeFeedSQL.advanceGeneration(.sqlite)).int64([.text(account.rawValue)]) ?? 0
+        try DirectStatement(cached: db, sql: ChangeFeedSQL.bumpGeneration(.sqlite)).run([.text(account.rawValue)])
+        return try DirectStatement(cached: db, sql: ChangeFeedSQL.generation(.sqlite)).int64([.text(account.rawValue)]) ?? 0
     }
 
     static func record(_ db: Database, account: AccountID, ids: [PolicyID], generation: Int64) throws {
