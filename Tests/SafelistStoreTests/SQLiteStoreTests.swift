@@ -23,6 +23,11 @@ struct SQLiteStoreTests {
         #expect(try await SQLiteStore(path: temporaryPath(), options: options).writerSetting("synchronous") == 1)
     }
 
+    /// The writer checkpoints every `checkpointPages` WAL pages, not SQLite's 1,000.
+    @Test func theWriterCheckpointsLessOften() async throws {
+        #expect(try await SQLiteStore(path: temporaryPath()).writerSetting("wal_autocheckpoint") == SQLiteStore.checkpointPages)
+    }
+
     /// Statement journals stay in memory: on disk, every write made and unlinked a file.
     @Test func statementJournalsStayInMemory() async throws {
         #expect(try await SQLiteStore(path: temporaryPath()).writerSetting("temp_store") == 2)
