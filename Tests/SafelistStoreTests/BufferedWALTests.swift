@@ -40,7 +40,8 @@ struct BufferedWALTests {
         let other = try SQLiteStore(path: path)
         #expect(try await store.writerBuffersWAL())
 
-        let batch = BatchRequest(posts: try (0..<600).map { .init(fields: try fields("batch\($0)@example.com", comments: String(repeating: "c", count: 200))) })
+        let batch = BatchRequest(
+            posts: try (0..<600).map { .init(fields: try fields("batch\($0)@example.com", comments: String(repeating: "c", count: 200))) })
         let written = try await store.write(account: account, request: batch)
         #expect(written.posts.count == 600)
         #expect(try await other.list(account: account, query: ListQuery()).totalCount == 600)
