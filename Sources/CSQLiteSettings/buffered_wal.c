@@ -116,7 +116,7 @@ static int bufferedWrite(sqlite3_file *handle, const void *data, int amount, sql
     if (amount > WAL_BUFFER_CAPACITY) return writeThrough(file, data, amount, offset);
     if (file->buffer == NULL) {
         file->buffer = malloc(WAL_BUFFER_CAPACITY);
-        if (file->buffer == NULL) return file->real->pMethods->xWrite(file->real, data, amount, offset);
+        if (file->buffer == NULL) return writeThrough(file, data, amount, offset);
     }
     if (file->used == 0) file->start = offset;
     memcpy(file->buffer + file->used, data, (size_t)amount);

@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import Testing
 
 @Suite("safelist audit and the audit retention, on a real process", .serialized)

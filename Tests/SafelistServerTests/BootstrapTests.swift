@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import Testing
 
 /// The first ten minutes (issue 17): the first token's secret kept off standard output when

@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import Testing
 
 @Suite("The credential commands against a running server", .serialized)

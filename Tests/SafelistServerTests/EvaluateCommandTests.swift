@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import Testing
 
 /// `safelist evaluate` reads the database the server writes: the same answer as the API, as

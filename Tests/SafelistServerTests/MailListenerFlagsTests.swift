@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import Testing
 
 /// `safelist serve`'s mail listener flags: clear refusals, and both listeners up with the server

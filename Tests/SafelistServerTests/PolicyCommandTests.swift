@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import Testing
 
 @Suite("safelist policy: the policies from the command line, beside a running server", .serialized)

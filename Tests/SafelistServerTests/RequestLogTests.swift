@@ -1,4 +1,5 @@
 import Foundation
+import SafelistTesting
 import Testing
 
 /// The access log as an operator reads it: one JSON object a request with `--log-format json`,

@@ -164,13 +164,6 @@ private final class CapturedOutput: Sendable {
 
 /// Runs a `safelist` subcommand against a database to its end; returns its status and its
 /// standard output and error together.
-/// A fresh directory for one test's database files.
-func temporaryDirectory(_ prefix: String) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
-}
-
 func runCommand(_ arguments: [String], database: String? = nil, within seconds: TimeInterval = 60) async throws -> (
     status: Int32, output: String
 ) {

@@ -10,16 +10,10 @@ import Testing
 /// connection and a crash recovery see them.
 @Suite("SQLite: a commit's WAL writes gathered into one")
 struct BufferedWALTests {
-    func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-wal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     /// Only a writer that syncs at every commit gathers: under NORMAL a commit publishes its
     /// frames without a sync, and nothing would write them out before.
     @Test func onlyAWriterUnderFullGathers() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryDirectory("safelist-wal")
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try await SQLiteStore(path: directory.appendingPathComponent("full.sqlite").path).writerBuffersWAL())
         var options = SQLiteStore.Options()
@@ -33,7 +27,7 @@ struct BufferedWALTests {
     /// connection (as the CLI opens one) reads the write; at the end, the files copied as they
     /// are, without a checkpoint, recover every write, as they would after a crash.
     @Test func acknowledgedWritesAreInTheFiles() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryDirectory("safelist-wal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("s.sqlite").path
         let store = try SQLiteStore(path: path)
@@ -58,7 +52,7 @@ struct BufferedWALTests {
             try await group.waitForAll()
         }
 
-        let copy = try temporaryDirectory()
+        let copy = try temporaryDirectory("safelist-wal")
         defer { try? FileManager.default.removeItem(at: copy) }
         for suffix in ["", "-wal"] {
             try FileManager.default.copyItem(atPath: path + suffix, toPath: copy.appendingPathComponent("s.sqlite").path + suffix)

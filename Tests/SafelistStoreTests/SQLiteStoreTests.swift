@@ -9,9 +9,7 @@ import Testing
 @Suite("SQLite specifics: reopening, migrations, index use")
 struct SQLiteStoreTests {
     func temporaryPath() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-sqlite-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent("s.sqlite").path
+        try temporaryDirectory("safelist-sqlite").appendingPathComponent("s.sqlite").path
     }
 
     /// `full` is what the writer connection runs with, not only what was asked for: GRDB's

@@ -1,3 +1,4 @@
+import Foundation
 import SafelistCore
 
 public let account = AccountID(String(repeating: "a", count: 32))!
@@ -39,4 +40,11 @@ public func everyListShape() -> [(name: String, query: ListQuery)] {
         }
     }
     return shapes
+}
+
+/// A fresh directory for one test's database files.
+public func temporaryDirectory(_ prefix: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
 }

@@ -22,8 +22,7 @@ public enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
     public func open() async throws -> OpenStore {
         switch self {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("safelist-store-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try temporaryDirectory("safelist-store")
             var options = SQLiteStore.Options()
             options.synchronous = .normal
             let store = try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path, options: options)
