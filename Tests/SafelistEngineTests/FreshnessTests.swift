@@ -184,8 +184,8 @@ struct FreshnessTests {
     @Test func theTailFoldsAtTheSquareRootThreshold() {
         let options = EngineOptions()
         #expect(options.foldThreshold(delta: 0) == options.tailLimit)
-        #expect(options.foldThreshold(delta: 2_500) == 400)
-        #expect(options.foldThreshold(delta: 250_000) == 4_000)
+        #expect(options.foldThreshold(delta: 2_500) == 800)
+        #expect(options.foldThreshold(delta: 250_000) == 8_000)
         // Around the threshold, a write's rebuilds (T / 2F + D / T) cost more on either side.
         func cost(_ tail: Double, delta: Double) -> Double { tail / Double(2 * options.freshLimit) + delta / tail }
         for delta in [2_500.0, 40_000, 250_000] {
@@ -241,6 +241,43 @@ struct FreshnessTests {
             let deltaSizes = sizes.map { $0[1] }, tailSizes = sizes.map { $0[2] }
             #expect(Set(deltaSizes).count >= 2 && Set(deltaSizes).count < sizes.count, "delta sizes \(deltaSizes)")
             #expect(Set(tailSizes).count >= 2, "tail sizes \(tailSizes)")
+        }
+    }
+
+    /// The fresh layer joins the tail when it passes `freshLimit` policies or
+    /// `freshRegexLimit` regexes, whichever comes first: literals fill it, regexes only a few.
+    @Test(arguments: StoreKind.available)
+    func theFreshLayerHoldsManyLiteralsAndFewRegexes(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var options = EngineOptions()
+            options.freshLimit = 6
+            options.freshRegexLimit = 2
+            options.tailLimit = 1000
+            options.deltaLimit = 1000
+            let engine = PolicyEngine(feed: store, options: options)
+            var live: Set<String> = ["base@corp.example"]
+            _ = try await store.create(account: account, fields: TestPolicy.email("base@corp.example").exemptRecipient.fields)
+            #expect(try await engine.snapshot(for: account).layerSizes == [1, 0, 0, 0])
+            func write(_ address: String, regex: Bool) async throws -> [Int] {
+                let pattern = regex ? address.replacingOccurrences(of: ".", with: "\\.") : address
+                _ = try await store.create(account: account, fields: TestPolicy.email(pattern, regex: regex).exemptRecipient.fields)
+                live.insert(address)
+                try await engine.refresh(account: account)
+                return try await engine.snapshot(for: account).layerSizes
+            }
+            #expect(try await write("a@corp.example", regex: false) == [1, 0, 0, 1])
+            #expect(try await write("b@corp.example", regex: true) == [1, 0, 0, 2])
+            #expect(try await write("c@corp.example", regex: true) == [1, 0, 0, 3])
+            // A third regex is one more than the layer may hold: all four writes join the tail.
+            #expect(try await write("d@corp.example", regex: true) == [1, 0, 4, 0])
+            for (index, letter) in ["e", "f", "g", "h", "i", "j"].enumerated() {
+                #expect(try await write("\(letter)@corp.example", regex: false) == [1, 0, 4, index + 1])
+            }
+            // Six literals fill it; the seventh policy joins them to the tail.
+            #expect(try await write("k@corp.example", regex: false) == [1, 0, 11, 0])
+            let everyone = live.sorted() + ["z@corp.example"]
+            let evaluation = try await engine.evaluate(account: account, messages: [message(to: everyone)])[0]
+            #expect(Set(evaluation.exemptRecipients.map { everyone[$0] }) == live)
         }
     }
 

@@ -13,9 +13,9 @@ actor AccountMatcher {
 
     private var snapshot: MatcherSnapshot?
     /// Policies written since the base was built, in three tiers so that a write costs in
-    /// proportion to itself: the fresh layer holds the latest writes (at most `freshLimit`) and
-    /// is rebuilt on every catch-up; when it fills, it joins the tail, which is rebuilt then;
-    /// when the tail fills (`tailLimit`, or a sixteenth of the delta), it is folded into the
+    /// proportion to itself: the fresh layer holds the latest writes (at most `freshLimit`, and
+    /// `freshRegexLimit` regexes) and is rebuilt on every catch-up; when it fills, it joins the
+    /// tail, which is rebuilt then; when the tail fills (`EngineOptions.foldThreshold`), it is folded into the
     /// delta in the background, as the delta is merged into the base. Each entry is the
     /// policy's current form, or nil once deleted, with the generation that wrote it; a newer
     /// tier's entry for a policy supersedes an older one's.
@@ -131,14 +131,14 @@ actor AccountMatcher {
         for changes in applied {
             for policy in changes.upserted {
                 let engine = EnginePolicy(policy)
-                newest[engine.id] = (engine, changes.generation)
+                newest[engine.id] = WrittenPolicy(policy: engine, generation: changes.generation)
             }
             for id in changes.deleted {
-                newest[id] = (nil, changes.generation)
+                newest[id] = WrittenPolicy(policy: nil, generation: changes.generation)
             }
         }
         let start = ContinuousClock.now
-        if newest.count <= options.freshLimit {
+        if newest.count <= options.freshLimit, newest.values.count(where: { $0.policy?.isRegex == true }) <= options.freshRegexLimit {
             fresh = await layer(newest, reusing: fresh.segment.allShards)
             metrics.built("fresh", policies: newest.count, since: start)
         } else {
@@ -183,21 +183,39 @@ actor AccountMatcher {
     }
 
     private static func segment(_ entries: Written, shards: CompiledShards, reusing candidates: [RegexShard]) async -> Segment {
-        // Sorted as small keys (the generation, where the entry is), then each policy copied
-        // once, in that order: sorting the policies themselves moved their strings around, a
-        // tenth of a write's time with a full delta, and gathering them into an array before
-        // sorting copied each twice (docs/benchmarks.md, "Layers built with one copy").
-        var order: [(generation: Int64, index: Written.Index)] = []
-        order.reserveCapacity(entries.count)
-        var index = entries.startIndex
-        while index != entries.endIndex {
-            let entry = entries[index].value
-            if entry.policy != nil { order.append((entry.generation, index)) }
-            entries.formIndex(after: &index)
-        }
-        order.sort { $0.generation != $1.generation ? $0.generation < $1.generation : entries[$0.index].key < entries[$1.index].key }
-        let live = order.compactMap { entries[$0.index].value.policy }
+        let live = ordered(entries)
         return live.isEmpty ? Segment.empty : await shards.segment(live, layout: .delta, candidates: candidates)
+    }
+
+    /// The live policies of `entries` by (generation, id). Each policy is copied out of the
+    /// dictionary once, into a staging buffer; the sort moves small keys, and the policies are
+    /// then moved, not copied, into place. Sorting the policies themselves moved their strings
+    /// around (a tenth of a write's time with a full delta), and every further copy is two or
+    /// three reference counts a policy on the fold's whole delta (docs/benchmarks.md, "Layers
+    /// built with one copy", "Layers read in place, a fresh layer of 128").
+    private static func ordered(_ entries: Written) -> [EnginePolicy] {
+        let staged = UnsafeMutableBufferPointer<EnginePolicy>.allocate(capacity: entries.count)
+        defer { staged.deallocate() }
+        var order: [(generation: Int64, id: PolicyID, slot: Int)] = []
+        order.reserveCapacity(entries.count)
+        // Read through `values`, which yields each entry in place: iterating the dictionary
+        // copied every entry before this copied its policy.
+        let values = entries.values
+        var index = values.startIndex
+        while index != values.endIndex {
+            if let policy = values[index].policy {
+                staged.initializeElement(at: order.count, to: policy)
+                order.append((values[index].generation, entries.keys[index], order.count))
+            }
+            values.formIndex(after: &index)
+        }
+        order.sort { $0.generation != $1.generation ? $0.generation < $1.generation : $0.id < $1.id }
+        return [EnginePolicy](unsafeUninitializedCapacity: order.count) { buffer, initialized in
+            for (position, key) in order.enumerated() {
+                buffer.initializeElement(at: position, to: staged.moveElement(from: key.slot))
+            }
+            initialized = order.count
+        }
     }
 
     /// Folds the tail into the delta in the background once the tail passes its limit. The
@@ -288,5 +306,13 @@ actor AccountMatcher {
     }
 }
 
-/// Policies written since a base, by id: the current form (nil once deleted) and the generation.
-private typealias Written = [PolicyID: (policy: EnginePolicy?, generation: Int64)]
+/// Policies written since a base, by id.
+private typealias Written = [PolicyID: WrittenPolicy]
+
+/// A policy's current form (nil once deleted) and the generation that wrote it. A struct, not a
+/// tuple: a tuple's copies (a fold copies the whole delta's) went through the runtime's generic
+/// tuple witness, field by field.
+private struct WrittenPolicy {
+    let policy: EnginePolicy?
+    let generation: Int64
+}

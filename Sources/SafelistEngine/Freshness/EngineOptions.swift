@@ -32,9 +32,17 @@ public struct EngineOptions: Sendable {
     /// (`foldThreshold`), so that the delta is rebuilt less often.
     public var tailLimit = 64
     /// Policies the freshest layer may hold before they join the tail. A catch-up (one write, or
-    /// a group committed together) rebuilds only this layer, a few dozen policies at most; the
-    /// tail is rebuilt once per this many writes.
-    public var freshLimit = 32
+    /// a group committed together) rebuilds only this layer; the tail is rebuilt once per this
+    /// many writes. 128 rather than 32: a group of 16 creates then rebuilds 4 fresh policies a
+    /// write on average, and the tail and delta about half of what they did at 32
+    /// (√(2D/F) a write), 3–5 % less CPU a create into a 100,000-policy account
+    /// (docs/benchmarks.md, "Layers read in place, a fresh layer of 128").
+    public var freshLimit = 128
+    /// Regexes the freshest layer may hold before they join the tail. A catch-up keeps the
+    /// layer's compiled shards, but a shard one of whose policies was written again is compiled
+    /// anew with the rest of the layer's regexes: this bounds that compile as the 32 policies
+    /// the layer held before did.
+    public var freshRegexLimit = 32
     /// Regex shards the delta and the tail may hold before a merge: each one is another scan per subject.
     public var deltaShardLimit = 4
     /// How long each background build (a fold, a merge) waits before it starts: zero but in
@@ -53,9 +61,10 @@ public struct EngineOptions: Sendable {
     /// The tail size at which it folds into a delta of `delta` policies. Between folds, a write
     /// pays for a rebuild of the tail every `freshLimit` writes (T / 2F policies a write, T
     /// this threshold) and for its share of the fold (D / T); their sum is least at
-    /// T = √(2·F·D). At a delta of 2,500 that is 400, and a write rebuilds 12.5 policies of tail
-    /// and delta on average, against 18 when the tail folded at a sixteenth of the delta; at a
-    /// delta of 250,000 (a million-policy base), 125 against 260.
+    /// T = √(2·F·D). At a delta of 2,500 and F = 32 that is 400, and a write rebuilds 12.5
+    /// policies of tail and delta on average, against 18 when the tail folded at a sixteenth of
+    /// the delta; at a delta of 250,000 (a million-policy base), 125 against 260. At F = 128 it
+    /// is 800 and 8,000, and half those rebuilds.
     public func foldThreshold(delta: Int) -> Int {
         max(tailLimit, Int(Double(2 * freshLimit * delta).squareRoot()))
     }

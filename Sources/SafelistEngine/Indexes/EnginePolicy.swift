@@ -32,7 +32,10 @@ public struct EnginePolicy: Sendable, Equatable {
         } else if policy.patternType == .ip {
             key = (try? IPBlock.parse(policy.matchKey)).map(Key.block) ?? .unusable
         } else {
-            key = .text(policy.matchKey)
+            // Most patterns are their own match key (an address or name already in lower case):
+            // the key then shares the pattern's storage. Every copy of a policy (each layer
+            // rebuild copies it) retains both strings, and one object is one cache miss, not two.
+            key = .text(policy.matchKey == policy.pattern ? policy.pattern : policy.matchKey)
         }
         var grants: Grants = []
         if policy.isTrustedSender { grants.insert(.trustedSender) }

@@ -81,22 +81,27 @@ struct SegmentDraft: Sendable {
 
     init(policies: [EnginePolicy]) {
         self.policies = policies
-        for (offset, policy) in policies.enumerated() {
-            let index = UInt32(offset)
-            switch (policy.key, policy.isRegex, policy.type) {
-            case (.text(let pattern), true, _):
-                for group in RegexGroup.groups(of: policy) {
-                    wanted[group.rawValue][PatternKey(id: policy.id, pattern: pattern)] = index
+        // Each policy read in place: `for policy in policies` copied every one (two strings
+        // retained and released) and the switch over a tuple copied its key again, most of a
+        // layer's reference counting (docs/benchmarks.md, "Layers read in place, a fresh layer of 128").
+        policies.withUnsafeBufferPointer { policies in
+            for offset in policies.indices {
+                let index = UInt32(offset)
+                switch policies[offset].key {
+                case .text(let text) where policies[offset].isRegex:
+                    for group in RegexGroup.groups(of: policies[offset]) {
+                        wanted[group.rawValue][PatternKey(id: policies[offset].id, pattern: text)] = index
+                    }
+                case .text(let key) where policies[offset].type == .email: emailKeys.append((key, index))
+                case .text(let key) where policies[offset].type == .domain: domainKeys.append((key, index))
+                // IP policies grant only on the sender side, where the client address is.
+                case .block(let block) where !policies[offset].grants.isDisjoint(with: .senderSide):
+                    blocks.append((block, index))
+                case .unusable:
+                    refused.append(PatternKey(id: policies[offset].id, pattern: policies[offset].pattern))
+                default:
+                    continue
                 }
-            case (.text(let key), false, .email): emailKeys.append((key, index))
-            case (.text(let key), false, .domain): domainKeys.append((key, index))
-            // IP policies grant only on the sender side, where the client address is.
-            case (.block(let block), _, _) where !policy.grants.isDisjoint(with: .senderSide):
-                blocks.append((block, index))
-            case (.unusable, _, _):
-                refused.append(PatternKey(id: policy.id, pattern: policy.pattern))
-            default:
-                continue
             }
         }
     }
