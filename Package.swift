@@ -126,7 +126,7 @@ let package = Package(
             name: "safelist",
             dependencies: [
                 "SafelistCore", "SafelistEngine", "SafelistWire", "SafelistServer", "SafelistSQLite", "SafelistRegex", "SafelistMail",
-                "SafelistTransfer", "CSQLiteSettings",
+                "SafelistTransfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -184,6 +184,7 @@ let package = Package(
             dependencies: [
                 "SafelistCore", "SafelistSQL", "SafelistSQLite", "SafelistPostgres", "SafelistTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

@@ -48,6 +48,7 @@ public final class SQLiteStore: Sendable {
         self.options = options
         try Self.createPrivately(path)
         groups = GroupCommit()
+        SQLiteProcessSettings.settle()
         _ = Self.bufferedWAL
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

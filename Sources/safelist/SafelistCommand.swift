@@ -1,6 +1,6 @@
 import ArgumentParser
-import CSQLiteSettings
 import SafelistCore
+import SafelistSQLite
 
 @main
 struct SafelistCommand: AsyncParsableCommand {
@@ -13,7 +13,7 @@ struct SafelistCommand: AsyncParsableCommand {
 
     /// Settles process-wide SQLite settings while no other thread uses SQLite, then runs the command.
     static func main() async {
-        _ = safelist_sqlite_without_memory_statistics()
+        SQLiteProcessSettings.settle()
         await main(nil)
     }
 }

@@ -5,6 +5,11 @@
 /// it changes nothing and returns SQLITE_MISUSE.
 int safelist_sqlite_without_memory_statistics(void);
 
+/// Makes SQLite allocate through a cache of freed blocks per thread and size class, in front
+/// of the system's malloc (thread_cached_malloc.c). Same rules as above: before SQLite is first
+/// used, on one thread; SQLITE_MISUSE afterwards, and SQLite keeps its allocator.
+int safelist_sqlite_thread_cached_malloc(void);
+
 /// The name of the VFS `safelist_sqlite_register_buffered_wal` registers.
 #define SAFELIST_BUFFERED_WAL_VFS "safelist-buffered-wal"
 /// The file control `safelist_sqlite_buffer_wal` sends the main database file.
