@@ -15,8 +15,8 @@ actor AccountMatcher {
     /// Policies written since the base was built, in three tiers so that a write costs in
     /// proportion to itself: the fresh layer holds the latest writes (at most `freshLimit`, and
     /// `freshRegexLimit` regexes) and is rebuilt on every catch-up; when it fills, it joins the
-    /// tail, which is rebuilt then; when the tail fills (`EngineOptions.foldThreshold`), it is folded into the
-    /// delta in the background, as the delta is merged into the base. Each entry is the
+    /// tail, which is rebuilt then; when the tail fills (`EngineOptions.foldThreshold`), it is
+    /// folded into the delta in the background, as the delta is merged into the base. Each entry is the
     /// policy's current form, or nil once deleted, with the generation that wrote it; a newer
     /// tier's entry for a policy supersedes an older one's.
     private var recent: Written = [:]

@@ -34,12 +34,11 @@ public struct EngineOptions: Sendable {
     /// Policies the freshest layer may hold before they join the tail. A catch-up (one write, or
     /// a group committed together) rebuilds only this layer; the tail is rebuilt once per this
     /// many writes. 128 rather than 32: a group of 16 creates then rebuilds 4 fresh policies a
-    /// write on average, and the tail and delta about half of what they did at 32
-    /// (√(2D/F) a write), 3–5 % less CPU a create into a 100,000-policy account
-    /// (docs/benchmarks.md, "Layers read in place, a fresh layer of 128").
+    /// write on average, and the tail and delta about half of what they did at 32 (√(2D/F) a
+    /// write; docs/benchmarks.md, "Layers read in place, a fresh layer of 128").
     public var freshLimit = 128
     /// Regexes the freshest layer may hold before they join the tail. A catch-up keeps the
-    /// layer's compiled shards, but a shard one of whose policies was written again is compiled
+    /// layer's compiled shards, but a shard that lost a pattern (an edit, a delete) is compiled
     /// anew with the rest of the layer's regexes: this bounds that compile as the 32 policies
     /// the layer held before did.
     public var freshRegexLimit = 32
