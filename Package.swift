@@ -183,7 +183,7 @@ let package = Package(
             name: "SafelistStoreTests",
             dependencies: [
                 "SafelistCore", "SafelistSQL", "SafelistSQLite", "SafelistPostgres", "SafelistTesting",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),

@@ -37,6 +37,13 @@ enum CopyRows {
             case .boolean(let value): buffer.writeInteger(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
             case .integer(let value): buffer.writeString(String(value))
             case .text(let text): escape(text, into: &buffer)
+            // bytea's hex form, its backslash escaped as the format wants.
+            case .key(let key):
+                buffer.writeStaticString("\\\\x")
+                let digits = Array("0123456789abcdef".utf8)
+                key.withBytes { bytes in
+                    for byte in bytes { buffer.writeBytes([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]) }
+                }
             }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))

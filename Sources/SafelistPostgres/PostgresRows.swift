@@ -17,6 +17,7 @@ extension PostgresQuery {
             case .text(let text): bindings.append(text)
             case .integer(let number): bindings.append(number)
             case .boolean(let flag): bindings.append(flag)
+            case .key(let key): bindings.append(key.withBytes { ByteBuffer(bytes: $0) })
             case .null: bindings.appendNull()
             }
         }

@@ -171,12 +171,12 @@ extension PostgresStore: PolicyStore, PolicyBulkLoader {
                 for (account, rows) in byAccount.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     let generation = try await Self.advanceGeneration(connection, account: account, logger: logger)
                     try await CopyRows.copy(
-                        into: "policies", columns: PolicyTable.columns.map(\.name), rows: rows.lazy.map(PolicyTable.insertValues),
+                        into: "policies", columns: PolicyTable.columns.map(\.name), rows: rows.lazy.map { PolicyTable.insertValues($0, .postgres) },
                         on: connection, logger: logger)
                     try await Self.recordLoad(connection, account: account, rows: rows, generation: generation, logger: logger)
                     try await CopyRows.copy(
                         into: "policy_audit", columns: AuditSQL.insertedColumnNames,
-                        rows: rows.lazy.map { AuditSQL.values(AuditEntry(created: $0, by: origin)) }, on: connection, logger: logger)
+                        rows: rows.lazy.map { AuditSQL.values(AuditEntry(created: $0, by: origin), .postgres) }, on: connection, logger: logger)
                     generations[account] = generation
                 }
                 for statement in restore { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }

@@ -39,8 +39,8 @@ public enum AuditSQL {
         "INSERT INTO policy_audit (\(insertedColumns)) VALUES (\((1...10).map(dialect.parameter).joined(separator: ", ")))"
     }
 
-    public static func values(_ entry: AuditEntry) -> [SQLValue] {
-        [.text(entry.accountID.rawValue), .text(entry.policyID.rawValue), .text(entry.action.rawValue)] + originValues(entry.origin) + [
+    public static func values(_ entry: AuditEntry, _ dialect: SQLDialect) -> [SQLValue] {
+        [dialect.value(of: entry.accountID), dialect.value(of: entry.policyID), .text(entry.action.rawValue)] + originValues(entry.origin) + [
             .integer(entry.at.microseconds), entry.before.map { .text(PolicySnapshot.encode($0)) } ?? .null,
             storedAfter(entry).map { .text(PolicySnapshot.encode($0)) } ?? .null,
         ]
@@ -119,12 +119,12 @@ public enum AuditSQL {
 
         public init(_ dialect: SQLDialect, account: AccountID, query: AuditQuery) {
             var conditions = ["account_id = \(dialect.parameter(1))"]
-            var arguments: [SQLValue] = [.text(account.rawValue)]
+            var arguments: [SQLValue] = [dialect.value(of: account)]
             func add(_ condition: (String) -> String, _ value: SQLValue) {
                 arguments.append(value)
                 conditions.append(condition(dialect.parameter(arguments.count)))
             }
-            if let policy = query.policyID { add({ "policy_id = \($0)" }, .text(policy.rawValue)) }
+            if let policy = query.policyID { add({ "policy_id = \($0)" }, dialect.value(of: policy)) }
             if let actor = query.actor { add({ "actor = \($0)" }, .text(actor)) }
             if let since = query.since { add({ "at >= \($0)" }, .integer(since.microseconds)) }
             if let until = query.until { add({ "at < \($0)" }, .integer(until.microseconds)) }
@@ -142,11 +142,9 @@ public enum AuditSQL {
 
     /// An entry from the columns of `selectList`, in order.
     public static func decode(_ row: some PolicyRowReader) throws -> AuditEntry {
-        let accountText = try row.text(1), policyText = try row.text(2), actionText = try row.text(3), channelText = try row.text(4)
-        guard let account = AccountID(accountText), let policy = PolicyID(policyText), let action = AuditAction(rawValue: actionText),
-            let channel = ChangeOrigin.Channel(rawValue: channelText)
-        else {
-            throw SafelistError.internalError("An audit entry is malformed (\(accountText), \(policyText), \(actionText), \(channelText))")
+        let account = try row.accountID(1), policy = try row.policyID(2), actionText = try row.text(3), channelText = try row.text(4)
+        guard let action = AuditAction(rawValue: actionText), let channel = ChangeOrigin.Channel(rawValue: channelText) else {
+            throw SafelistError.internalError("An audit entry is malformed (\(account), \(policy), \(actionText), \(channelText))")
         }
         return AuditEntry(
             sequence: try row.integer(0), accountID: account, policyID: policy, action: action,

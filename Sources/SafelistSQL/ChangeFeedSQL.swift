@@ -80,10 +80,11 @@ public enum ChangeFeedSQL {
         "SELECT generation FROM policy_generations WHERE account_id = \(dialect.parameter(1))"
     }
 
-    /// The generations of the accounts in an array parameter (SQLite: a JSON array).
-    public static func generations(_ dialect: SQLDialect) -> String {
+    /// The generations of the accounts in an array parameter (PostgreSQL), or of `count`
+    /// accounts, a parameter each (SQLite, whose keys are blobs a JSON array cannot carry).
+    public static func generations(_ dialect: SQLDialect, count: Int = 1) -> String {
         dialect == .sqlite
-            ? "SELECT account_id, generation FROM policy_generations WHERE account_id IN (SELECT value FROM json_each(?1))"
+            ? "SELECT account_id, generation FROM policy_generations WHERE account_id IN (\((1...max(1, count)).map(dialect.parameter).joined(separator: ", ")))"
             : "SELECT account_id, generation FROM policy_generations WHERE account_id = ANY($1)"
     }
 

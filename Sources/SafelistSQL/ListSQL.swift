@@ -15,7 +15,7 @@ public struct ListSQL: Sendable {
         self.dialect = dialect
         self.query = query
         condition = "account_id = \(dialect.parameter(1))"
-        arguments = [.text(account.rawValue)]
+        arguments = [dialect.value(of: account)]
         if let pattern = query.pattern { add("pattern", .text(pattern)) }
         if let type = query.patternType { add("pattern_type", .text(type.rawValue)) }
         for (flag, value) in query.flagFilters {
@@ -113,7 +113,7 @@ public struct ListSQL: Sendable {
             case .integer(let number): .integer(number)
             case .text(let text): .text(text)
             }
-        return [value, .text(boundary.id.rawValue), .integer(Int64(query.perPage))]
+        return [value, dialect.value(of: boundary.id), .integer(Int64(query.perPage))]
     }
 
     /// An exact `pattern` matches at most one row per (type, is_regex): its index finds them and

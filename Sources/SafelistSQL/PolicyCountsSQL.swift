@@ -34,8 +34,8 @@ public enum PolicyCountsSQL {
 
     /// Adds `policies` to `counts`, by the key's columns (a load counts its rows as it binds
     /// them, and adds them once: `rows`).
-    public static func tally(_ policies: ArraySlice<AllowPolicy>, into counts: inout [[SQLValue]: Int64]) {
-        for policy in policies { counts[countedColumns.map { $0.value(policy) }, default: 0] += 1 }
+    public static func tally(_ policies: ArraySlice<AllowPolicy>, _ dialect: SQLDialect, into counts: inout [[SQLValue]: Int64]) {
+        for policy in policies { counts[countedColumns.map { $0.value(policy, in: dialect) }, default: 0] += 1 }
     }
 
     /// Each key's values, then its count: `addSQLite`'s arguments.

@@ -16,6 +16,8 @@ public enum PolicySnapshot {
             case .integer(let value): text += String(value)
             case .boolean(let value): text += value ? "true" : "false"
             case .null: text += "null"
+            // A snapshot holds the columns' own values, which never come packed.
+            case .key: text += "null"
             }
         }
         return text + "}"

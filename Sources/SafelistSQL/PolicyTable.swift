@@ -12,12 +12,15 @@ public enum PolicyTable {
         let collated: Bool
         /// Changes on an edit; `id`, `account_id` and `created_at` never do.
         let mutable: Bool
+        /// The column's value as text and numbers: what an audit snapshot records, and what
+        /// PostgreSQL stores. `value(_:in:)` is what a dialect binds.
         public let value: @Sendable (AllowPolicy) -> SQLValue
 
         init(
             _ name: String, _ type: SQLColumnType, nullable: Bool = false, collated: Bool = false, mutable: Bool = true,
-            value: @escaping @Sendable (AllowPolicy) -> SQLValue
+            identifier: Identifier? = nil, value: @escaping @Sendable (AllowPolicy) -> SQLValue
         ) {
+            self.identifier = identifier
             self.name = name
             self.type = type
             self.nullable = nullable
@@ -25,14 +28,26 @@ public enum PolicyTable {
             self.mutable = mutable
             self.value = value
         }
+
+        /// The value `dialect` stores: the two id columns as `SQLDialect.value(of:)` says.
+        public func value(_ policy: AllowPolicy, in dialect: SQLDialect) -> SQLValue {
+            switch identifier {
+            case .policy: dialect.value(of: policy.id)
+            case .account: dialect.value(of: policy.accountID)
+            case nil: value(policy)
+            }
+        }
+
+        enum Identifier { case policy, account }
+        let identifier: Identifier?
     }
 
     /// In table order. The last two are derived: the case-folded copies `search` compares with,
     /// computed once per write rather than once per row and search.
     public static let columns: [Column] =
         [
-            Column("id", .text, collated: true, mutable: false) { .text($0.id.rawValue) },
-            Column("account_id", .text, collated: true, mutable: false) { .text($0.accountID.rawValue) },
+            Column("id", .text, collated: true, mutable: false, identifier: .policy) { .text($0.id.rawValue) },
+            Column("account_id", .text, collated: true, mutable: false, identifier: .account) { .text($0.accountID.rawValue) },
             Column("pattern", .text, collated: true) { .text($0.pattern) },
             Column("match_key", .text, collated: true) { .text($0.matchKey) },
             Column("pattern_type", .text, collated: true) { .text($0.patternType.rawValue) },
@@ -146,8 +161,8 @@ public enum PolicyTable {
         return "INSERT INTO policies (\(names)) VALUES (\(parameters))"
     }
 
-    public static func insertValues(_ policy: AllowPolicy) -> [SQLValue] {
-        columns.map { $0.value(policy) }
+    public static func insertValues(_ policy: AllowPolicy, _ dialect: SQLDialect) -> [SQLValue] {
+        columns.map { $0.value(policy, in: dialect) }
     }
 
     /// One row's edit, by id and account: the statement and its arguments. Only the columns
@@ -167,20 +182,16 @@ public enum PolicyTable {
         // modified_at always moves, so the SET list is never empty; an edit that changed
         // nothing else still touches the row, as its audit entry says.
         if assignments.isEmpty { return update(dialect, from: nil, to: after) }
-        values += [.text(after.id.rawValue), .text(after.accountID.rawValue)]
+        values += [dialect.value(of: after.id), dialect.value(of: after.accountID)]
         let sql =
             "UPDATE policies SET \(assignments.joined(separator: ", ")) WHERE id = \(dialect.parameter(values.count - 1)) "
             + "AND account_id = \(dialect.parameter(values.count))"
         return (sql, values)
     }
 
-    /// A policy from the columns of `selectList`, in order. A row whose id or account does not
-    /// parse is an error: ids are never invented.
+    /// A policy from the columns of `selectList`, in order.
     public static func decode(_ row: some PolicyRowReader) throws -> AllowPolicy {
-        let idText = try row.text(0), accountText = try row.text(1)
-        guard let id = PolicyID(idText), let account = AccountID(accountText) else {
-            throw SafelistError.internalError("A stored policy row has a malformed id (\(idText)) or account (\(accountText))")
-        }
+        let id = try row.policyID(0), account = try row.accountID(1)
         // Positions as in `selected`; a test holds that list to this order.
         return AllowPolicy(
             id: id, accountID: account, pattern: try row.text(2), matchKey: try row.text(3),
@@ -198,4 +209,22 @@ public protocol PolicyRowReader {
     func optionalText(_ index: Int) throws -> String?
     func integer(_ index: Int) throws -> Int64
     func boolean(_ index: Int) throws -> Bool
+    /// An id column as the dialect stores it (`SQLDialect.value(of:)`); by default, text.
+    func policyID(_ index: Int) throws -> PolicyID
+    func accountID(_ index: Int) throws -> AccountID
+}
+
+extension PolicyRowReader {
+    /// A row whose id or account does not parse is an error: ids are never invented.
+    public func policyID(_ index: Int) throws -> PolicyID {
+        let text = try text(index)
+        guard let id = PolicyID(text) else { throw SafelistError.internalError("A stored row has a malformed policy id (\(text))") }
+        return id
+    }
+
+    public func accountID(_ index: Int) throws -> AccountID {
+        let text = try text(index)
+        guard let account = AccountID(text) else { throw SafelistError.internalError("A stored row has a malformed account id (\(text))") }
+        return account
+    }
 }

@@ -1,3 +1,5 @@
+import SafelistCore
+
 /// The two SQL dialects Safelist writes. Everything both stores say the same way is built once,
 /// from `PolicyTable`, with the dialect deciding only what differs: how a parameter is written,
 /// column types, and a few functions.
@@ -31,6 +33,17 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// An account id as this dialect's tables hold it: its text in PostgreSQL, its sixteen bytes
+    /// in SQLite (`PackedKey`).
+    public func value(of account: AccountID) -> SQLValue {
+        self == .sqlite ? .key(PackedKey(account)) : .text(account.rawValue)
+    }
+
+    /// A policy id as this dialect's tables hold it (see `value(of:)` for accounts).
+    public func value(of id: PolicyID) -> SQLValue {
+        self == .sqlite ? .key(PackedKey(id)) : .text(id.rawValue)
+    }
+
     /// The position of `needle` in `haystack`, 0 when absent.
     func position(of needle: String, in haystack: String) -> String {
         self == .sqlite ? "instr(\(haystack), \(needle))" : "strpos(\(haystack), \(needle))"
@@ -46,6 +59,8 @@ public enum SQLValue: Sendable, Hashable {
     case text(String)
     case integer(Int64)
     case boolean(Bool)
+    /// Bound as a 16-byte blob (SQLite only).
+    case key(PackedKey)
     case null
 }
 

@@ -53,6 +53,7 @@ struct DirectStatement {
                 code = text.withUTF8 { sqlite3_bind_text(pointer, index, $0.baseAddress, Int32($0.count), Self.transient) }
             case .integer(let number): code = sqlite3_bind_int64(pointer, index, number)
             case .boolean(let flag): code = sqlite3_bind_int64(pointer, index, flag ? 1 : 0)
+            case .key(let key): code = key.withBytes { sqlite3_bind_blob(pointer, index, $0.baseAddress, 16, Self.transient) }
             case .null: code = sqlite3_bind_null(pointer, index)
             }
             guard code == SQLITE_OK else { throw failure(code) }

@@ -25,6 +25,18 @@ struct SQLiteColumns: PolicyRowReader {
     func integer(_ index: Int) throws -> Int64 { sqlite3_column_int64(statement, Int32(index)) }
 
     func boolean(_ index: Int) throws -> Bool { sqlite3_column_int64(statement, Int32(index)) != 0 }
+
+    func policyID(_ index: Int) throws -> PolicyID { try key(index).policyID }
+
+    func accountID(_ index: Int) throws -> AccountID { try key(index).account() }
+
+    private func key(_ index: Int) throws -> PackedKey {
+        let column = Int32(index)
+        guard sqlite3_column_type(statement, column) == SQLITE_BLOB, let bytes = sqlite3_column_blob(statement, column),
+            let key = PackedKey(bytes: UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
+        else { throw SafelistError.internalError("A stored policy row has no 16-byte key in column \(index)") }
+        return key
+    }
 }
 
 extension SQLiteStore {
@@ -44,7 +56,7 @@ extension SQLiteStore: PolicyExportSource {
     public func forEachPolicy(account: AccountID, batch: Int, _ body: @escaping @Sendable ([AllowPolicy]) throws -> Void) async throws {
         try await read { db in
             let statement = try db.makeStatement(sql: ListSQL.everyPolicy(.sqlite))
-            let rows = try Row.fetchCursor(statement, arguments: [account.rawValue])
+            let rows = try Row.fetchCursor(statement, arguments: [PackedKey(account).data])
             let columns = SQLiteColumns(statement: statement.sqliteStatement)
             var policies: [AllowPolicy] = []
             policies.reserveCapacity(batch)

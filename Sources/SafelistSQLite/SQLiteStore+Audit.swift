@@ -27,6 +27,6 @@ extension SQLiteStore: AuditLog {
 
     static func recordAudit(_ db: Database, _ entries: [AuditEntry]) throws {
         let statement = try DirectStatement(cached: db, sql: AuditSQL.insert(.sqlite))
-        for entry in entries { try statement.run(AuditSQL.values(entry)) }
+        for entry in entries { try statement.run(AuditSQL.values(entry, .sqlite)) }
     }
 }

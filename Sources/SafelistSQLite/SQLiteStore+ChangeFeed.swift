@@ -5,11 +5,15 @@ import SafelistSQL
 extension SQLiteStore: PolicyChangeFeed {
     public func generations(of accounts: [AccountID]) async throws -> [AccountID: Int64] {
         guard !accounts.isEmpty else { return [:] }
-        let list = "[" + accounts.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
         return try await read { db in
             var result: [AccountID: Int64] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: ChangeFeedSQL.generations(.sqlite)), arguments: [list]) {
-                if let account = AccountID(row[0] as String) { result[account] = row[1] }
+            // SQLite takes at most 32,766 parameters a statement.
+            for start in stride(from: 0, to: accounts.count, by: 500) {
+                let chunk = accounts[start..<min(start + 500, accounts.count)]
+                let sql = ChangeFeedSQL.generations(.sqlite, count: chunk.count)
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk.map { PackedKey($0).data })) {
+                    result[try PackedKey(row[0] as DatabaseValue).account()] = row[1]
+                }
             }
             return result
         }
@@ -18,10 +22,10 @@ extension SQLiteStore: PolicyChangeFeed {
     public func changes(account: AccountID, after generation: Int64) async throws -> PolicyChanges {
         try await read { db in
             let current = try Self.generation(db, account: account)
-            let ids = try String.fetchAll(
+            let ids = try DatabaseValue.fetchAll(
                 db.cachedStatement(sql: ChangeFeedSQL.changedSince(.sqlite)),
-                arguments: [account.rawValue, generation]
-            ).compactMap(PolicyID.init)
+                arguments: [PackedKey(account).data, generation]
+            ).map { try PackedKey($0).policyID }
             let present = try Self.fetch(db, account: account, ids: ids)
             return PolicyChanges(
                 generation: current, upserted: ids.compactMap { present[$0] },
@@ -36,13 +40,14 @@ extension SQLiteStore: PolicyChangeFeed {
     }
 
     static func generation(_ db: Database, account: AccountID) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: ChangeFeedSQL.generation(.sqlite)), arguments: [account.rawValue]) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: ChangeFeedSQL.generation(.sqlite)), arguments: [PackedKey(account).data]) ?? 0
     }
 
     /// This write's generation; SQLite has one writer at a time, so generations commit in order.
     static func advanceGeneration(_ db: Database, account: AccountID) throws -> Int64 {
-        try DirectStatement(cached: db, sql: ChangeFeedSQL.bumpGeneration(.sqlite)).run([.text(account.rawValue)])
-        return try DirectStatement(cached: db, sql: ChangeFeedSQL.generation(.sqlite)).int64([.text(account.rawValue)]) ?? 0
+        let key = SQLDialect.sqlite.value(of: account)
+        try DirectStatement(cached: db, sql: ChangeFeedSQL.bumpGeneration(.sqlite)).run([key])
+        return try DirectStatement(cached: db, sql: ChangeFeedSQL.generation(.sqlite)).int64([key]) ?? 0
     }
 
     static func record(_ db: Database, account: AccountID, ids: [PolicyID], generation: Int64) throws {
@@ -50,6 +55,7 @@ extension SQLiteStore: PolicyChangeFeed {
         // in it walked the key's B-tree to a random leaf a row (8 s of a 42 s import).
         let sorted = Set(ids).sorted()
         let statement = try DirectStatement(cached: db, sql: ChangeFeedSQL.record(.sqlite))
-        for id in sorted { try statement.run([.text(account.rawValue), .text(id.rawValue), .integer(generation)]) }
+        let key = SQLDialect.sqlite.value(of: account)
+        for id in sorted { try statement.run([key, SQLDialect.sqlite.value(of: id), .integer(generation)]) }
     }
 }

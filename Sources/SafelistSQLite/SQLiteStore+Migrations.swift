@@ -1,4 +1,5 @@
 import GRDB
+import SafelistCore
 import SafelistSQL
 
 extension SQLiteStore {
@@ -71,7 +72,40 @@ extension SQLiteStore {
         migrator.registerMigration("v11-policy-loads") { db in
             try db.execute(sql: ChangeFeedSQL.createLoads(.sqlite))
         }
+        migrator.registerMigration("v12-packed-keys") { db in try packKeys(db) }
         return migrator
+    }
+
+    /// Every account id and policy id becomes the sixteen bytes it spells (`PackedKey`). The
+    /// columns keep the type v1 declared: SQLite stores a value as it is given, and a text
+    /// column's affinity never converts a blob. Blobs compare as bytes, in the order of the
+    /// ids' text, so every index and every list order stays as it was. The count trigger is set
+    /// aside meanwhile: it would move each row's count to the new key one row at a time.
+    static func packKeys(_ db: Database) throws {
+        db.add(function: packedKey)
+        let trigger = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'policies_count_update'")
+        if trigger != nil { try db.execute(sql: "DROP TRIGGER policies_count_update") }
+        let columns = [
+            "policies": ["id", "account_id"], "policy_changes": ["account_id", "policy_id"], "policy_generations": ["account_id"],
+            "policy_loads": ["account_id", "first_id", "last_id"], "policy_audit": ["account_id", "policy_id"],
+            "policy_counts": ["account_id"],
+        ]
+        for (table, names) in columns.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "UPDATE \(table) SET " + names.map { "\($0) = safelist_packed_key(\($0))" }.joined(separator: ", "))
+        }
+        if let trigger { try db.execute(sql: trigger) }
+        db.remove(function: packedKey)
+    }
+
+    /// An id's text as its sixteen bytes: an account's 32 hex digits or a policy's UUID. Text
+    /// that is neither fails the migration rather than being stored as something else.
+    private static let packedKey = DatabaseFunction("safelist_packed_key", argumentCount: 1, pure: true) { values in
+        guard let text = String.fromDatabaseValue(values[0]) else {
+            throw DatabaseError(message: "An id to pack is not text: \(values[0])")
+        }
+        if let account = AccountID(text) { return PackedKey(account).data }
+        if let id = PolicyID(text) { return PackedKey(id).data }
+        throw DatabaseError(message: "An id to pack is neither an account id nor a policy id: \(text)")
     }
 
     /// A per-account counter bumped by every policy write (by triggers until v5), read in the

@@ -64,12 +64,12 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
                     switch planned.change {
                     case .delete(let id):
                         try DirectStatement(cached: db, sql: "DELETE FROM policies WHERE id = ?1 AND account_id = ?2")
-                            .run([.text(id.rawValue), .text(account.rawValue)])
+                            .run([SQLDialect.sqlite.value(of: id), SQLDialect.sqlite.value(of: account)])
                     case .update(let policy):
                         let update = PolicyTable.update(.sqlite, from: planned.before, to: policy)
                         try DirectStatement(cached: db, sql: update.sql).run(update.values)
                     case .insert(let policy):
-                        try DirectStatement(cached: db, sql: PolicyTable.insert(.sqlite)).run(PolicyTable.insertValues(policy))
+                        try DirectStatement(cached: db, sql: PolicyTable.insert(.sqlite)).run(PolicyTable.insertValues(policy, .sqlite))
                     }
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                     throw SafelistError.duplicatePattern(pointer: planned.conflictPointer)
@@ -125,8 +125,8 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
                     try Pipeline.run(count: (rows.count + Self.piece - 1) / Self.piece) { index in
                         let slice = rows[index * Self.piece..<min(rows.count, (index + 1) * Self.piece)]
                         var counts: [[SQLValue]: Int64] = [:]
-                        if bulk { PolicyCountsSQL.tally(slice, into: &counts) }
-                        return (values: slice.map(PolicyTable.insertValues), counts: counts)
+                        if bulk { PolicyCountsSQL.tally(slice, .sqlite, into: &counts) }
+                        return (values: slice.map { PolicyTable.insertValues($0, .sqlite) }, counts: counts)
                     } consume: { piece in
                         for values in piece.values { try statement.run(values) }
                         counted.merge(piece.counts, uniquingKeysWith: +)
@@ -161,7 +161,8 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
     /// import's 19; written by SQLite from the rows, 3.7 s; this way 1.8 s.
     static func recordLoad(_ db: Database, _ policies: [AllowPolicy], after lastRow: Int64, generation: Int64, origin: ChangeOrigin) throws {
         guard let account = policies.first?.accountID, let (first, last) = ChangeFeedSQL.loadRange(policies) else { return }
-        try db.execute(sql: ChangeFeedSQL.recordLoad(.sqlite), arguments: [account.rawValue, generation, first.rawValue, last.rawValue])
+        try db.execute(
+            sql: ChangeFeedSQL.recordLoad(.sqlite), arguments: [PackedKey(account).data, generation, PackedKey(first).data, PackedKey(last).data])
         try db.execute(sql: AuditSQL.createdByLoadSQLite, arguments: StatementArguments(AuditSQL.createdByLoadArguments(origin, after: lastRow)))
     }
 
@@ -197,7 +198,7 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
         guard !ids.isEmpty else { return result }
         let statement = try db.cachedStatement(sql: selectByID)
         for id in Set(ids) {
-            if let policy = try Self.policies(statement, arguments: [id.rawValue, account.rawValue]).first { result[id] = policy }
+            if let policy = try Self.policies(statement, arguments: [PackedKey(id).data, PackedKey(account).data]).first { result[id] = policy }
         }
         return result
     }
@@ -208,9 +209,9 @@ extension SQLiteStore {
         try await read { db in
             var keys: [PolicyConflictKey: PolicyID] = [:]
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, pattern_type, is_regex, match_key FROM policies WHERE account_id = ?", arguments: [account.rawValue])
+                db, sql: "SELECT id, pattern_type, is_regex, match_key FROM policies WHERE account_id = ?", arguments: [PackedKey(account).data])
             while let row = try rows.next() {
-                guard let id = PolicyID(row[0] as String) else { continue }
+                let id = try PackedKey(row[0] as DatabaseValue).policyID
                 let key = PolicyConflictKey(patternType: PatternType(rawValue: row[1]) ?? .unknown, isRegex: row[2], matchKey: row[3])
                 keys[key] = id
             }
@@ -224,8 +225,8 @@ extension SQLiteStore {
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = ids[start..<min(start + 500, ids.count)]
                 let sql = "SELECT id FROM policies WHERE id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
-                for text in try String.fetchAll(db, sql: sql, arguments: StatementArguments(chunk.map(\.rawValue))) {
-                    if let id = PolicyID(text) { found.insert(id) }
+                for value in try DatabaseValue.fetchAll(db, sql: sql, arguments: StatementArguments(chunk.map { PackedKey($0).data })) {
+                    found.insert(try PackedKey(value).policyID)
                 }
             }
             return found

@@ -42,8 +42,11 @@ struct DescriptionTests {
         #expect(
             update.values == [
                 .text("changed"), .text("changed"), .integer(comments.modifiedAt.microseconds),
-                .text(comments.id.rawValue), .text(comments.accountID.rawValue),
+                .key(PackedKey(comments.id)), .key(PackedKey(comments.accountID)),
             ])
+        #expect(
+            PolicyTable.update(.postgres, from: sample, to: comments).values.suffix(2)
+                == [.text(comments.id.rawValue), .text(comments.accountID.rawValue)])
         var flag = comments
         flag.isExemptRecipient.toggle()
         #expect(
