@@ -15,6 +15,10 @@ public enum PolicyTable {
         /// The column's value as text and numbers: what an audit snapshot records, and what
         /// PostgreSQL stores. `value(_:in:)` is what a dialect binds.
         public let value: @Sendable (AllowPolicy) -> SQLValue
+        /// Which id the column holds, if one: SQLite stores ids packed (`PackedKey`).
+        let identifier: Identifier?
+
+        enum Identifier { case policy, account }
 
         init(
             _ name: String, _ type: SQLColumnType, nullable: Bool = false, collated: Bool = false, mutable: Bool = true,
@@ -37,9 +41,6 @@ public enum PolicyTable {
             case nil: value(policy)
             }
         }
-
-        enum Identifier { case policy, account }
-        let identifier: Identifier?
     }
 
     /// In table order. The last two are derived: the case-folded copies `search` compares with,
