@@ -85,12 +85,12 @@ extension SQLiteStore {
         db.add(function: packedKey)
         let trigger = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'policies_count_update'")
         if trigger != nil { try db.execute(sql: "DROP TRIGGER policies_count_update") }
-        let columns = [
-            "policies": ["id", "account_id"], "policy_changes": ["account_id", "policy_id"], "policy_generations": ["account_id"],
-            "policy_loads": ["account_id", "first_id", "last_id"], "policy_audit": ["account_id", "policy_id"],
-            "policy_counts": ["account_id"],
+        let columns: [(table: String, names: [String])] = [
+            ("policies", ["id", "account_id"]), ("policy_changes", ["account_id", "policy_id"]), ("policy_generations", ["account_id"]),
+            ("policy_loads", ["account_id", "first_id", "last_id"]), ("policy_audit", ["account_id", "policy_id"]),
+            ("policy_counts", ["account_id"]),
         ]
-        for (table, names) in columns.sorted(by: { $0.key < $1.key }) {
+        for (table, names) in columns {
             try db.execute(sql: "UPDATE \(table) SET " + names.map { "\($0) = safelist_packed_key(\($0))" }.joined(separator: ", "))
         }
         if let trigger { try db.execute(sql: trigger) }

@@ -197,8 +197,9 @@ extension SQLiteStore: PolicyStore, PolicyBulkLoader {
         var result: [PolicyID: AllowPolicy] = [:]
         guard !ids.isEmpty else { return result }
         let statement = try db.cachedStatement(sql: selectByID)
+        let key = PackedKey(account).data
         for id in Set(ids) {
-            if let policy = try Self.policies(statement, arguments: [PackedKey(id).data, PackedKey(account).data]).first { result[id] = policy }
+            if let policy = try Self.policies(statement, arguments: [PackedKey(id).data, key]).first { result[id] = policy }
         }
         return result
     }

@@ -223,8 +223,8 @@ actor AccountMatcher {
     /// The slots of `generations` and `ids` in (generation, id) order. Sorted as integers, each
     /// a generation's offset above the least and a slot in one word, then each run of one
     /// generation (a batch's policies; a lone write's is one) by id: a comparison closure over
-    /// (generation, id, slot) triples was a sixth of building a layer (docs/benchmarks.md, "Ids as
-    /// sixteen bytes").
+    /// (generation, id, slot) triples was a seventh of the engine's samples in a phase of creates
+    /// (docs/benchmarks.md, "A layer's policies sorted as integers").
     static func sortedSlots(generations: [Int64], ids: [PolicyID]) -> [Int] {
         guard let least = generations.min(), let greatest = generations.max() else { return [] }
         let slotBits: UInt64 = 32
